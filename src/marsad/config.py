@@ -1,0 +1,60 @@
+"""Settings: one options object per stage, validated once. Environment variables are ``MARSAD_*``."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from marsad.errors import ConfigError
+
+DEFAULT_DB = "marsad.db"
+
+
+def default_db_path() -> str:
+    """The store path: ``$MARSAD_DB`` or ``./marsad.db``."""
+    return os.environ.get("MARSAD_DB") or DEFAULT_DB
+
+
+def data_dir() -> Path:
+    """Where the shared real data sets live: ``$MARSAD_DATA`` or ``../shared/data`` from the repo."""
+    env = os.environ.get("MARSAD_DATA")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[3].parent / "shared" / "data"
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractOptions:
+    """Options of the extraction stage."""
+
+    min_text_chars: int = 40            # an article body shorter than this is "no content"
+    use_trafilatura: bool = True        # main-text extraction for ordinary HTML pages
+    default_timezone: str | None = None # IANA name applied to dates without zone; None keeps them naive
+
+    def __post_init__(self) -> None:
+        if self.min_text_chars < 0:
+            raise ConfigError("min_text_chars must be >= 0")
+
+
+@dataclass(frozen=True, slots=True)
+class IngestOptions:
+    """Options of the ingestion pipeline."""
+
+    max_input_bytes: int = 20 * 1024 * 1024   # per input unit (page, record); larger is rejected
+    batch_size: int = 500                      # articles per store transaction
+    workers: int = 1                           # extraction processes; 0 = one per CPU
+    source: str | None = None                  # outlet name for inputs that do not say
+    error_policy: str = "reject"               # "reject": log and go on; "raise": stop at the first bad input
+    progress: bool = False
+    extract: ExtractOptions = field(default_factory=ExtractOptions)
+
+    def __post_init__(self) -> None:
+        if self.max_input_bytes <= 0:
+            raise ConfigError("max_input_bytes must be positive")
+        if self.batch_size <= 0:
+            raise ConfigError("batch_size must be positive")
+        if self.workers < 0:
+            raise ConfigError("workers must be >= 0 (0 means one per CPU)")
+        if self.error_policy not in ("reject", "raise"):
+            raise ConfigError(f"error_policy must be 'reject' or 'raise', not {self.error_policy!r}")

@@ -1,0 +1,63 @@
+"""Shared data types that flow through the stages: RawDocument in, Article out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass(slots=True)
+class RawDocument:
+    """One input unit as read from a source, before extraction.
+
+    ``data`` is the raw bytes exactly as read (kept content-addressed in the store).
+    ``kind`` says how to extract it: ``html``, ``text`` or ``record`` (a JSON record whose
+    fields are in ``fields``). ``ref`` names where it came from (path, path:line, URL, WARC offset).
+    """
+
+    data: bytes
+    kind: str
+    ref: str
+    url: str | None = None
+    media_type: str | None = None
+    charset: str | None = None          # declared by the transport (HTTP header, WARC), if any
+    fetched_at: str | None = None       # ISO 8601; anchors relative dates like "منذ 3 ساعات"
+    source: str | None = None           # outlet name supplied by the caller or the record
+    fields: dict[str, Any] = field(default_factory=dict)
+    sha256: str = ""
+
+
+@dataclass(slots=True)
+class Article:
+    """A clean article recovered from a page or record. Field names are a stable contract."""
+
+    url: str | None = None
+    source: str | None = None
+    title: str = ""
+    text: str = ""
+    published_at: str | None = None
+    updated_at: str | None = None
+    language: str | None = None
+    tags: list[str] = field(default_factory=list)
+    related_headlines: list[str] = field(default_factory=list)
+    origin: dict[str, Any] = field(default_factory=dict)
+    raw_sha256: str = ""
+    external_id: str | None = None
+    author: str | None = None
+    site_name: str | None = None
+    canonical_url: str | None = None
+    display_title: str = ""              # title, or a headline derived for readers when title is empty
+    title_derived: bool = False          # True when display_title was derived, not found on the page
+    id: int | None = None                # assigned by the store
+    content_hash: str = ""               # sha1 of match-normalized text; assigned by the pipeline
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the article as a JSON-ready dict (the stable article JSON)."""
+        return asdict(self)
+
+
+ARTICLE_JSON_FIELDS = (
+    "id", "external_id", "url", "source", "title", "text", "published_at", "updated_at",
+    "language", "tags", "related_headlines", "origin", "raw_sha256",
+)
+"""Fields every article JSON carries (issue contract). More may be added, never renamed."""

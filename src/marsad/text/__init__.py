@@ -1,0 +1,1 @@
+"""Arabic text core: normalization profiles, tokenization, stemming, dates, encodings."""
