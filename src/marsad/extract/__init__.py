@@ -1,0 +1,5 @@
+"""Extraction: raw bytes of a page or record in, clean articles out (``extract``)."""
+
+from marsad.extract.page import extract
+
+__all__ = ["extract"]

@@ -1,0 +1,289 @@
+"""Ingestion: sources -> extract -> store, with an error policy and a run report whose counts add up.
+
+Every input unit ends in exactly one place, logged in the store's ``outcomes`` table:
+
+- ``stored``     a new article;
+- ``updated``    a changed article at a known URL/identity (the old version goes to the history);
+- ``duplicate``  already known: the same identity with the same content, or the same text under a
+                 new URL (kept as a row with ``duplicate_of`` so coverage by outlet is not lost);
+- ``rejected``   with a reason code and message (malformed, empty, binary, oversized, no content...).
+
+A unit that yields several articles (an aggregator page with a glued "read also" article) has one
+outcome per article. Batches commit atomically: a store failure rolls back the batch in hand and
+stops the run with a clear message; what earlier batches committed stays consistent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import multiprocessing
+import os
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from tqdm import tqdm
+
+from marsad.config import ExtractOptions, IngestOptions
+from marsad.errors import InputError, MarsadError, StoreError
+from marsad.extract import extract
+from marsad.models import Article, RawDocument
+from marsad.sources.files import count_inputs, iter_inputs
+from marsad.sources.urls import url_key
+from marsad.store.base import Store
+from marsad.text.tokenize import match_words
+
+OUTCOMES = ("stored", "updated", "duplicate", "rejected")
+
+
+@dataclass(slots=True)
+class RunReport:
+    """What one ingestion run did. ``stored + updated + duplicate + rejected == outcomes``."""
+
+    run_id: int | None = None
+    inputs: int = 0                  # units read (pages, records), including rejected ones
+    articles_found: int = 0          # articles extracted from accepted units
+    stored: int = 0
+    updated: int = 0
+    duplicate: int = 0
+    rejected: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    seconds: float = 0.0
+    status: str = "ok"
+
+    @property
+    def outcomes(self) -> int:
+        """Number of outcomes logged (one per article, one per rejected unit)."""
+        return self.stored + self.updated + self.duplicate + self.rejected
+
+    def check(self) -> None:
+        """Raise AssertionError if the counts do not add up."""
+        assert self.outcomes == self.articles_found + self.rejected, self.to_dict()
+        assert sum(self.reasons.values()) == self.rejected, self.to_dict()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON-ready dict."""
+        return {
+            "run_id": self.run_id, "status": self.status, "inputs": self.inputs,
+            "articles_found": self.articles_found, "stored": self.stored, "updated": self.updated,
+            "duplicate": self.duplicate, "rejected": self.rejected, "reasons": dict(self.reasons),
+            "seconds": round(self.seconds, 3),
+            "articles_per_second": round(self.articles_found / self.seconds, 1) if self.seconds else None,
+        }
+
+
+def content_hash(text: str) -> str:
+    """Hash of the match-normalized words of ``text``: equal for texts a reader would call identical."""
+    return hashlib.sha1(" ".join(match_words(text)).encode("utf-8")).hexdigest()
+
+
+def identity_of(article: Article) -> str:
+    """The identity an article is stored under: canonical URL, else source + external id, else content."""
+    for candidate in (article.canonical_url, article.url):
+        key = url_key(candidate) if candidate else None
+        if key:
+            suffix = f"#{article.origin.get('position')}" if article.origin.get("position") else ""
+            return f"url:{key}{suffix}"
+    if article.external_id:
+        return f"ext:{article.source or ''}:{article.external_id}"
+    return f"hash:{article.content_hash}"
+
+
+# -- extraction, optionally in worker processes ----------------------------------------------
+
+_Result = list[Article] | tuple[str, str]
+
+
+def _extract_safe(raw: RawDocument, options: ExtractOptions) -> _Result:
+    try:
+        return extract(raw, options)
+    except InputError as exc:
+        return (exc.code, exc.message)
+    except Exception as exc:  # a bug or an unexpected library error on one input must not stop the run
+        return ("extract_error", f"{type(exc).__name__}: {exc}")
+
+
+_WORKER_OPTIONS: ExtractOptions | None = None
+
+
+def _init_worker(options: ExtractOptions) -> None:
+    global _WORKER_OPTIONS
+    _WORKER_OPTIONS = options
+
+
+def _extract_in_worker(raw: RawDocument) -> _Result:
+    assert _WORKER_OPTIONS is not None
+    return _extract_safe(raw, _WORKER_OPTIONS)
+
+
+def extract_stream(
+    items: Iterable[RawDocument | InputError], options: ExtractOptions, workers: int = 1, window: int = 512
+) -> Iterator[tuple[RawDocument | InputError, _Result | None]]:
+    """Yield (item, result) in input order; errors from reading pass through with result None."""
+    if workers <= 1:
+        for item in items:
+            yield item, (None if isinstance(item, InputError) else _extract_safe(item, options))
+        return
+    ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
+        iterator = iter(items)
+        while True:
+            chunk = list(itertools.islice(iterator, window))
+            if not chunk:
+                return
+            raws = [it for it in chunk if isinstance(it, RawDocument)]
+            results = iter(pool.map(_extract_in_worker, raws, chunksize=16))
+            for item in chunk:
+                yield item, (None if isinstance(item, InputError) else next(results))
+
+
+# -- the run -----------------------------------------------------------------------------------
+
+def ingest(
+    paths: Sequence[str | Path],
+    store: Store,
+    options: IngestOptions | None = None,
+    *,
+    stdin: BinaryIO | None = None,
+) -> RunReport:
+    """Ingest files, folders or stdin ("-") into ``store`` and return the run report."""
+    options = options or IngestOptions()
+    items = iter_inputs(paths, max_input_bytes=options.max_input_bytes, source=options.source, stdin=stdin)
+    total = count_inputs(paths) if options.progress else None
+    return ingest_items(items, store, options, args={"paths": [str(p) for p in paths]}, total=total)
+
+
+def ingest_items(
+    items: Iterable[RawDocument | InputError],
+    store: Store,
+    options: IngestOptions | None = None,
+    *,
+    args: dict[str, Any] | None = None,
+    total: int | None = None,
+) -> RunReport:
+    """Ingest already-read items (used by `ingest` and by live sources)."""
+    options = options or IngestOptions()
+    workers = options.workers or (os.cpu_count() or 1)
+    report = RunReport()
+    report.run_id = store.start_run(args or {})
+    started = time.perf_counter()
+    reasons: Counter[str] = Counter()
+    batch: list[tuple[RawDocument | InputError, _Result | None]] = []
+    bar = tqdm(total=total, unit="input", disable=not options.progress, dynamic_ncols=True, mininterval=0.5)
+    try:
+        for pair in extract_stream(items, options.extract, workers):
+            batch.append(pair)
+            if len(batch) >= options.batch_size:
+                _write_batch(store, report, reasons, batch, options)
+                bar.update(len(batch))
+                bar.set_postfix(stored=report.stored, dup=report.duplicate, rej=report.rejected, refresh=False)
+                batch = []
+        if batch:
+            _write_batch(store, report, reasons, batch, options)
+            bar.update(len(batch))
+        report.status = "ok"
+    except KeyboardInterrupt:
+        report.status = "interrupted"
+        raise
+    except StoreError:
+        report.status = "failed"
+        raise
+    except MarsadError:
+        report.status = "failed"
+        raise
+    finally:
+        bar.close()
+        report.seconds = time.perf_counter() - started
+        report.reasons = dict(reasons)
+        try:
+            store.finish_run(report.run_id, report.to_dict(), report.status)
+        except StoreError:
+            pass
+    report.check()
+    return report
+
+
+def _write_batch(
+    store: Store,
+    report: RunReport,
+    reasons: Counter[str],
+    batch: list[tuple[RawDocument | InputError, _Result | None]],
+    options: IngestOptions,
+) -> None:
+    """Decide and write the outcomes of one batch in one transaction; count only after commit."""
+    local = RunReport()
+    local_reasons: Counter[str] = Counter()
+    assert report.run_id is not None
+    run_id = report.run_id
+    with store.transaction():
+        for item, result in batch:
+            local.inputs += 1
+            if isinstance(item, InputError):
+                _reject(store, run_id, local, local_reasons, item.ref or "?", item.code, item.message, None, options)
+                continue
+            raw = item
+            assert result is not None
+            if isinstance(result, tuple):
+                code, message = result
+                if code not in ("binary", "oversized"):
+                    store.put_raw(raw.sha256, raw.data, kind=raw.kind, ref=raw.ref, url=raw.url,
+                                  media_type=raw.media_type, fetched_at=raw.fetched_at)
+                    sha: str | None = raw.sha256
+                else:
+                    sha = None
+                _reject(store, run_id, local, local_reasons, raw.ref, code, message, sha, options)
+                continue
+            store.put_raw(raw.sha256, raw.data, kind=raw.kind, ref=raw.ref, url=raw.url,
+                          media_type=raw.media_type, fetched_at=raw.fetched_at)
+            for article in result:
+                local.articles_found += 1
+                _store_article(store, run_id, local, raw, article)
+    report.inputs += local.inputs
+    report.articles_found += local.articles_found
+    report.stored += local.stored
+    report.updated += local.updated
+    report.duplicate += local.duplicate
+    report.rejected += local.rejected
+    reasons.update(local_reasons)
+
+
+def _reject(store: Store, run_id: int, report: RunReport, reasons: Counter[str], ref: str, code: str,
+            message: str, sha: str | None, options: IngestOptions) -> None:
+    if options.error_policy == "raise":
+        raise InputError(f"{code}: {message}", ref=ref)
+    store.log_outcome(run_id, ref=ref, outcome="rejected", reason_code=code, message=message, raw_sha256=sha)
+    report.rejected += 1
+    reasons[code] += 1
+
+
+def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocument, article: Article) -> None:
+    article.content_hash = content_hash(article.text)
+    identity = identity_of(article)
+    ref = raw.ref if not article.origin.get("position") else f"{raw.ref}#{article.origin['position']}"
+    existing = store.find_by_identity(identity)
+    if existing is not None:
+        same = existing.content_hash == article.content_hash and existing.title == article.title
+        if same or store.known_version(existing.id, article.content_hash):  # current, or an older version
+            store.log_outcome(run_id, ref=ref, outcome="duplicate", article_id=existing.id,
+                              duplicate_of=existing.id, raw_sha256=raw.sha256)
+            report.duplicate += 1
+        else:
+            store.update_article(existing.id, article)
+            store.log_outcome(run_id, ref=ref, outcome="updated", article_id=existing.id, raw_sha256=raw.sha256)
+            report.updated += 1
+        return
+    same_text = store.find_by_content_hash(article.content_hash)
+    if same_text is not None:
+        canonical = same_text.duplicate_of or same_text.id
+        new_id = store.insert_article(article, identity=identity, duplicate_of=canonical)
+        store.log_outcome(run_id, ref=ref, outcome="duplicate", article_id=new_id, duplicate_of=canonical,
+                          raw_sha256=raw.sha256)
+        report.duplicate += 1
+        return
+    new_id = store.insert_article(article, identity=identity, duplicate_of=None)
+    store.log_outcome(run_id, ref=ref, outcome="stored", article_id=new_id, raw_sha256=raw.sha256)
+    report.stored += 1

@@ -1,0 +1,1 @@
+"""Input sources: read files, folders, stdin and WARC archives into ``RawDocument`` units."""

@@ -1,0 +1,393 @@
+"""SQLite store: WAL, foreign keys, schema versions with migrations, atomic batches."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from marsad.errors import SchemaError, StoreError
+from marsad.models import Article
+from marsad.store.base import Store, StoredArticle
+
+# Each migration takes the schema from version i to i+1. Never edit a released one: add another.
+MIGRATIONS: list[str] = [
+    """
+    CREATE TABLE raw_inputs (
+        sha256      TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        media_type  TEXT,
+        size        INTEGER NOT NULL,
+        first_ref   TEXT NOT NULL,
+        url         TEXT,
+        fetched_at  TEXT,
+        first_seen  TEXT NOT NULL,
+        data        BLOB NOT NULL            -- zlib-compressed raw bytes
+    );
+    CREATE TABLE articles (
+        id                INTEGER PRIMARY KEY,
+        identity          TEXT NOT NULL UNIQUE, -- url:<canonical> | ext:<source>:<id> | hash:<content_hash>
+        external_id       TEXT,
+        url               TEXT,
+        canonical_url     TEXT,
+        source            TEXT,
+        site_name         TEXT,
+        author            TEXT,
+        title             TEXT NOT NULL DEFAULT '',
+        display_title     TEXT NOT NULL DEFAULT '',
+        title_derived     INTEGER NOT NULL DEFAULT 0,
+        text              TEXT NOT NULL,
+        published_at      TEXT,
+        updated_at        TEXT,
+        language          TEXT,
+        tags              TEXT NOT NULL DEFAULT '[]',
+        related_headlines TEXT NOT NULL DEFAULT '[]',
+        origin            TEXT NOT NULL DEFAULT '{}',
+        raw_sha256        TEXT REFERENCES raw_inputs(sha256),
+        content_hash      TEXT NOT NULL,
+        duplicate_of      INTEGER REFERENCES articles(id),
+        version           INTEGER NOT NULL DEFAULT 1,
+        created_at        TEXT NOT NULL,
+        modified_at       TEXT NOT NULL
+    );
+    CREATE INDEX articles_content_hash ON articles(content_hash);
+    CREATE INDEX articles_source ON articles(source);
+    CREATE INDEX articles_published ON articles(published_at);
+    CREATE TABLE article_history (
+        article_id    INTEGER NOT NULL REFERENCES articles(id),
+        version       INTEGER NOT NULL,
+        title         TEXT NOT NULL,
+        text          TEXT NOT NULL,
+        raw_sha256    TEXT REFERENCES raw_inputs(sha256),
+        content_hash  TEXT NOT NULL,
+        replaced_at   TEXT NOT NULL,
+        PRIMARY KEY (article_id, version)
+    );
+    CREATE TABLE runs (
+        id          INTEGER PRIMARY KEY,
+        started_at  TEXT NOT NULL,
+        finished_at TEXT,
+        status      TEXT NOT NULL DEFAULT 'running',
+        args        TEXT NOT NULL DEFAULT '{}',
+        counts      TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE outcomes (
+        id            INTEGER PRIMARY KEY,
+        run_id        INTEGER NOT NULL REFERENCES runs(id),
+        ref           TEXT NOT NULL,
+        outcome       TEXT NOT NULL CHECK (outcome IN ('stored', 'updated', 'duplicate', 'rejected')),
+        article_id    INTEGER REFERENCES articles(id),
+        duplicate_of  INTEGER REFERENCES articles(id),
+        reason_code   TEXT,
+        message       TEXT,
+        raw_sha256    TEXT,
+        at            TEXT NOT NULL
+    );
+    CREATE INDEX outcomes_run ON outcomes(run_id, outcome);
+    """,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+_ARTICLE_COLUMNS = (
+    "id, external_id, url, canonical_url, source, site_name, author, title, display_title, title_derived, "
+    "text, published_at, updated_at, language, tags, related_headlines, origin, raw_sha256, content_hash, "
+    "duplicate_of, version, created_at, modified_at"
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _row_to_json(row: sqlite3.Row) -> dict[str, Any]:
+    d = dict(row)
+    for key in ("tags", "related_headlines", "origin"):
+        d[key] = json.loads(d[key]) if d.get(key) else ([] if key != "origin" else {})
+    d["title_derived"] = bool(d.get("title_derived"))
+    return d
+
+
+class SQLiteStore(Store):
+    """The embedded default store. ``path=":memory:"`` gives a throwaway store for tests."""
+
+    def __init__(self, path: str | os.PathLike[str] = "marsad.db", *, readonly: bool = False) -> None:
+        self.path = str(path)
+        self.readonly = readonly
+        self._in_tx = False
+        try:
+            if self.path != ":memory:":
+                p = Path(self.path)
+                if readonly and not p.exists():
+                    raise StoreError(f"no store at {self.path}: run `marsad ingest` first or pass --db")
+                if not readonly:
+                    parent = p.parent if str(p.parent) else Path(".")
+                    if not parent.exists():
+                        raise StoreError(f"cannot create the store {self.path}: folder {parent} does not exist")
+                    if p.exists() and not os.access(p, os.W_OK):
+                        raise StoreError(f"cannot write to the store {self.path}: permission denied")
+                    if not p.exists() and not os.access(parent, os.W_OK):
+                        raise StoreError(f"cannot create the store {self.path}: folder {parent} is not writable")
+            uri = f"file:{self.path}?mode=ro" if readonly else self.path
+            self.conn = sqlite3.connect(uri, uri=readonly, isolation_level=None, check_same_thread=False)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA foreign_keys = ON")
+            self.conn.execute("PRAGMA busy_timeout = 10000")
+            if not readonly:
+                self.conn.execute("PRAGMA journal_mode = WAL")
+                self.conn.execute("PRAGMA synchronous = NORMAL")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot open the store {self.path}: {exc} (is it a Marsad SQLite file?)") from exc
+
+    # -- schema ----------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise SchemaError(
+                f"the store {self.path} has schema version {version}, newer than this Marsad ({SCHEMA_VERSION}); "
+                "upgrade Marsad"
+            )
+        if version == 0:
+            tables = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+            if tables:
+                raise SchemaError(f"{self.path} is an SQLite file but not a Marsad store (it has other tables)")
+        if version == SCHEMA_VERSION:
+            return
+        if self.readonly:
+            raise SchemaError(f"the store {self.path} needs a schema upgrade; open it once without read-only")
+        for target in range(version, SCHEMA_VERSION):
+            try:
+                self.conn.execute("BEGIN IMMEDIATE")
+                for statement in _split_sql(MIGRATIONS[target]):
+                    self.conn.execute(statement)
+                self.conn.execute(f"PRAGMA user_version = {target + 1}")
+                self.conn.execute("COMMIT")
+            except sqlite3.Error:
+                self.conn.execute("ROLLBACK")
+                raise
+
+    # -- transactions ------------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Commit everything written inside together, or roll all of it back."""
+        if self._in_tx:
+            yield
+            return
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise StoreError(f"cannot write to the store {self.path}: {exc}") from exc
+        self._in_tx = True
+        try:
+            yield
+            self.conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            self._rollback()
+            raise StoreError(f"writing to the store {self.path} failed and was rolled back: {exc}") from exc
+        except BaseException:
+            self._rollback()
+            raise
+        finally:
+            self._in_tx = False
+
+    def _rollback(self) -> None:
+        try:
+            self.conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            pass
+
+    # -- writes ------------------------------------------------------------------------------
+    def put_raw(self, sha256: str, data: bytes, *, kind: str, ref: str, url: str | None,
+                media_type: str | None, fetched_at: str | None) -> None:
+        """Keep a raw input, zlib-compressed; a second copy of the same bytes is ignored."""
+        self.conn.execute(
+            "INSERT OR IGNORE INTO raw_inputs(sha256, kind, media_type, size, first_ref, url, fetched_at, "
+            "first_seen, data) VALUES (?,?,?,?,?,?,?,?,?)",
+            (sha256, kind, media_type, len(data), ref, url, fetched_at, _now(), zlib.compress(data, 6)),
+        )
+
+    def find_by_identity(self, identity: str) -> StoredArticle | None:
+        """The article stored under ``identity``."""
+        row = self.conn.execute(
+            "SELECT id, content_hash, title, duplicate_of FROM articles WHERE identity = ?", (identity,)
+        ).fetchone()
+        return StoredArticle(row[0], row[1], row[2], row[3]) if row else None
+
+    def find_by_content_hash(self, content_hash: str) -> StoredArticle | None:
+        """The earliest article with this content hash that is not itself a duplicate."""
+        row = self.conn.execute(
+            "SELECT id, content_hash, title, duplicate_of FROM articles WHERE content_hash = ? "
+            "ORDER BY duplicate_of IS NOT NULL, id LIMIT 1",
+            (content_hash,),
+        ).fetchone()
+        return StoredArticle(row[0], row[1], row[2], row[3]) if row else None
+
+    def known_version(self, article_id: int, content_hash: str) -> bool:
+        """True when the history of the article holds a version with this content hash."""
+        return self.conn.execute(
+            "SELECT 1 FROM article_history WHERE article_id = ? AND content_hash = ? LIMIT 1",
+            (article_id, content_hash),
+        ).fetchone() is not None
+
+    def insert_article(self, article: Article, *, identity: str, duplicate_of: int | None) -> int:
+        """Insert a new article row."""
+        now = _now()
+        cur = self.conn.execute(
+            "INSERT INTO articles(identity, external_id, url, canonical_url, source, site_name, author, title, "
+            "display_title, title_derived, text, published_at, updated_at, language, tags, related_headlines, "
+            "origin, raw_sha256, content_hash, duplicate_of, created_at, modified_at) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (identity, article.external_id, article.url, article.canonical_url, article.source, article.site_name,
+             article.author, article.title, article.display_title, int(article.title_derived), article.text,
+             article.published_at, article.updated_at, article.language,
+             json.dumps(article.tags, ensure_ascii=False), json.dumps(article.related_headlines, ensure_ascii=False),
+             json.dumps(article.origin, ensure_ascii=False), article.raw_sha256 or None, article.content_hash,
+             duplicate_of, now, now),
+        )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def update_article(self, article_id: int, article: Article) -> None:
+        """Replace the content of an article, moving the old version into ``article_history``."""
+        now = _now()
+        self.conn.execute(
+            "INSERT INTO article_history(article_id, version, title, text, raw_sha256, content_hash, replaced_at) "
+            "SELECT id, version, title, text, raw_sha256, content_hash, ? FROM articles WHERE id = ?",
+            (now, article_id),
+        )
+        self.conn.execute(
+            "UPDATE articles SET external_id = coalesce(?, external_id), url = coalesce(?, url), "
+            "canonical_url = coalesce(?, canonical_url), source = coalesce(?, source), "
+            "site_name = coalesce(?, site_name), author = coalesce(?, author), title = ?, display_title = ?, "
+            "title_derived = ?, text = ?, published_at = coalesce(?, published_at), updated_at = ?, language = ?, "
+            "tags = ?, related_headlines = ?, origin = ?, raw_sha256 = ?, content_hash = ?, "
+            "version = version + 1, modified_at = ? WHERE id = ?",
+            (article.external_id, article.url, article.canonical_url, article.source, article.site_name,
+             article.author, article.title, article.display_title, int(article.title_derived), article.text,
+             article.published_at, article.updated_at, article.language,
+             json.dumps(article.tags, ensure_ascii=False), json.dumps(article.related_headlines, ensure_ascii=False),
+             json.dumps(article.origin, ensure_ascii=False), article.raw_sha256 or None, article.content_hash,
+             now, article_id),
+        )
+
+    def start_run(self, args: dict[str, Any]) -> int:
+        """Open a run."""
+        with self.transaction():
+            cur = self.conn.execute(
+                "INSERT INTO runs(started_at, args) VALUES (?, ?)", (_now(), json.dumps(args, ensure_ascii=False))
+            )
+        assert cur.lastrowid is not None
+        return cur.lastrowid
+
+    def finish_run(self, run_id: int, counts: dict[str, Any], status: str) -> None:
+        """Close a run."""
+        with self.transaction():
+            self.conn.execute(
+                "UPDATE runs SET finished_at = ?, status = ?, counts = ? WHERE id = ?",
+                (_now(), status, json.dumps(counts, ensure_ascii=False), run_id),
+            )
+
+    def log_outcome(self, run_id: int, *, ref: str, outcome: str, article_id: int | None = None,
+                    duplicate_of: int | None = None, reason_code: str | None = None,
+                    message: str | None = None, raw_sha256: str | None = None) -> None:
+        """Record one input unit's outcome."""
+        self.conn.execute(
+            "INSERT INTO outcomes(run_id, ref, outcome, article_id, duplicate_of, reason_code, message, raw_sha256, at)"
+            " VALUES (?,?,?,?,?,?,?,?,?)",
+            (run_id, ref, outcome, article_id, duplicate_of, reason_code, message, raw_sha256, _now()),
+        )
+
+    # -- reads -------------------------------------------------------------------------------
+    def get_article(self, article_id: int) -> dict[str, Any] | None:
+        """One article as article JSON."""
+        row = self.conn.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return _row_to_json(row) if row else None
+
+    def iter_articles(self, *, batch: int = 1000) -> Iterator[dict[str, Any]]:
+        """All articles by id, read in pages so memory stays flat."""
+        last = 0
+        while True:
+            rows = self.conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch)
+            ).fetchall()
+            if not rows:
+                return
+            for row in rows:
+                yield _row_to_json(row)
+            last = rows[-1]["id"]
+
+    def iter_rejections(self) -> Iterator[dict[str, Any]]:
+        """Rejected inputs with run, reference, reason code and message."""
+        for row in self.conn.execute(
+            "SELECT run_id, ref, reason_code, message, raw_sha256, at FROM outcomes WHERE outcome = 'rejected' "
+            "ORDER BY id"
+        ):
+            yield dict(row)
+
+    def get_raw(self, sha256: str) -> bytes | None:
+        """Raw bytes of a kept input."""
+        row = self.conn.execute("SELECT data FROM raw_inputs WHERE sha256 = ?", (sha256,)).fetchone()
+        return zlib.decompress(row[0]) if row else None
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of articles, sources, languages, raw inputs, runs and rejections."""
+        q = self.conn.execute
+        articles = q("SELECT count(*) FROM articles").fetchone()[0]
+        unique = q("SELECT count(*) FROM articles WHERE duplicate_of IS NULL").fetchone()[0]
+        by_source = dict(q("SELECT coalesce(source, '(unknown)'), count(*) FROM articles GROUP BY 1 "
+                           "ORDER BY 2 DESC, 1").fetchall())
+        by_language = dict(q("SELECT coalesce(language, '(unknown)'), count(*) FROM articles GROUP BY 1 "
+                             "ORDER BY 2 DESC").fetchall())
+        dated = q("SELECT count(*), min(published_at), max(published_at) FROM articles "
+                  "WHERE published_at IS NOT NULL").fetchone()
+        rejections = dict(q("SELECT reason_code, count(*) FROM outcomes WHERE outcome = 'rejected' GROUP BY 1 "
+                            "ORDER BY 2 DESC").fetchall())
+        raw = q("SELECT count(*), coalesce(sum(size), 0) FROM raw_inputs").fetchone()
+        runs = q("SELECT count(*) FROM runs").fetchone()[0]
+        updated = q("SELECT count(*) FROM articles WHERE version > 1").fetchone()[0]
+        return {
+            "db": self.path,
+            "schema_version": q("PRAGMA user_version").fetchone()[0],
+            "articles": articles,
+            "unique_articles": unique,
+            "exact_duplicates": articles - unique,
+            "updated_articles": updated,
+            "with_date": dated[0],
+            "date_range": [dated[1], dated[2]],
+            "by_source": by_source,
+            "by_language": by_language,
+            "raw_inputs": raw[0],
+            "raw_bytes": raw[1],
+            "runs": runs,
+            "rejected_inputs": rejections,
+        }
+
+    def integrity_check(self) -> str:
+        """SQLite's quick_check plus a foreign key check: "ok" or the first problems found."""
+        result = self.conn.execute("PRAGMA quick_check").fetchone()[0]
+        fk = self.conn.execute("PRAGMA foreign_key_check").fetchall()
+        return result if not fk else f"{result}; {len(fk)} foreign key violations"
+
+    def close(self) -> None:
+        """Close the connection (checkpointing the WAL)."""
+        try:
+            self.conn.close()
+        except sqlite3.Error:
+            pass
+
+
+def _split_sql(script: str) -> list[str]:
+    return [s.strip() for s in script.split(";") if s.strip()]
+
+
+def open_store(path: str | os.PathLike[str] | None = None, *, readonly: bool = False) -> SQLiteStore:
+    """Open the store at ``path`` (default ``$MARSAD_DB`` or ``./marsad.db``)."""
+    from marsad.config import default_db_path
+
+    return SQLiteStore(path or default_db_path(), readonly=readonly)

@@ -1,0 +1,46 @@
+"""Shared fixtures: real data from ../shared (or $MARSAD_DATA), skipped with a reason when absent,
+but required under CI (CI=true)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from marsad.config import data_dir
+
+REPO = Path(__file__).resolve().parents[1]
+SEED = REPO.parent / "shared" / "seed" / "000_c7426974ea916e2a.txt"
+
+
+def _need(path: Path, what: str) -> Path:
+    if path.exists():
+        return path
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} is required under CI but missing at {path} (set MARSAD_DATA)")
+    pytest.skip(f"{what} not found at {path}; set MARSAD_DATA or put ../shared beside the repo")
+
+
+@pytest.fixture(scope="session")
+def data() -> Path:
+    """The folder of real data sets."""
+    return _need(data_dir(), "the shared data folder")
+
+
+@pytest.fixture(scope="session")
+def seed_path() -> Path:
+    """The seed aggregator page the project started from."""
+    env = os.environ.get("MARSAD_SEED")
+    return _need(Path(env) if env else SEED, "the seed page")
+
+
+@pytest.fixture(scope="session")
+def seed_bytes(seed_path: Path) -> bytes:
+    """Raw bytes of the seed page."""
+    return seed_path.read_bytes()
+
+
+def need_file(path: Path, what: str) -> Path:
+    """Skip (or fail under CI) when a data file is absent."""
+    return _need(path, what)
