@@ -98,10 +98,10 @@ def build_page(rec: dict[str, str], other: dict[str, str], template: str, n: int
     if template == "aggregator":
         paras2 = _paragraphs(other["text"])
         title2 = " ".join(other["title"].split())
-        stamp, iso = _arabic_date(other["time"], EGYPTIAN, indic=False)
+        stamp, iso = _arabic_date(other["time"], EGYPTIAN, indic=(n % 2 == 1))
         source = {"alarabia": "العربية", "bbc": "بي بي سي عربي", "cnn": "سي إن إن بالعربية",
                   "france24": "فرانس 24", "skynews": "سكاي نيوز عربية"}.get(rec.get("source", ""), "وكالات")
-        tags = [w for w in title.split() if len(w) > 4][:3]
+        tags = [w.strip(".,:؛،!?؟\"'«»()") for w in title.split() if len(w) > 4][:3]
         body2 = "\n".join(f"<p>{e(p)}</p>" for p in paras2)
         html = f"""<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>بوابة الأخبار</title>
 <meta property="og:site_name" content="بوابة الأخبار"></head><body>{nav}{share}<main><article><h1>{e(title)}</h1>
@@ -115,7 +115,7 @@ def build_page(rec: dict[str, str], other: dict[str, str], template: str, n: int
 <li><a href="/b">عنوان خبر مشابه ثان</a></li></ul></section></main>{footer}</body></html>"""
         return GoldPage(html.encode("utf-8"), template, "utf-8", paras, title, None, paras2, title2, source, tags)
     if template == "legacy":
-        stamp, iso = _arabic_date(rec["time"], LEVANTINE, indic=(n % 2 == 0))
+        stamp, iso = _arabic_date(rec["time"], LEVANTINE, indic=False)  # cp1256 has no Arabic-Indic digits
         html = f"""<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1256">
 <title>{e(title)}</title></head><body><table width="100%"><tr><td class="nav">
 <a href="/">الرئيسية</a> | <a href="/news">أخبار</a></td></tr><tr><td>

@@ -26,14 +26,16 @@ from marsad.text.normalize import DISPLAY
 
 _DROP_TAGS = {
     "script", "style", "noscript", "template", "svg", "iframe", "form", "button", "select", "input",
-    "textarea", "object", "embed", "canvas", "video", "audio", "picture", "img", "map", "head",
+    "textarea", "object", "embed", "canvas", "video", "audio", "picture", "img", "map", "head", "figcaption",
 }
 _BLOCK_TAGS = {
     "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "blockquote", "pre", "td", "th", "dd", "dt",
     "figcaption", "div", "section", "article", "main", "aside", "header", "footer", "nav", "ul", "ol",
     "table", "tr", "tbody", "thead", "body", "html", "figure", "address", "dl", "time", "caption",
 }
-_SKIP_RE = re.compile(r"comment|cookie|consent|newsletter|popup|modal|breadcrumb|share|social|menu|navbar", re.I)
+_SKIP_RE = re.compile(
+    r"comment|cookie|consent|newsletter|popup|modal|breadcrumb|share|social|menu|navbar|byline|author|caption", re.I
+)
 _ASIDE_RE = re.compile(r"sidebar|related|widget|most-?read|trending|recommend|more-news|similar", re.I)
 _SITE_SUFFIX_RE = re.compile(r"\s*[|\-–—:»]\s*[^|\-–—:»]{2,40}$")
 

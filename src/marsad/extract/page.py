@@ -129,7 +129,7 @@ def _from_html(data: bytes, raw: RawDocument, options: ExtractOptions, record_ti
                         stamp_upd = stamp_upd or stamp
                     else:
                         stamp_pub = stamp_pub or stamp
-        title = meta.h1 or meta.title
+        title = meta.h1 or _title_without_site(meta.title, blocks)
         if kept and title and kept[0] == title:
             kept = kept[1:]
         body = "\n\n".join(kept)
@@ -166,6 +166,22 @@ def _from_html(data: bytes, raw: RawDocument, options: ExtractOptions, record_ti
         main.origin["encoding_fixed"] = {"declared": decoded.declared, "mislabelled": decoded.mislabelled,
                                          "repaired": decoded.repaired}
     return articles
+
+
+_TITLE_SEP = re.compile(r"\s+[|\-–—»:]\s+")
+
+
+def _title_without_site(title: str, blocks: list[Block]) -> str:
+    """Drop a " - Site" suffix from a <title> when the page shows the headline without it."""
+    parts = _TITLE_SEP.split(title)
+    if len(parts) < 2:
+        return title
+    texts = {b.text for b in blocks[:60]}
+    for cut in range(len(parts) - 1, 0, -1):
+        head = title[: title.rfind(parts[cut]) ].rstrip(" |-–—»:")
+        if head in texts:
+            return head
+    return title
 
 
 def _merge(first: list[str], second: list[str]) -> list[str]:

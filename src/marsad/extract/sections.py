@@ -10,6 +10,7 @@ knows these Arabic section markers.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
@@ -62,7 +63,6 @@ _BOILERPLATE_PATTERNS = [
 ]
 BOILERPLATE_RE = re.compile("|".join(f"(?:{p})" for p in _BOILERPLATE_PATTERNS), re.IGNORECASE)
 
-_TERMINAL = ".!?؟:…»\"”'"
 _TAG_SPLIT_RE = re.compile(r"\s*(?:[،,|؛;·•/\n]|\s{2,}|\s-\s)\s*")
 
 
@@ -87,6 +87,7 @@ class Draft:
     """An article being assembled from blocks."""
 
     role: str
+    region: str = "main"       # where the article started: paragraphs from other regions are not its own
     title: str = ""
     paragraphs: list[str] = field(default_factory=list)
     source: str | None = None
@@ -125,22 +126,31 @@ def is_boilerplate(text: str) -> bool:
 
 
 def looks_like_title(text: str) -> bool:
-    """A short line without sentence-final punctuation: a headline rather than a paragraph."""
+    """A short line not closed like a sentence (headlines may end in ؟ ! or «...»)."""
     words = len(text.split())
-    return 2 <= words <= 22 and text[-1] not in _TERMINAL.replace("»", "").replace('"', "") and len(text) <= 200
+    if not (2 <= words <= 22 and len(text) <= 200):
+        return False
+    ends_sentence = text.endswith((".", ":", "،", ",", "؛")) and not text.endswith(("..", "…"))
+    return not ends_sentence
+
+
+_DATE_ONLY_HINT = re.compile(r"^[\w\s،,:/\-–.|()+]{6,70}$")
 
 
 def parse_stamp(text: str, now: object = None) -> ParsedDate | None:
-    """Parse a stamp line such as "آخر تحديث: 17 أبريل 2025 - 13:57"; None if it is not one."""
-    if len(text) > 120 or not STAMP_LABEL_RE.match(text):
+    """Parse a stamp line ("آخر تحديث: 17 أبريل 2025 - 13:57", or a line that is only a date)."""
+    if len(text) > 120:
         return None
+    if not STAMP_LABEL_RE.match(text):
+        if not _DATE_ONLY_HINT.match(text) or not any(c.isdigit() for c in text):
+            return None
     try:
         parsed = parse_date(text, now=now)  # type: ignore[arg-type]
     except DateParseError:
         return None
     if parsed.label is None:
         label = "updated" if re.match(r"^(?:آخر|اخر|تم التحديث|تحديث|محدث|updated|last)", text, re.I) else "published"
-        parsed = ParsedDate(parsed.value, parsed.has_time, parsed.calendar, label, parsed.start, parsed.end)
+        parsed = dataclasses.replace(parsed, label=label)
     return parsed
 
 
@@ -260,8 +270,7 @@ def section_blocks(blocks: list[Block], *, now: object = None, first_title: str 
         text = block.text
         kind = _derive_kind(block)
         stamp = parse_stamp(text, now) if kind == "text" else None
-        if stamp is not None:
-            aggregator = True
+        if stamp is not None:  # a stamp alone does not make an aggregator page
             if stamp.label == "updated":
                 current.updated = current.updated or stamp
             else:
@@ -310,7 +319,7 @@ def section_blocks(blocks: list[Block], *, now: object = None, first_title: str 
                 continue
             nxt = _next_content(blocks, i + 1)
             if nxt is not None and _starts_article(blocks, nxt):
-                current = Draft(role="read_also", title=blocks[nxt].text)
+                current = Draft(role="read_also", title=blocks[nxt].text, region=blocks[nxt].region)
                 current.touch(blocks[nxt])
                 articles.append(current)
                 state = "body"
@@ -330,7 +339,7 @@ def section_blocks(blocks: list[Block], *, now: object = None, first_title: str 
                 i += 1
                 continue
             state = "body"
-        if block.region == "aside":
+        if block.region != current.region:
             dropped.append(text)
             i += 1
             continue
@@ -367,7 +376,9 @@ def _starts_article(blocks: list[Block], j: int) -> bool:
     if not looks_like_title(blocks[j].text):
         return False
     k = _next_content(blocks, j + 1)
-    return k is not None and blocks[k].words >= 15 and _derive_kind(blocks[k]) == "text"
+    if k is None or _derive_kind(blocks[k]) != "text" or blocks[k].link_only:
+        return False
+    return blocks[k].words >= 10 and not looks_like_title(blocks[k].text) or blocks[k].words >= 20
 
 
 def _is_title_block(blocks: list[Block], i: int) -> bool:
