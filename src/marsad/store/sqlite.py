@@ -209,7 +209,7 @@ class SQLiteStore(Store):
         self.conn.execute(
             "INSERT OR IGNORE INTO raw_inputs(sha256, kind, media_type, size, first_ref, url, fetched_at, "
             "first_seen, data) VALUES (?,?,?,?,?,?,?,?,?)",
-            (sha256, kind, media_type, len(data), ref, url, fetched_at, _now(), zlib.compress(data, 6)),
+            (sha256, kind, media_type, len(data), ref, url, fetched_at, _now(), zlib.compress(data, 1)),
         )
 
     def find_by_identity(self, identity: str) -> StoredArticle | None:

@@ -61,10 +61,13 @@ def unify_whitespace(text: str) -> str:
     """One kind of space, \\n line ends, no trailing spaces, at most one blank line in a row."""
     if "\r" in text:
         text = text.replace("\r\n", "\n")
-    text = text.translate(_WHITESPACE_TABLE)
-    text = _MULTISPACE.sub(" ", text)
-    if "\n" in text:
+    if _ODD_SPACE.search(text) is not None:
+        text = text.translate(_WHITESPACE_TABLE)
+    if "  " in text:
+        text = _MULTISPACE.sub(" ", text)
+    if " \n" in text or "\n " in text:
         text = _SPACE_AROUND_NL.sub("\n", text)
+    if "\n\n\n" in text:
         text = _MANY_NL.sub("\n\n", text)
     return text.strip()
 
@@ -75,6 +78,7 @@ def casefold_latin(text: str) -> str:
 
 
 _WHITESPACE_TABLE: Table = {**{ord(c): " " for c in chars.SPACES}, **{ord(c): "\n" for c in chars.LINE_BREAKS}}
+_ODD_SPACE = re.compile("[" + re.escape(chars.SPACES + chars.LINE_BREAKS) + "]")
 
 remove_bidi_controls = Step("remove_bidi_controls", table=_delete(chars.BIDI_CONTROLS))
 remove_zero_width = Step("remove_zero_width", table=_delete(chars.ZERO_WIDTH))
@@ -103,6 +107,27 @@ def _compose_tables(first: Table, second: Table) -> Table:
     return out
 
 
+class _FastTable:
+    """A translate table as a list indexed by code point (2-3x faster than a dict in CPython),
+    skipped entirely when a regex finds none of its characters (the common case for deletions)."""
+
+    __slots__ = ("guard", "name", "seq")
+
+    def __init__(self, name: str, table: Table) -> None:
+        self.name = name
+        size = max(table) + 1
+        seq: list[str] = [chr(i) for i in range(size)]
+        for key, value in table.items():
+            seq[key] = "" if value is None else value
+        self.seq = seq
+        self.guard = re.compile("[" + "".join(re.escape(chr(k)) for k in sorted(table)) + "]")
+
+    def __call__(self, text: str) -> str:
+        if self.guard.search(text) is None:
+            return text
+        return text.translate(self.seq)
+
+
 class Profile:
     """A named sequence of steps; adjacent table steps are fused into one translate table."""
 
@@ -117,7 +142,9 @@ class Profile:
                 fused.append(Step(f"{prev.name}+{step.name}", table=_compose_tables(prev.table, step.table)))
             else:
                 fused.append(step)
-        self._compiled = tuple(fused)
+        self._compiled: tuple[Callable[[str], str], ...] = tuple(
+            _FastTable(st.name, st.table) if st.table is not None else st for st in fused
+        )
 
     def __call__(self, text: str) -> str:
         for step in self._compiled:
