@@ -61,8 +61,8 @@ def run_case(name: str, paths: list[str], workers: int) -> dict[str, object]:
 
 def _child(name: str, paths: list[str], workers: int) -> dict[str, object]:
     code = (
-        "import json,sys; sys.path[:0]=[%r,%r]; from bench.ingest_bench import run_case; "
-        "print(json.dumps(run_case(%r, %r, %d)))" % (str(REPO), str(REPO / "src"), name, paths, workers)
+        f"import json,sys; sys.path[:0]=[{str(REPO)!r},{str(REPO / 'src')!r}]; "
+        f"from bench.ingest_bench import run_case; print(json.dumps(run_case({name!r}, {paths!r}, {workers})))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -108,7 +108,8 @@ def main() -> None:
             results.append(_child(f"HTML: {n_pages} wrapped pages (4 templates)", [str(pages_dir)], workers))
             print(results[-1], flush=True)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    lines = [BEGIN, "", f"Machine: {machine}. Command: `python bench/ingest_bench.py{' --quick' if args.quick else ''}`.",
+    command = f"python bench/ingest_bench.py{' --quick' if args.quick else ''}"
+    lines = [BEGIN, "", f"Machine: {machine}. Command: `{command}`.",
              "", "| case | workers | inputs | articles | stored | dup | rejected | s | inputs/s | peak MB | db MB |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:

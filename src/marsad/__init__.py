@@ -6,13 +6,13 @@ Public API: ``extract`` (a page or record into clean articles), ``ingest`` (file
 
 __version__ = "0.1.0"
 
-from marsad.errors import (  # noqa: E402
+from marsad.errors import (
     DateParseError,
     InputError,
     MarsadError,
     StoreError,
 )
-from marsad.models import Article, RawDocument  # noqa: E402
+from marsad.models import Article, RawDocument
 
 __all__ = [
     "Article",

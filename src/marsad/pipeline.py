@@ -15,6 +15,7 @@ stops the run with a clear message; what earlier batches committed stays consist
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import multiprocessing
@@ -199,10 +200,8 @@ def ingest_items(
         bar.close()
         report.seconds = time.perf_counter() - started
         report.reasons = dict(reasons)
-        try:
+        with contextlib.suppress(StoreError):
             store.finish_run(report.run_id, report.to_dict(), report.status)
-        except StoreError:
-            pass
     report.check()
     return report
 

@@ -91,7 +91,7 @@ def test_bad_inputs_are_rejected_with_reasons_and_nothing_stored_changes(tmp_pat
     report = ingest([bad], store, IngestOptions(max_input_bytes=20_000))
     assert report.stored == 2                       # the two good records around the broken line
     assert report.reasons == {"malformed": 2, "empty": 1, "binary": 1, "no_content": 1, "oversized": 1}
-    assert report.stored + report.updated + report.duplicate + report.rejected == report.articles_found + report.rejected
+    assert report.outcomes == report.articles_found + report.rejected
     rejected = {r["ref"].split("/")[-1]: (r["reason_code"], r["message"]) for r in store.iter_rejections()}
     assert rejected["broken.jsonl:2"][0] == "malformed"
     assert rejected["empty.html"][0] == "empty"
@@ -147,7 +147,9 @@ def test_parallel_extraction_gives_the_same_result(tmp_path: Path) -> None:
     assert [a["text"] for a in one.iter_articles()] == [a["text"] for a in two.iter_articles()]
 
 
-_words = st.sampled_from("الحكومة أعلنت اليوم عن خطة جديدة لدعم الاقتصاد والطاقة في المنطقة بعد اجتماع طويل".split())
+_words = st.sampled_from(
+    "الحكومة أعلنت اليوم عن خطة جديدة لدعم الاقتصاد والطاقة في المنطقة بعد اجتماع طويل".split()
+)
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

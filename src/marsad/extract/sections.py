@@ -141,9 +141,8 @@ def parse_stamp(text: str, now: object = None) -> ParsedDate | None:
     """Parse a stamp line ("آخر تحديث: 17 أبريل 2025 - 13:57", or a line that is only a date)."""
     if len(text) > 120:
         return None
-    if not STAMP_LABEL_RE.match(text):
-        if not _DATE_ONLY_HINT.match(text) or not any(c.isdigit() for c in text):
-            return None
+    if not STAMP_LABEL_RE.match(text) and (not _DATE_ONLY_HINT.match(text) or not any(c.isdigit() for c in text)):
+        return None
     try:
         parsed = parse_date(text, now=now)  # type: ignore[arg-type]
     except DateParseError:
@@ -378,7 +377,7 @@ def _starts_article(blocks: list[Block], j: int) -> bool:
     k = _next_content(blocks, j + 1)
     if k is None or _derive_kind(blocks[k]) != "text" or blocks[k].link_only:
         return False
-    return blocks[k].words >= 10 and not looks_like_title(blocks[k].text) or blocks[k].words >= 20
+    return (blocks[k].words >= 10 and not looks_like_title(blocks[k].text)) or blocks[k].words >= 20
 
 
 def _is_title_block(blocks: list[Block], i: int) -> bool:

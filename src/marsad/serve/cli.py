@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -145,7 +144,7 @@ def export(db: str | None, what: str, fmt: str, output: str | None) -> None:
         _fail(exc)
         return
     rows = store.iter_articles() if what == "articles" else store.iter_rejections()
-    stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout
+    stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115 (stdout or file)
     try:
         if fmt == "jsonl":
             for row in rows:

@@ -7,7 +7,7 @@ import os
 import sqlite3
 import zlib
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -197,10 +197,8 @@ class SQLiteStore(Store):
             self._in_tx = False
 
     def _rollback(self) -> None:
-        try:
+        with suppress(sqlite3.Error):
             self.conn.execute("ROLLBACK")
-        except sqlite3.Error:
-            pass
 
     # -- writes ------------------------------------------------------------------------------
     def put_raw(self, sha256: str, data: bytes, *, kind: str, ref: str, url: str | None,
@@ -376,10 +374,8 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""
-        try:
+        with suppress(sqlite3.Error):
             self.conn.close()
-        except sqlite3.Error:
-            pass
 
 
 def _split_sql(script: str) -> list[str]:

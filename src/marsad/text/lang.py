@@ -10,8 +10,12 @@ import re
 
 _AR_RUN = re.compile(r"[\u0621-\u064a\u0671-\u06d3]+")
 _LAT_WORD = re.compile(r"[a-zàâçéèêëîïôûùüÿœæ]+", re.I)
-_EN = frozenset("the of and to in is that for on with as was by at from it an are be this has have said".split())
-_FR = frozenset("le la les des de du et en un une est que qui dans pour sur au aux par pas avec ce il elle a été".split())
+_EN = frozenset(
+    "the of and to in is that for on with as was by at from it an are be this has have said".split()
+)
+_FR = frozenset(
+    "le la les des de du et en un une est que qui dans pour sur au aux par pas avec ce il elle a été".split()
+)
 
 
 def script_shares(text: str) -> tuple[float, float]:
