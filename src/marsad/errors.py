@@ -11,7 +11,7 @@ Every error a user can cause says what was wrong and what to do about it::
     │   ├── MalformedInputError       broken JSON / JSONL / WARC / gzip, truncated data
     │   ├── EncodingError             bytes that no plausible Arabic/Latin encoding decodes
     │   ├── NoContentError            decoded fine but no article text could be found
-    │   └── FetchError                a URL could not be fetched
+    │   └── FetchError                a URL could not be fetched (.reason, .status, .retry_after)
     ├── DateParseError                a string is not a date Marsad understands
     └── StoreError                    the store cannot be opened / written: the run stops
         └── SchemaError               the database schema is newer than this Marsad, or damaged
@@ -82,9 +82,22 @@ class NoContentError(InputError):
 
 
 class FetchError(InputError):
-    """A URL could not be fetched (network error, HTTP error status, refused address or type)."""
+    """A URL could not be fetched (network error, HTTP error status, refused address or type).
+
+    ``reason`` is a short stable word for logs and feed health: ``http_status``, ``timeout``,
+    ``network``, ``refused_address``, ``robots``, ``redirects``, ``oversized``, ``content_type``,
+    ``bad_url``. ``status`` is the HTTP status when there was one; ``retry_after`` the seconds
+    the server asked to wait (429/503), if it said.
+    """
 
     code = "fetch_failed"
+
+    def __init__(self, message: str, *, ref: str | None = None, reason: str = "network",
+                 status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(message, ref=ref)
+        self.reason = reason
+        self.status = status
+        self.retry_after = retry_after
 
 
 class DateParseError(MarsadError, ValueError):

@@ -31,6 +31,8 @@ def extract(raw: RawDocument, options: ExtractOptions | None = None) -> list[Art
         raise NoContentError(
             f"no article text found (needs at least {options.min_text_chars} characters of body text)", ref=raw.ref
         )
+    if raw.kind != "record" and raw.fields:
+        _apply_hints(articles[0], raw)
     for position, art in enumerate(articles):
         art.raw_sha256 = raw.sha256
         art.origin = {"page": raw.ref, "position": position, **art.origin}
@@ -42,6 +44,16 @@ def extract(raw: RawDocument, options: ExtractOptions | None = None) -> list[Art
             art.display_title = derive_headline(art.text)
             art.title_derived = bool(art.display_title)
     return articles
+
+
+def _apply_hints(main: Article, raw: RawDocument) -> None:
+    """Fill what the page lacks from what the feed said about it (title, publication date)."""
+    hint_title = raw.fields.get("title")
+    if not main.title and hint_title:
+        main.title = DISPLAY(str(hint_title))
+    hint_date = raw.fields.get("published")
+    if not main.published_at and hint_date:
+        main.published_at = _record_date(str(hint_date), _fetch_time(raw))
 
 
 def derive_headline(text: str, max_words: int = 14) -> str:

@@ -1,83 +1,77 @@
-"""Fetching one URL for `marsad extract URL`: timeouts, a size cap, a redirect limit, safe addresses.
+"""Fetching one URL for `marsad extract URL`, on top of the polite fetcher in :mod:`marsad.sources.fetch`.
 
-A deliberately small fetcher; the live-sources stage (feeds, robots.txt, rate limits, retries,
-conditional GET) builds the polite one on the same httpx client.
+``fetch_url`` keeps its small contract (one page, timeouts, a size cap, a redirect limit, safe
+addresses, page content types only) and inherits the fetcher's address guard: every redirect
+hop is checked and the connection goes only to a checked address. It does not consult
+robots.txt: it fetches one page a person asked for, it does not crawl.
 """
 
 from __future__ import annotations
 
-import hashlib
-import ipaddress
+import asyncio
 import socket
-from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 import httpx
 
-from marsad import __version__
-from marsad.errors import FetchError, OversizedInputError
+from marsad.errors import FetchError
 from marsad.models import RawDocument
+from marsad.sources.fetch import USER_AGENT, FetchOptions, check_address, fetch_sync
 
-USER_AGENT = f"Marsad/{__version__} (+https://github.com/marsad-news/marsad; Arabic news research)"
+__all__ = ["USER_AGENT", "fetch_url", "is_public_host"]
+
 _TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 
 
 def is_public_host(host: str) -> bool:
     """True when every address ``host`` resolves to is public (not private, loopback, link-local...)."""
     try:
-        infos = socket.getaddrinfo(host, None)
-    except socket.gaierror:
+        infos = socket.getaddrinfo(host.strip("[]"), None, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
         return False
-    for info in infos:
-        ip = ipaddress.ip_address(info[4][0])
-        if not ip.is_global or ip.is_multicast:
-            return False
-    return True
+    options = FetchOptions()
+    try:
+        for info in infos:
+            check_address(str(info[4][0]), options)
+    except FetchError:
+        return False
+    return bool(infos)
+
+
+class _SyncTransportAdapter(httpx.AsyncBaseTransport):
+    """Runs a synchronous httpx transport (the old ``transport=`` argument) under the async fetcher."""
+
+    def __init__(self, transport: httpx.BaseTransport) -> None:
+        self._transport = transport
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        body = await request.aread()
+        sync_request = httpx.Request(request.method, request.url, headers=request.headers, content=body,
+                                     extensions=request.extensions)
+
+        def run() -> httpx.Response:
+            response = self._transport.handle_request(sync_request)
+            headers = response.headers
+            if response.is_stream_consumed:      # built from bytes: httpx has read and decoded it already
+                raw = response.content
+                headers = httpx.Headers([(k, v) for k, v in headers.multi_items()
+                                         if k.lower() not in ("content-encoding", "content-length")])
+            else:
+                try:
+                    raw = b"".join(response.iter_raw())
+                finally:
+                    response.close()
+            return httpx.Response(response.status_code, headers=headers, content=raw)
+
+        return await asyncio.to_thread(run)
 
 
 def fetch_url(url: str, *, timeout: float = 20.0, max_bytes: int = 20 * 1024 * 1024,
               allow_private: bool = False, transport: httpx.BaseTransport | None = None) -> RawDocument:
     """Fetch ``url`` and return it as a RawDocument, or raise FetchError with the reason."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise FetchError(f"not an http(s) URL: {url!r}", ref=url)
-    with httpx.Client(
-        timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)),
-        follow_redirects=False,
-        headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml,text/plain;q=0.8"},
-        transport=transport,
-    ) as client:
-        current = url
-        for _ in range(6):
-            host = urlsplit(current).hostname or ""
-            if not allow_private and transport is None and not is_public_host(host):
-                raise FetchError(f"refused: {host} is a private, loopback or unresolvable address", ref=url)
-            try:
-                with client.stream("GET", current) as resp:
-                    if resp.is_redirect:
-                        location = resp.headers.get("location")
-                        if not location:
-                            raise FetchError(f"HTTP {resp.status_code} redirect without a Location", ref=url)
-                        current = str(resp.url.join(location))
-                        continue
-                    if resp.status_code >= 400:
-                        raise FetchError(f"HTTP {resp.status_code} from {current}", ref=url)
-                    ctype = resp.headers.get("content-type", "").split(";")[0].strip().lower()
-                    if ctype and not ctype.startswith(_TEXT_TYPES):
-                        raise FetchError(f"refused content type {ctype!r}: not a news page", ref=url)
-                    body = bytearray()
-                    for chunk in resp.iter_bytes():
-                        body.extend(chunk)
-                        if len(body) > max_bytes:
-                            raise OversizedInputError(f"body is over the {max_bytes} byte limit", ref=url)
-                    data = bytes(body)
-                    charset = resp.charset_encoding
-                    return RawDocument(
-                        data=data, kind="text" if ctype == "text/plain" else "html", ref=current, url=current,
-                        media_type=ctype or None, charset=charset,
-                        fetched_at=datetime.now(UTC).isoformat(timespec="seconds"),
-                        sha256=hashlib.sha256(data).hexdigest(),
-                    )
-            except httpx.HTTPError as exc:
-                raise FetchError(f"could not fetch {current}: {type(exc).__name__}: {exc}", ref=url) from exc
-        raise FetchError("too many redirects (more than 5)", ref=url)
+    options = FetchOptions(
+        connect_timeout=min(10.0, timeout), read_timeout=timeout, total_timeout=max(60.0, 3 * timeout),
+        max_bytes=max_bytes, retries=1, per_host_delay=0.0, respect_robots=False,
+        allow_private=allow_private, allow_loopback=allow_private, accept_types=_TEXT_TYPES,
+    )
+    adapter = _SyncTransportAdapter(transport) if transport is not None else None
+    return fetch_sync(url, options, transport=adapter).raw_document()

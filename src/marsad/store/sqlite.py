@@ -91,6 +91,40 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX outcomes_run ON outcomes(run_id, outcome);
     """,
+    # 2: live sources. Per-feed state survives restarts; feed_items remembers item URLs already handled.
+    """
+    CREATE TABLE feeds (
+        url             TEXT PRIMARY KEY,
+        title           TEXT,
+        source          TEXT,
+        language        TEXT,
+        interval        REAL NOT NULL,            -- current poll interval in seconds (adapted)
+        etag            TEXT,
+        last_modified   TEXT,
+        last_polled     TEXT,
+        last_success    TEXT,
+        next_poll       TEXT,                     -- ISO UTC; NULL = due now
+        error_count     INTEGER NOT NULL DEFAULT 0, -- consecutive failures
+        last_error      TEXT,
+        polls           INTEGER NOT NULL DEFAULT 0,
+        not_modified    INTEGER NOT NULL DEFAULT 0,
+        items_seen      INTEGER NOT NULL DEFAULT 0,
+        items_new       INTEGER NOT NULL DEFAULT 0,
+        last_new_items  INTEGER NOT NULL DEFAULT 0,
+        added_at        TEXT NOT NULL
+    );
+    CREATE TABLE feed_items (
+        url_key      TEXT PRIMARY KEY,
+        feed_url     TEXT NOT NULL,
+        article_id   INTEGER REFERENCES articles(id),
+        status       TEXT NOT NULL,              -- ingested | failed
+        attempts     INTEGER NOT NULL DEFAULT 1,
+        last_error   TEXT,
+        first_seen   TEXT NOT NULL,
+        last_seen    TEXT NOT NULL
+    );
+    CREATE INDEX feed_items_feed ON feed_items(feed_url);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -372,6 +406,62 @@ class SQLiteStore(Store):
         fk = self.conn.execute("PRAGMA foreign_key_check").fetchall()
         return result if not fk else f"{result}; {len(fk)} foreign key violations"
 
+    # -- live sources --------------------------------------------------------------------------
+    def upsert_feed(self, url: str, *, title: str | None, source: str | None, language: str | None,
+                    interval: float) -> None:
+        """Register a feed (keeping its state if known) and refresh its descriptive fields."""
+        with self.transaction():
+            self.conn.execute(
+                "INSERT INTO feeds(url, title, source, language, interval, added_at) VALUES (?,?,?,?,?,?) "
+                "ON CONFLICT(url) DO UPDATE SET title = coalesce(excluded.title, title), "
+                "source = coalesce(excluded.source, source), language = coalesce(excluded.language, language)",
+                (url, title, source, language, interval, _now()),
+            )
+
+    def get_feed(self, url: str) -> dict[str, Any] | None:
+        """One feed's state."""
+        row = self.conn.execute("SELECT * FROM feeds WHERE url = ?", (url,)).fetchone()
+        return dict(row) if row else None
+
+    def list_feeds(self) -> list[dict[str, Any]]:
+        """All feeds with their state and the number of articles stored from each."""
+        rows = self.conn.execute(
+            "SELECT f.*, (SELECT count(*) FROM feed_items i WHERE i.feed_url = f.url AND i.status = 'ingested') "
+            "AS articles FROM feeds f ORDER BY f.source, f.url"
+        ).fetchall()
+        return [dict(r) for r in rows]
+
+    def save_feed_state(self, url: str, **fields: Any) -> None:
+        """Update columns of a feed's state (names are checked against the table)."""
+        allowed = {"etag", "last_modified", "last_polled", "last_success", "next_poll", "error_count",
+                   "last_error", "interval", "polls", "not_modified", "items_seen", "items_new", "last_new_items",
+                   "title", "language"}
+        bad = set(fields) - allowed
+        if bad:
+            raise ValueError(f"unknown feed state fields: {sorted(bad)}")
+        if not fields:
+            return
+        sets = ", ".join(f"{k} = ?" for k in fields)
+        with self.transaction():
+            self.conn.execute(f"UPDATE feeds SET {sets} WHERE url = ?", (*fields.values(), url))
+
+    def feed_item_status(self, url_key: str) -> tuple[str, int] | None:
+        """(status, attempts) of a feed item URL already handled, or None."""
+        row = self.conn.execute("SELECT status, attempts FROM feed_items WHERE url_key = ?", (url_key,)).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def mark_feed_item(self, url_key: str, feed_url: str, *, status: str, article_id: int | None = None,
+                       error: str | None = None) -> None:
+        """Remember that a feed item URL was ingested (or failed, counting attempts)."""
+        now = _now()
+        self.conn.execute(
+            "INSERT INTO feed_items(url_key, feed_url, article_id, status, last_error, first_seen, last_seen) "
+            "VALUES (?,?,?,?,?,?,?) ON CONFLICT(url_key) DO UPDATE SET status = excluded.status, "
+            "article_id = coalesce(excluded.article_id, article_id), last_error = excluded.last_error, "
+            "attempts = attempts + 1, last_seen = excluded.last_seen",
+            (url_key, feed_url, article_id, status, error, now, now),
+        )
+
     def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""
         with suppress(sqlite3.Error):
@@ -379,7 +469,9 @@ class SQLiteStore(Store):
 
 
 def _split_sql(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """Statements of a migration script (comments removed first: they may contain ';')."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
 
 
 def open_store(path: str | os.PathLike[str] | None = None, *, readonly: bool = False) -> SQLiteStore:
