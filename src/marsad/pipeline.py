@@ -101,7 +101,10 @@ _Result = list[Article] | tuple[str, str]
 
 def _extract_safe(raw: RawDocument, options: ExtractOptions) -> _Result:
     try:
-        return extract(raw, options)
+        articles = extract(raw, options)
+        for art in articles:  # hashed here so that worker processes share the cost
+            art.content_hash = content_hash(art.text)
+        return articles
     except InputError as exc:
         return (exc.code, exc.message)
     except Exception as exc:  # a bug or an unexpected library error on one input must not stop the run
@@ -260,7 +263,7 @@ def _reject(store: Store, run_id: int, report: RunReport, reasons: Counter[str],
 
 
 def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocument, article: Article) -> None:
-    article.content_hash = content_hash(article.text)
+    article.content_hash = article.content_hash or content_hash(article.text)
     identity = identity_of(article)
     ref = raw.ref if not article.origin.get("position") else f"{raw.ref}#{article.origin['position']}"
     existing = store.find_by_identity(identity)

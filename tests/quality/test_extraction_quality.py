@@ -19,12 +19,13 @@ from tests.conftest import need_file
 
 pytestmark = pytest.mark.quality
 
+# Measured 0.9999-1.0 on every line (docs/benchmarks.md); floors leave room for a page or two.
 FLOORS = {
-    "f1": {"outlet": 0.97, "aggregator": 0.97, "legacy": 0.97, "minimal": 0.97},
-    "title_exact": 0.95,
-    "date_exact": 0.95,
-    "aggregator_split": 0.95,
-    "second_f1": 0.95,
+    "f1": {"outlet": 0.98, "aggregator": 0.98, "legacy": 0.98, "minimal": 0.98},
+    "title_exact": 0.97,
+    "date_exact": 0.97,
+    "aggregator_split": 0.97,
+    "second_f1": 0.97,
 }
 
 
@@ -72,4 +73,4 @@ def test_dates_including_arabic_only_dates(scored: dict) -> None:
 def test_aggregator_pages_split_into_two_articles(scored: dict) -> None:
     assert _rate(scored["splits"]) >= FLOORS["aggregator_split"]
     assert sum(scored["second"]) / max(1, len(scored["second"])) >= FLOORS["second_f1"]
-    assert _rate(scored["sources_tags"]) >= 0.95
+    assert _rate(scored["sources_tags"]) >= 0.95  # measured 0.98: one title word keeps a quote mark

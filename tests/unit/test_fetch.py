@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import itertools
 import threading
 import time
 import typing
@@ -625,7 +626,7 @@ def test_robots_disallow_and_crawl_delay_spacing(port: int, state: State) -> Non
     assert state.hits[("polite.test", "/robots.txt")] == 1      # fetched once, cached
     times = [t for host, _path, t in state.log if host == "polite.test"]
     assert [p for host, p, _ in state.log if host == "polite.test"] == ["/robots.txt", "/page1", "/page2"]
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert gaps and all(gap >= 0.95 for gap in gaps), gaps      # Crawl-delay: 1, on the virtual clock
     assert fetcher.stats["refused"] == 1
 
@@ -672,7 +673,7 @@ def test_per_host_delay_spaces_request_starts(port: int, state: State) -> None:
     asyncio.run(main())
     times = sorted(t for host, _p, t in state.log if host == "spaced.test")
     assert len(times) == 3
-    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(times)]
     assert all(gap >= 0.18 for gap in gaps), gaps
 
 

@@ -68,6 +68,24 @@ def test_foreign_keys_are_enforced() -> None:
         store.insert_article(_article(), identity="url:x", duplicate_of=999)
 
 
+def test_old_schema_is_migrated_in_place_without_losing_data(tmp_path: Path) -> None:
+    from marsad.store.sqlite import MIGRATIONS, _split_sql
+
+    path = tmp_path / "v1.db"
+    con = sqlite3.connect(path)
+    for statement in _split_sql(MIGRATIONS[0]):
+        con.execute(statement)
+    con.execute("PRAGMA user_version = 1")
+    con.execute("INSERT INTO articles(identity, title, text, content_hash, created_at, modified_at) "
+                "VALUES ('hash:x', 'عنوان', 'نص محفوظ', 'x', 'now', 'now')")
+    con.commit()
+    con.close()
+    store = SQLiteStore(path)
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert store.get_article(1)["text"] == "نص محفوظ"  # type: ignore[index]
+    assert store.list_feeds() == []
+
+
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "future.db"
     SQLiteStore(path).close()

@@ -651,7 +651,11 @@ class Fetcher:
                 addresses = cached[1]
             else:
                 try:
-                    found = await self._resolver(host)
+                    async with asyncio.timeout(self.options.connect_timeout):
+                        found = await self._resolver(host)
+                except TimeoutError:
+                    raise FetchError(f"resolving {host} took longer than {self.options.connect_timeout:g}s",
+                                     ref=ref or host, reason="timeout") from None
                 except (OSError, UnicodeError) as exc:
                     raise FetchError(f"cannot resolve {host}: {exc}", ref=ref or host, reason="network") from exc
                 addresses = list(dict.fromkeys(found))

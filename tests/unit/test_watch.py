@@ -1,0 +1,199 @@
+"""`marsad watch` against a local news site on 127.0.0.1: one article one record, conditional re-polls,
+failing feeds backed off, state across restarts, SIGTERM and SIGKILL mid-pass."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from marsad.sources.feeds import FeedSpec
+from marsad.sources.fetch import FetchOptions
+from marsad.sources.urls import url_key
+from marsad.store.sqlite import SQLiteStore
+from marsad.watch import Watcher, WatchOptions, backoff_delay, next_interval
+from tests.newsserver import NewsServer, NewsSite
+
+FAST = WatchOptions(fetch=FetchOptions(allow_loopback=True, per_host_delay=0.0, retries=0, backoff_base=0.01))
+
+
+def _watch(store: SQLiteStore, urls: list[str], options: WatchOptions = FAST) -> dict:
+    watcher = Watcher(store, [FeedSpec(u, source="موقع الاختبار") for u in urls], options=options)
+    return asyncio.run(watcher.run(once=True)).to_dict()
+
+
+def _article_urls(store: SQLiteStore) -> list[str]:
+    return [row[0] for row in store.conn.execute("SELECT url FROM articles ORDER BY id")]
+
+
+@pytest.fixture()
+def server():
+    with NewsServer(NewsSite(items=12)) as srv:
+        yield srv
+
+
+def test_every_article_is_stored_once_across_feeds_and_sitemap(server: NewsServer, tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "w.db")
+    feeds = [f"{server.base}/feeds/rss.xml", f"{server.base}/feeds/atom.xml", f"{server.base}/feeds/feed.json",
+             f"{server.base}/sitemap-news.xml"]
+    report = _watch(store, feeds)
+    urls = _article_urls(store)
+    assert len(urls) == 12 and len({url_key(u) for u in urls}) == 12
+    assert {url_key(u) for u in urls} == {url_key(u) for u in server.expected_urls()}
+    assert report["errors"] == 0 and report["stored"] == 12
+    rows = store.conn.execute("SELECT title, published_at, language FROM articles").fetchall()
+    assert all(title.startswith("تقرير رقم") and published and lang == "ar" for title, published, lang in rows)
+    assert store.integrity_check() == "ok"
+
+
+def test_arabic_pubdates_and_windows_1256_feed(server: NewsServer, tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "w.db")
+    _watch(store, [f"{server.base}/feeds/rss.xml"])
+    row = store.conn.execute("SELECT title, published_at FROM articles WHERE url LIKE '%/articles/2.html'").fetchone()
+    assert row[0] == "تقرير رقم 2: تطورات جديدة في قطاع الصحة في الرياض"
+    assert row[1].startswith("2025-04-17T09:14")
+
+
+def test_full_text_items_are_stored_without_fetching_pages(server: NewsServer, tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "w.db")
+    report = _watch(store, [f"{server.base}/feeds/atom.xml"])
+    assert report["stored"] == 6
+    assert not [p for p in server.site.requests if p.startswith("/articles/")]
+
+
+def test_second_pass_is_conditional_and_stores_nothing(server: NewsServer, tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "w.db")
+    feeds = [f"{server.base}/feeds/rss.xml", f"{server.base}/feeds/atom.xml", f"{server.base}/sitemap-news.xml"]
+    _watch(store, feeds)
+    pages_before = sum(n for p, n in server.site.requests.items() if p.startswith("/articles/"))
+    count = len(_article_urls(store))
+    store.close()
+    again = SQLiteStore(tmp_path / "w.db")                   # a restart: state comes from the store
+    report = _watch(again, feeds)
+    assert report["stored"] == 0 and report["not_modified"] == 3
+    assert len(_article_urls(again)) == count
+    for path in ("/feeds/rss.xml", "/feeds/atom.xml", "/sitemap-news.xml"):
+        assert server.site.conditional[path] == 1
+    assert sum(n for p, n in server.site.requests.items() if p.startswith("/articles/")) == pages_before
+
+
+def test_changed_feed_without_validators_still_refetches_nothing_known(server: NewsServer, tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "w.db")
+    _watch(store, [f"{server.base}/feeds/rss.xml"])
+    store.save_feed_state(f"{server.base}/feeds/rss.xml", etag=None, last_modified=None)
+    pages = sum(n for p, n in server.site.requests.items() if p.startswith("/articles/"))
+    report = _watch(store, [f"{server.base}/feeds/rss.xml"])
+    assert report["new"] == 0 and report["skipped"] == 6
+    assert sum(n for p, n in server.site.requests.items() if p.startswith("/articles/")) == pages
+
+
+def test_failing_feeds_are_backed_off_and_never_stop_the_others(server: NewsServer, tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "w.db")
+    bad = [f"{server.base}/feeds/down.xml", f"{server.base}/feeds/broken.xml",
+           f"{server.base}/feeds/to-metadata.xml", f"{server.base}/feeds/missing.xml"]
+    report = _watch(store, [*bad, f"{server.base}/feeds/rss.xml"])
+    assert report["stored"] == 6 and report["errors"] == 4
+    now = datetime.now(UTC).isoformat()
+    for url in bad:
+        state = store.get_feed(url)
+        assert state is not None
+        assert state["error_count"] == 1 and state["last_error"] and state["next_poll"] > now
+    assert "169.254.169.254" in store.get_feed(bad[2])["last_error"]   # cloud metadata refused, not fetched
+    assert "500" in store.get_feed(bad[0])["last_error"]
+    assert store.get_feed(f"{server.base}/feeds/rss.xml")["error_count"] == 0
+
+
+def test_adaptive_interval_and_backoff() -> None:
+    opts = WatchOptions(min_interval=300, max_interval=3600, max_backoff=7200)
+    assert next_interval(900, 5, opts) == 450            # news: poll sooner
+    assert next_interval(900, 0, opts) == 1350           # quiet: poll later
+    assert next_interval(310, 3, opts) == 300            # never below the minimum
+    assert next_interval(3000, 0, opts) == 3600          # never above the maximum
+    delays = [backoff_delay(n, 600, opts) for n in (1, 2, 3, 8)]
+    assert 1000 < delays[0] < 1400 and delays[0] < delays[1] < delays[2] and delays[3] <= 7200 * 1.1
+
+
+def _cli(*args: str) -> list[str]:
+    return [sys.executable, "-m", "marsad.serve.cli", *args]
+
+
+def _count(db: Path) -> int:
+    try:
+        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+        try:
+            return con.execute("SELECT count(*) FROM articles").fetchone()[0]
+        finally:
+            con.close()
+    except sqlite3.Error:
+        return 0
+
+
+def test_sigkill_mid_pass_then_restart_loses_nothing_and_duplicates_nothing(tmp_path: Path) -> None:
+    site = NewsSite(items=40)
+    site.page_delay = 0.05
+    with NewsServer(site) as srv:
+        feeds = tmp_path / "feeds.txt"
+        feeds.write_text(f"{srv.base}/feeds/rss.xml\n{srv.base}/sitemap-news.xml\n", encoding="utf-8")
+        db = tmp_path / "w.db"
+        args = _cli("watch", "--once", "--feeds", str(feeds), "--db", str(db), "--allow-loopback",
+                    "--per-host-delay", "0")
+        proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 60
+        while _count(db) == 0 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert proc.poll() is None, "the watcher finished before it could be killed; slow the pages down"
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+        partial = _count(db)
+        assert 0 < partial < 40
+        done = subprocess.run(args, capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        store = SQLiteStore(db)
+        urls = _article_urls(store)
+        assert len(urls) == 40 and {url_key(u) for u in urls} == {url_key(u) for u in srv.expected_urls()}
+        assert store.integrity_check() == "ok"
+
+
+def test_sigterm_stops_cleanly_and_keeps_state(tmp_path: Path) -> None:
+    site = NewsSite(items=30)
+    site.page_delay = 0.05
+    with NewsServer(site) as srv:
+        feeds = tmp_path / "feeds.txt"
+        feeds.write_text(f"{srv.base}/sitemap-news.xml\n", encoding="utf-8")
+        db = tmp_path / "w.db"
+        proc = subprocess.Popen(_cli("watch", "--feeds", str(feeds), "--db", str(db), "--allow-loopback",
+                                     "--per-host-delay", "0"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True)
+        deadline = time.monotonic() + 60
+        while _count(db) == 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        store = SQLiteStore(db)
+        stored = len(_article_urls(store))
+        assert stored >= 1
+        state = store.get_feed(f"{srv.base}/sitemap-news.xml")
+        assert state is not None and state["polls"] == 1 and state["last_success"]
+        if stored < 30:   # stopped mid-poll: validators not saved, so the next run re-polls the feed
+            assert state["etag"] is None
+
+
+def test_feeds_command_reports_health(server: NewsServer, tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "w.db")
+    _watch(store, [f"{server.base}/feeds/rss.xml", f"{server.base}/feeds/down.xml"])
+    store.close()
+    out = subprocess.run(_cli("feeds", "--db", str(tmp_path / "w.db")), capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert any(line.startswith("ok") and "rss.xml" in line for line in lines)
+    assert any(line.startswith("retrying") and "down.xml" in line for line in lines)
+    assert any("last error: HTTP 500" in line or "500" in line for line in lines)
