@@ -51,8 +51,9 @@ def article_html(i: int, when: datetime) -> bytes:
 class NewsSite:
     """Content and counters of one fake outlet; ``items`` article pages exposed through several feeds."""
 
-    def __init__(self, items: int = 12, *, base_time: datetime | None = None) -> None:
+    def __init__(self, items: int = 12, *, base_time: datetime | None = None, offset: int = 0) -> None:
         self.items = items
+        self.offset = offset                  # article numbering, so several sites carry different texts
         self.base = base_time or datetime(2025, 4, 17, 9, 0, tzinfo=UTC)
         self.requests: Counter[str] = Counter()
         self.conditional: Counter[str] = Counter()
@@ -68,7 +69,7 @@ class NewsSite:
         """RSS 2.0 in windows-1256 with Arabic pubDates and link-only items (pages must be fetched)."""
         entries = []
         for i in range(0, self.items, 2):
-            title, paras = article_text(i)
+            title, paras = article_text(i + self.offset)
             w = self.when(i)
             date = f"{w.day} {LEVANTINE[w.month - 1]} {w.year} {w:%H:%M}"
             entries.append(f"<item><title>{title}</title><link>/articles/{i}.html</link>"
@@ -83,7 +84,7 @@ class NewsSite:
         """Atom with full content for odd articles (stored from the feed, no page fetch)."""
         entries = []
         for i in range(1, self.items, 2):
-            title, paras = article_text(i)
+            title, paras = article_text(i + self.offset)
             content = "".join(f"&lt;p&gt;{p}&lt;/p&gt;" for p in paras)
             entries.append(f"<entry><title>{title}</title><link href='http://{host}/articles/{i}.html'/>"
                            f"<id>urn:a:{i}</id><updated>{self.when(i).isoformat()}</updated>"
@@ -94,8 +95,8 @@ class NewsSite:
 
     def json_feed(self, host: str) -> bytes:
         """JSON Feed 1.1 pointing at the first third of the articles (overlaps the RSS feed)."""
-        items = [{"id": f"j{i}", "url": f"http://{host}/articles/{i}.html", "title": article_text(i)[0],
-                  "content_text": article_text(i)[1][0][:80], "date_published": self.when(i).isoformat()}
+        items = [{"id": f"j{i}", "url": f"http://{host}/articles/{i}.html", "title": article_text(i + self.offset)[0],
+                  "content_text": article_text(i + self.offset)[1][0][:80], "date_published": self.when(i).isoformat()}
                  for i in range(0, max(1, self.items // 3))]
         return json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "موقع الاختبار",
                            "items": items}, ensure_ascii=False).encode("utf-8")
@@ -106,7 +107,7 @@ class NewsSite:
             f"<url><loc>http://{host}/articles/{i}.html</loc><news:news><news:publication>"
             f"<news:name>موقع الاختبار</news:name><news:language>ar</news:language></news:publication>"
             f"<news:publication_date>{self.when(i).isoformat()}</news:publication_date>"
-            f"<news:title>{article_text(i)[0]}</news:title></news:news></url>" for i in range(self.items))
+            f"<news:title>{article_text(i + self.offset)[0]}</news:title></news:news></url>" for i in range(self.items))
         return ('<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
                 'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">' + urls + "</urlset>").encode("utf-8")
 
@@ -137,7 +138,7 @@ class NewsSite:
                 return 404, "text/plain", b"not found", {}
             if self.page_delay:
                 time.sleep(self.page_delay)
-            return 200, "text/html; charset=utf-8", article_html(i, self.when(i)), {}
+            return 200, "text/html; charset=utf-8", article_html(i + self.offset, self.when(i)), {}
         return 404, "text/plain", b"not found", {}
 
 

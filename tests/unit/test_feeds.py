@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import re
-import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -499,7 +498,8 @@ def test_lxml_and_feedparser_paths_agree(name: str) -> None:
     assert [asdict(i) for i in slow.items] == [asdict(i) for i in fast.items]
 
 
-def test_200_item_feed_is_fast() -> None:
+def test_200_item_feed_with_mixed_dates() -> None:
+    # Speed is measured in bench/watch_bench.py, not asserted here.
     item = (
         "<item><title>عنوان الخبر رقم {i} في السياسة</title><link>/news/{i}</link><guid isPermaLink='false'>g{i}</guid>"
         "<pubDate>{date}</pubDate><category>سياسة</category>"
@@ -509,13 +509,9 @@ def test_200_item_feed_is_fast() -> None:
     dates = ["Thu, 17 Apr 2025 13:57:00 +0300", "الخميس، 17 أبريل 2025 - 13:{i:02d}"]
     items = "".join(item.format(i=i, date=dates[i % 2].format(i=i % 60)) for i in range(200))
     body = _rss("<link>https://www.example.com/</link>", "").replace(b"<item></item>", items.encode())
-    best = float("inf")
-    for _ in range(7):
-        start = time.perf_counter()
-        feed = parse_feed(body, url="https://www.example.com/rss")
-        best = min(best, time.perf_counter() - start)
+    feed = parse_feed(body, url="https://www.example.com/rss")
     assert len(feed.items) == 200
-    assert best < 0.05, f"200 items took {best * 1000:.1f} ms"
+    assert all(item.published and item.published.startswith("2025-04-17T13:") for item in feed.items)
 
 
 # --------------------------------------------------------------------------------------------
