@@ -47,6 +47,7 @@ class IngestOptions:
     source: str | None = None                  # outlet name for inputs that do not say
     error_policy: str = "reject"               # "reject": log and go on; "raise": stop at the first bad input
     progress: bool = False
+    enrich: bool = True                        # entities, keyphrases, category per article
     extract: ExtractOptions = field(default_factory=ExtractOptions)
 
     def __post_init__(self) -> None:

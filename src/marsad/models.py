@@ -50,6 +50,9 @@ class Article:
     title_derived: bool = False          # True when display_title was derived, not found on the page
     id: int | None = None                # assigned by the store
     content_hash: str = ""               # sha1 of match-normalized text; assigned by the pipeline
+    entities: list[dict[str, Any]] = field(default_factory=list)    # mentions (see marsad.enrich.entities)
+    keyphrases: list[dict[str, Any]] = field(default_factory=list)  # {"phrase", "score"}, ranked
+    category: dict[str, Any] | None = None                          # {"label", "confidence"}
 
     def to_dict(self) -> dict[str, Any]:
         """Return the article as a JSON-ready dict (the stable article JSON)."""

@@ -99,11 +99,13 @@ def identity_of(article: Article) -> str:
 _Result = list[Article] | tuple[str, str]
 
 
-def _extract_safe(raw: RawDocument, options: ExtractOptions) -> _Result:
+def _extract_safe(raw: RawDocument, options: ExtractOptions, enrich: bool = False) -> _Result:
     try:
         articles = extract(raw, options)
-        for art in articles:  # hashed here so that worker processes share the cost
+        for art in articles:  # hashed and enriched here so that worker processes share the cost
             art.content_hash = content_hash(art.text)
+            if enrich:
+                _enrich(art)
         return articles
     except InputError as exc:
         return (exc.code, exc.message)
@@ -111,29 +113,41 @@ def _extract_safe(raw: RawDocument, options: ExtractOptions) -> _Result:
         return ("extract_error", f"{type(exc).__name__}: {exc}")
 
 
-_WORKER_OPTIONS: ExtractOptions | None = None
+def _enrich(art: Article) -> None:
+    """Entities, keyphrases, category (and language when extraction had none) of one article."""
+    from marsad.enrich.analyze import analyze
+
+    analysis = analyze(art.text, art.title)
+    art.entities = analysis.entities
+    art.keyphrases = analysis.keyphrases
+    art.category = analysis.category
+    art.language = art.language or analysis.language
 
 
-def _init_worker(options: ExtractOptions) -> None:
+_WORKER_OPTIONS: tuple[ExtractOptions, bool] | None = None
+
+
+def _init_worker(options: ExtractOptions, enrich: bool) -> None:
     global _WORKER_OPTIONS
-    _WORKER_OPTIONS = options
+    _WORKER_OPTIONS = (options, enrich)
 
 
 def _extract_in_worker(raw: RawDocument) -> _Result:
     assert _WORKER_OPTIONS is not None
-    return _extract_safe(raw, _WORKER_OPTIONS)
+    return _extract_safe(raw, *_WORKER_OPTIONS)
 
 
 def extract_stream(
-    items: Iterable[RawDocument | InputError], options: ExtractOptions, workers: int = 1, window: int = 512
+    items: Iterable[RawDocument | InputError], options: ExtractOptions, workers: int = 1, window: int = 512,
+    enrich: bool = False,
 ) -> Iterator[tuple[RawDocument | InputError, _Result | None]]:
     """Yield (item, result) in input order; errors from reading pass through with result None."""
     if workers <= 1:
         for item in items:
-            yield item, (None if isinstance(item, InputError) else _extract_safe(item, options))
+            yield item, (None if isinstance(item, InputError) else _extract_safe(item, options, enrich))
         return
     ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(options,)) as pool:
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(options, enrich)) as pool:
         iterator = iter(items)
         while True:
             chunk = list(itertools.islice(iterator, window))
@@ -179,7 +193,7 @@ def ingest_items(
     batch: list[tuple[RawDocument | InputError, _Result | None]] = []
     bar = tqdm(total=total, unit="input", disable=not options.progress, dynamic_ncols=True, mininterval=0.5)
     try:
-        for pair in extract_stream(items, options.extract, workers):
+        for pair in extract_stream(items, options.extract, workers, enrich=options.enrich):
             batch.append(pair)
             if len(batch) >= options.batch_size:
                 _write_batch(store, report, reasons, batch, options)
@@ -275,6 +289,7 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
             report.duplicate += 1
         else:
             store.update_article(existing.id, article)
+            resolve_entities(store, existing.id, article.entities)
             store.log_outcome(run_id, ref=ref, outcome="updated", article_id=existing.id, raw_sha256=raw.sha256)
             report.updated += 1
         return
@@ -282,10 +297,70 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
     if same_text is not None:
         canonical = same_text.duplicate_of or same_text.id
         new_id = store.insert_article(article, identity=identity, duplicate_of=canonical)
+        resolve_entities(store, new_id, article.entities)
         store.log_outcome(run_id, ref=ref, outcome="duplicate", article_id=new_id, duplicate_of=canonical,
                           raw_sha256=raw.sha256)
         report.duplicate += 1
         return
     new_id = store.insert_article(article, identity=identity, duplicate_of=None)
+    resolve_entities(store, new_id, article.entities)
     store.log_outcome(run_id, ref=ref, outcome="stored", article_id=new_id, raw_sha256=raw.sha256)
     report.stored += 1
+
+
+def resolve_entities(store: Store, article_id: int, mentions: list[dict[str, Any]]) -> None:
+    """Map an article's mentions onto canonical entities in the store and record them.
+
+    Multiword names resolve by key (creating the entity and its word-key aliases). A bare name
+    that no entity has as its key goes to the multiword entity it is an alias of, chosen by the
+    entities this article co-mentions; with no shared context it goes to the dominant candidate
+    (at least 80% of the candidates' mentions), else it stays its own entity. Latin-script names
+    take the Arabic entity of their gazetteer pair.
+    """
+    if not mentions:
+        return
+    from marsad.enrich.entities import cid as make_cid
+    from marsad.enrich.entities import is_latin_name, latin_link
+    from marsad.text.names import word_keys
+
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for m in mentions:
+        groups.setdefault(m["canonical_id"], []).append(m)
+    # multiword names first: they give the context that bare names are resolved with
+    order = sorted(groups, key=lambda c: len(groups[c][0]["canonical_name"].split()) == 1)
+    eids: dict[str, int] = {}
+    for original in order:
+        type_, key = original.split(":", 1)
+        name = groups[original][0]["canonical_name"]
+        target, latin = original, None
+        if is_latin_name(name):
+            link = latin_link(name, type_)
+            if link:
+                latin, key = name, link[0]
+                target = make_cid(type_, key)
+        eid = store.entity_id(target)
+        if eid is None and len(name.split()) == 1:
+            eid = _pick_candidate(store, store.alias_candidates(key, type_), set(eids.values()))
+        if eid is None:
+            aliases = word_keys(name) if len(name.split()) > 1 else []
+            eid = store.create_entity(target, type_, key, latin=latin, aliases=aliases)
+        elif latin:
+            store.note_latin(eid, latin)
+        eids[original] = eid
+    counts: Counter[tuple[int, str]] = Counter((eids[m["canonical_id"]], m["text"]) for m in mentions)
+    store.replace_article_entities(article_id, [(eid, form, n) for (eid, form), n in counts.items()])
+    names = store.entity_names(set(eids.values()))
+    for m in mentions:
+        eid = eids[m["canonical_id"]]
+        m["canonical_id"], m["canonical_name"] = names[eid]
+    store.set_article_entities_json(article_id, mentions)
+
+
+def _pick_candidate(store: Store, candidates: list[tuple[int, str, int]], context: set[int]) -> int | None:
+    """The entity a bare name belongs to: most shared context, else a dominant candidate, else none."""
+    if not candidates:
+        return None
+    scored = [(len(context & store.cooccurring(eid)), mentions, eid) for eid, _, mentions in candidates]
+    shared, mentions, eid = max(scored)
+    total = sum(n for _, _, n in candidates) or 1
+    return eid if shared > 0 or mentions >= 0.8 * total else None

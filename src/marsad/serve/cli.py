@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
 import sys
-from typing import Any
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
@@ -25,9 +28,24 @@ def _dump(obj: Any) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2)
 
 
-def _fail(exc: MarsadError) -> None:
+def _fail(exc: MarsadError) -> NoReturn:
     click.echo(f"error: {exc}", err=True)
     sys.exit(1)
+
+
+@contextlib.contextmanager
+def _reading(db: str | None) -> Iterator[Any]:
+    """Open the store read-only for a command, with a clear error when it cannot be opened."""
+    from marsad.store import open_store
+
+    try:
+        store = open_store(db, readonly=True)
+    except MarsadError as exc:
+        _fail(exc)
+    try:
+        yield store
+    finally:
+        store.close()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -86,9 +104,11 @@ def extract(target: str, as_json: bool, source: str | None, allow_private: bool)
               help="Reject inputs larger than this.")
 @click.option("--strict", is_flag=True, help="Stop at the first bad input instead of rejecting it and going on.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option("--enrich/--no-enrich", default=True, show_default=True,
+              help="Tag entities, keyphrases and category per article (about 10x slower than plain ingest).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
 def ingest(paths: tuple[str, ...], db: str | None, source: str | None, workers: int, batch_size: int,
-           max_bytes: int, strict: bool, progress: bool | None, as_json: bool) -> None:
+           max_bytes: int, strict: bool, progress: bool | None, enrich: bool, as_json: bool) -> None:
     """Ingest files, folders (.html .txt .jsonl .json .warc, optionally .gz) or - (stdin) into the store."""
     from marsad.pipeline import ingest as do_ingest
     from marsad.store import open_store
@@ -97,7 +117,7 @@ def ingest(paths: tuple[str, ...], db: str | None, source: str | None, workers: 
         options = IngestOptions(
             source=source, workers=workers, batch_size=batch_size, max_input_bytes=max_bytes,
             error_policy="raise" if strict else "reject",
-            progress=sys.stderr.isatty() if progress is None else progress,
+            progress=sys.stderr.isatty() if progress is None else progress, enrich=enrich,
         )
         store = open_store(db)
         try:
@@ -129,6 +149,63 @@ _EXPORT_FIELDS = ("id", "external_id", "url", "source", "title", "text", "publis
 
 
 @cli.command()
+@click.argument("target", default="-")
+@click.option("--json", "as_json", is_flag=True, help="Print entities, keyphrases, category and language as JSON.")
+@click.option("--title", default="", help="Title of the text (helps keyphrases and category).")
+def analyze(target: str, as_json: bool, title: str) -> None:
+    """Enrich one text (FILE or - for stdin; an HTML page is extracted first): entities, keyphrases, category."""
+    from marsad.enrich.analyze import analyze as do_analyze
+    from marsad.extract import extract as do_extract
+    from marsad.models import RawDocument
+    from marsad.text.encoding import decode_bytes
+
+    try:
+        data = sys.stdin.buffer.read() if target == "-" else Path(target).read_bytes()
+        head = data[:2048].lower()
+        if b"<html" in head or b"<!doctype" in head or b"<p" in head or target.endswith((".html", ".htm")):
+            arts = do_extract(RawDocument(data=data, kind="html", ref=target))
+            text, title = arts[0].text, title or arts[0].title
+        else:
+            text = decode_bytes(data, ref=target).text
+        result = do_analyze(text, title).to_dict()
+    except OSError as exc:
+        click.echo(f"error: cannot read {target}: {exc.strerror or exc}", err=True)
+        sys.exit(1)
+    except MarsadError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        click.echo(_dump(result))
+        return
+    cat = result["category"] or {}
+    click.echo(f"language: {result['language']}   category: {cat.get('label', '-')} ({cat.get('confidence', 0):.2f})")
+    seen: dict[str, tuple[str, str, int]] = {}
+    for ent in result["entities"]:
+        name, typ, n = seen.get(ent["canonical_id"], (ent["canonical_name"], ent["type"], 0))
+        seen[ent["canonical_id"]] = (name, typ, n + 1)
+    click.echo("entities: " + " · ".join(f"{name} ({typ}, {n})" for name, typ, n in seen.values()))
+    click.echo("keyphrases: " + " · ".join(k["phrase"] for k in result["keyphrases"]))
+
+
+@cli.command()
+@_db_option
+@click.option("--type", "type_", type=click.Choice(["PERS", "LOC", "ORG", "MISC"]), default=None)
+@click.option("--limit", type=int, default=50, show_default=True, help="How many entities (0 = all).")
+@click.option("--json", "as_json", is_flag=True, help="Print entities with variants, types and counts as JSON.")
+def entities(db: str | None, type_: str | None, limit: int, as_json: bool) -> None:
+    """List canonical entities with every surface form seen, their types and counts."""
+    with _reading(db) as store:
+        rows = store.list_entities(type_=type_, limit=limit or None)
+    if as_json:
+        click.echo(_dump(rows))
+        return
+    for row in rows:
+        variants = ", ".join(f"{v['form']} ({v['count']})" for v in row["variants"][:6])
+        click.echo(f"{row['mentions']:>6} {row['articles']:>5}  {row['type']:<4} {row['canonical_name']}"
+                   f"   [{variants}]")
+
+
+@cli.command()
 @_db_option
 @click.option("--what", type=click.Choice(["articles", "rejections"]), default="articles", show_default=True)
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "json", "csv"]), default="jsonl", show_default=True)
@@ -136,13 +213,11 @@ _EXPORT_FIELDS = ("id", "external_id", "url", "source", "title", "text", "publis
               help="Write to this file instead of stdout.")
 def export(db: str | None, what: str, fmt: str, output: str | None) -> None:
     """Export stored articles (or rejected inputs with their reasons)."""
-    from marsad.store import open_store
+    with _reading(db) as store:
+        _export(store, what, fmt, output)
 
-    try:
-        store = open_store(db, readonly=True)
-    except MarsadError as exc:
-        _fail(exc)
-        return
+
+def _export(store: Any, what: str, fmt: str, output: str | None) -> None:
     rows = store.iter_articles() if what == "articles" else store.iter_rejections()
     stream = open(output, "w", encoding="utf-8", newline="") if output else sys.stdout  # noqa: SIM115 (stdout or file)
     try:
@@ -163,7 +238,6 @@ def export(db: str | None, what: str, fmt: str, output: str | None) -> None:
     finally:
         if output:
             stream.close()
-        store.close()
 
 
 @cli.command()
@@ -172,19 +246,10 @@ def export(db: str | None, what: str, fmt: str, output: str | None) -> None:
 @click.option("--check", is_flag=True, help="Also run SQLite's integrity and foreign-key checks.")
 def stats(db: str | None, as_json: bool, check: bool) -> None:
     """Show what the store holds: articles, duplicates, sources, languages, rejections."""
-    from marsad.store import open_store
-
-    try:
-        store = open_store(db, readonly=True)
-    except MarsadError as exc:
-        _fail(exc)
-        return
-    try:
+    with _reading(db) as store:
         data = store.stats()
         if check:
             data["integrity"] = store.integrity_check()
-    finally:
-        store.close()
     if as_json:
         click.echo(_dump(data))
         return
@@ -253,17 +318,8 @@ def watch(feeds_file: str | None, db: str | None, once: bool, allow_private: boo
 @click.option("--json", "as_json", is_flag=True, help="Print feed health as JSON.")
 def feeds(db: str | None, as_json: bool) -> None:
     """Show each watched feed's health: last success, errors, interval, next poll, articles."""
-    from marsad.store import open_store
-
-    try:
-        store = open_store(db, readonly=True)
-    except MarsadError as exc:
-        _fail(exc)
-        return
-    try:
+    with _reading(db) as store:
         rows = store.list_feeds()
-    finally:
-        store.close()
     for row in rows:
         row["health"] = "failing" if row["error_count"] >= 3 else ("retrying" if row["error_count"] else
                                                                    ("ok" if row["last_success"] else "never polled"))

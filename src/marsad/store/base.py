@@ -72,6 +72,45 @@ class Store(ABC):
                     message: str | None = None, raw_sha256: str | None = None) -> None:
         """Record where one input unit ended: stored, updated, duplicate or rejected."""
 
+    # -- entities (canonical entities across articles) --
+    @abstractmethod
+    def entity_id(self, cid: str) -> int | None:
+        """Row id of the canonical entity ``cid`` (TYPE:name_key)."""
+
+    @abstractmethod
+    def create_entity(self, cid: str, type_: str, key: str, *, latin: str | None = None,
+                      aliases: list[str] | None = None) -> int:
+        """Create (or find) a canonical entity and register its word-key aliases."""
+
+    @abstractmethod
+    def note_latin(self, entity_id: int, latin: str) -> None:
+        """Record a Latin-script form of an entity."""
+
+    @abstractmethod
+    def alias_candidates(self, alias: str, type_: str) -> list[tuple[int, str, int]]:
+        """(id, cid, mentions) of entities a bare name may belong to, most mentioned first."""
+
+    @abstractmethod
+    def cooccurring(self, entity_id: int, *, articles: int = 200) -> set[int]:
+        """Ids of entities co-mentioned with ``entity_id`` in its recent articles."""
+
+    @abstractmethod
+    def replace_article_entities(self, article_id: int, rows: list[tuple[int, str, int]]) -> None:
+        """Set an article's (entity id, surface form, mentions) rows."""
+
+    @abstractmethod
+    def entity_names(self, ids: set[int]) -> dict[int, tuple[str, str]]:
+        """id -> (canonical id, canonical name)."""
+
+    @abstractmethod
+    def set_article_entities_json(self, article_id: int, mentions: list[dict[str, Any]]) -> None:
+        """Store an article's resolved mentions."""
+
+    @abstractmethod
+    def list_entities(self, *, type_: str | None = None, limit: int | None = None,
+                      min_articles: int = 1) -> list[dict[str, Any]]:
+        """Canonical entities with variants, types and counts."""
+
     @abstractmethod
     def get_article(self, article_id: int) -> dict[str, Any] | None:
         """One article as article JSON, or None."""

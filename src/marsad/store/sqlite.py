@@ -125,13 +125,41 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX feed_items_feed ON feed_items(feed_url);
     """,
+    # 3: enrichment. Counts and variants are derived from article_entities, never kept as counters.
+    """
+    ALTER TABLE articles ADD COLUMN entities TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE articles ADD COLUMN keyphrases TEXT NOT NULL DEFAULT '[]';
+    ALTER TABLE articles ADD COLUMN category TEXT;
+    CREATE TABLE entities (
+        id          INTEGER PRIMARY KEY,
+        cid         TEXT NOT NULL UNIQUE,        -- TYPE:name_key
+        type        TEXT NOT NULL,
+        key         TEXT NOT NULL,
+        latin       TEXT,                        -- a Latin-script form linked through a gazetteer pair
+        created_at  TEXT NOT NULL
+    );
+    CREATE TABLE entity_aliases (                -- word keys of multiword names: where a bare name may belong
+        alias      TEXT NOT NULL,
+        type       TEXT NOT NULL,
+        entity_id  INTEGER NOT NULL REFERENCES entities(id),
+        PRIMARY KEY (alias, type, entity_id)
+    );
+    CREATE TABLE article_entities (
+        article_id  INTEGER NOT NULL REFERENCES articles(id),
+        entity_id   INTEGER NOT NULL REFERENCES entities(id),
+        form        TEXT NOT NULL,
+        mentions    INTEGER NOT NULL,
+        PRIMARY KEY (article_id, entity_id, form)
+    );
+    CREATE INDEX article_entities_entity ON article_entities(entity_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _ARTICLE_COLUMNS = (
     "id, external_id, url, canonical_url, source, site_name, author, title, display_title, title_derived, "
     "text, published_at, updated_at, language, tags, related_headlines, origin, raw_sha256, content_hash, "
-    "duplicate_of, version, created_at, modified_at"
+    "duplicate_of, version, created_at, modified_at, entities, keyphrases, category"
 )
 
 
@@ -139,10 +167,17 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+def _enrichment(article: Article) -> tuple[str, str, str | None]:
+    return (json.dumps(article.entities, ensure_ascii=False), json.dumps(article.keyphrases, ensure_ascii=False),
+            json.dumps(article.category, ensure_ascii=False) if article.category else None)
+
+
 def _row_to_json(row: sqlite3.Row) -> dict[str, Any]:
     d = dict(row)
-    for key in ("tags", "related_headlines", "origin"):
+    for key in ("tags", "related_headlines", "origin", "entities", "keyphrases"):
         d[key] = json.loads(d[key]) if d.get(key) else ([] if key != "origin" else {})
+    if "category" in d:
+        d["category"] = json.loads(d["category"]) if d["category"] else None
     d["title_derived"] = bool(d.get("title_derived"))
     return d
 
@@ -273,14 +308,14 @@ class SQLiteStore(Store):
         cur = self.conn.execute(
             "INSERT INTO articles(identity, external_id, url, canonical_url, source, site_name, author, title, "
             "display_title, title_derived, text, published_at, updated_at, language, tags, related_headlines, "
-            "origin, raw_sha256, content_hash, duplicate_of, created_at, modified_at) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "origin, raw_sha256, content_hash, duplicate_of, created_at, modified_at, entities, keyphrases, category) "
+            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (identity, article.external_id, article.url, article.canonical_url, article.source, article.site_name,
              article.author, article.title, article.display_title, int(article.title_derived), article.text,
              article.published_at, article.updated_at, article.language,
              json.dumps(article.tags, ensure_ascii=False), json.dumps(article.related_headlines, ensure_ascii=False),
              json.dumps(article.origin, ensure_ascii=False), article.raw_sha256 or None, article.content_hash,
-             duplicate_of, now, now),
+             duplicate_of, now, now, *_enrichment(article)),
         )
         assert cur.lastrowid is not None
         return cur.lastrowid
@@ -299,13 +334,13 @@ class SQLiteStore(Store):
             "site_name = coalesce(?, site_name), author = coalesce(?, author), title = ?, display_title = ?, "
             "title_derived = ?, text = ?, published_at = coalesce(?, published_at), updated_at = ?, language = ?, "
             "tags = ?, related_headlines = ?, origin = ?, raw_sha256 = ?, content_hash = ?, "
-            "version = version + 1, modified_at = ? WHERE id = ?",
+            "version = version + 1, modified_at = ?, entities = ?, keyphrases = ?, category = ? WHERE id = ?",
             (article.external_id, article.url, article.canonical_url, article.source, article.site_name,
              article.author, article.title, article.display_title, int(article.title_derived), article.text,
              article.published_at, article.updated_at, article.language,
              json.dumps(article.tags, ensure_ascii=False), json.dumps(article.related_headlines, ensure_ascii=False),
              json.dumps(article.origin, ensure_ascii=False), article.raw_sha256 or None, article.content_hash,
-             now, article_id),
+             now, *_enrichment(article), article_id),
         )
 
     def start_run(self, args: dict[str, Any]) -> int:
@@ -405,6 +440,87 @@ class SQLiteStore(Store):
         result = self.conn.execute("PRAGMA quick_check").fetchone()[0]
         fk = self.conn.execute("PRAGMA foreign_key_check").fetchall()
         return result if not fk else f"{result}; {len(fk)} foreign key violations"
+
+    # -- entities ------------------------------------------------------------------------------
+    def entity_id(self, cid: str) -> int | None:
+        """Row id of the canonical entity ``cid``."""
+        row = self.conn.execute("SELECT id FROM entities WHERE cid = ?", (cid,)).fetchone()
+        return row[0] if row else None
+
+    def create_entity(self, cid: str, type_: str, key: str, *, latin: str | None = None,
+                      aliases: list[str] | None = None) -> int:
+        """Create a canonical entity (or return the existing one) and register its word-key aliases."""
+        self.conn.execute("INSERT OR IGNORE INTO entities(cid, type, key, latin, created_at) VALUES (?,?,?,?,?)",
+                          (cid, type_, key, latin, _now()))
+        eid = self.entity_id(cid)
+        assert eid is not None
+        if latin:
+            self.conn.execute("UPDATE entities SET latin = coalesce(latin, ?) WHERE id = ?", (latin, eid))
+        for alias in aliases or []:
+            self.conn.execute("INSERT OR IGNORE INTO entity_aliases(alias, type, entity_id) VALUES (?,?,?)",
+                              (alias, type_, eid))
+        return eid
+
+    def note_latin(self, entity_id: int, latin: str) -> None:
+        """Record a Latin-script form of an entity (the first one seen is kept)."""
+        self.conn.execute("UPDATE entities SET latin = coalesce(latin, ?) WHERE id = ?", (latin, entity_id))
+
+    def alias_candidates(self, alias: str, type_: str) -> list[tuple[int, str, int]]:
+        """Entities a bare name may belong to: (id, cid, mentions), most mentioned first."""
+        rows = self.conn.execute(
+            "SELECT e.id, e.cid, coalesce((SELECT sum(mentions) FROM article_entities ae "
+            "WHERE ae.entity_id = e.id), 0) AS n FROM entity_aliases a JOIN entities e ON e.id = a.entity_id "
+            "WHERE a.alias = ? AND a.type = ? ORDER BY n DESC", (alias, type_)).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
+
+    def cooccurring(self, entity_id: int, *, articles: int = 200) -> set[int]:
+        """Entities co-mentioned with ``entity_id`` in its most recent articles (its context)."""
+        rows = self.conn.execute(
+            "SELECT DISTINCT entity_id FROM article_entities WHERE article_id IN (SELECT article_id FROM "
+            "article_entities WHERE entity_id = ? ORDER BY article_id DESC LIMIT ?) AND entity_id != ?",
+            (entity_id, articles, entity_id)).fetchall()
+        return {r[0] for r in rows}
+
+    def replace_article_entities(self, article_id: int, rows: list[tuple[int, str, int]]) -> None:
+        """Set an article's (entity_id, form, mentions) rows."""
+        self.conn.execute("DELETE FROM article_entities WHERE article_id = ?", (article_id,))
+        self.conn.executemany("INSERT INTO article_entities(article_id, entity_id, form, mentions) VALUES (?,?,?,?)",
+                              [(article_id, eid, form, n) for eid, form, n in rows])
+
+    def entity_names(self, ids: set[int]) -> dict[int, tuple[str, str]]:
+        """id -> (canonical id, canonical name = the most frequent surface form so far)."""
+        out: dict[int, tuple[str, str]] = {}
+        for eid in ids:
+            row = self.conn.execute("SELECT cid FROM entities WHERE id = ?", (eid,)).fetchone()
+            form = self.conn.execute(
+                "SELECT form FROM article_entities WHERE entity_id = ? GROUP BY form "
+                "ORDER BY sum(mentions) DESC, length(form) DESC LIMIT 1", (eid,)).fetchone()
+            out[eid] = (row[0], form[0] if form else "")
+        return out
+
+    def set_article_entities_json(self, article_id: int, mentions: list[dict[str, Any]]) -> None:
+        """Store the resolved mentions of an article (canonical ids from the entity table)."""
+        self.conn.execute("UPDATE articles SET entities = ? WHERE id = ?",
+                          (json.dumps(mentions, ensure_ascii=False), article_id))
+
+    def list_entities(self, *, type_: str | None = None, limit: int | None = None,
+                      min_articles: int = 1) -> list[dict[str, Any]]:
+        """Canonical entities with their surface forms, types and counts, most mentioned first."""
+        sql = ("SELECT e.id, e.cid, e.type, e.latin, sum(ae.mentions) AS mentions, count(DISTINCT ae.article_id) "
+               "AS articles FROM entities e JOIN article_entities ae ON ae.entity_id = e.id "
+               + ("WHERE e.type = ? " if type_ else "") + "GROUP BY e.id HAVING articles >= ? "
+               "ORDER BY mentions DESC, e.id" + (" LIMIT ?" if limit else ""))
+        params: list[Any] = [p for p in (type_,) if p] + [min_articles] + ([limit] if limit else [])
+        out = []
+        for row in self.conn.execute(sql, params).fetchall():
+            forms = self.conn.execute(
+                "SELECT form, sum(mentions) AS n FROM article_entities WHERE entity_id = ? GROUP BY form "
+                "ORDER BY n DESC, length(form) DESC", (row["id"],)).fetchall()
+            variants = [{"form": f, "count": n} for f, n in forms]
+            out.append({"canonical_id": row["cid"], "canonical_name": variants[0]["form"] if variants else "",
+                        "type": row["type"], "latin": row["latin"], "mentions": row["mentions"],
+                        "articles": row["articles"], "variants": variants})
+        return out
 
     # -- live sources --------------------------------------------------------------------------
     def upsert_feed(self, url: str, *, title: str | None, source: str | None, language: str | None,

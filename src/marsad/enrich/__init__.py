@@ -1,0 +1,1 @@
+"""Enrichment: labels computed from an article's text (category, ...)."""

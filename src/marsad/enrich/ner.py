@@ -1,0 +1,617 @@
+"""Arabic named-entity tagger: a linear-chain CRF (python-crfsuite) trained on ANERcorp.
+
+``scripts/train_ner.py`` builds the two files shipped in ``marsad/data``: ``ner-crf.model`` (the CRF)
+and ``ner-gazetteer.tsv.gz`` (the lexicon its features read: match-normalized names -> types, and
+distributional word clusters). Credits: ANERcorp (Benajiba et al., CC BY-SA 4.0, CAMeL Lab split)
+for the labels; ANETAC (Hadj Ameur et al.) and ArabNamer (CC BY 4.0) for the names; the ANT corpus
+(Chouigui et al.) for the clusters. Held-out scores are in ``marsad/data/ner-metrics.json``.
+
+Clitics follow the training data: ANERcorp keeps proclitics attached and tags the whole token
+(``وروسيا`` B-LOC, ``لبوتين`` B-PERS), so a span covers whole tokens as written: ``وبوتين`` tagged as
+a person gives the span ``وبوتين``, never ``بوتين``. Callers that need a key strip clitics themselves;
+``Gazetteer.segment`` (``default_tagger().gazetteer.segment(MATCH(word))``) gives the most frequent
+known reading of a word (``ببوتين`` -> ``بوتين``, but ``بغداد`` stays ``بغداد``).
+
+Types are ANERcorp's: PERS, LOC, ORG, MISC. ANERcorp tags the Kremlin (الكرملين) as ORG.
+
+``entities`` runs ``marsad.text.tokenize`` (words and numbers with offsets) and adds back each
+punctuation character between tokens as a token (ANERcorp has punctuation tokens), cuts the stream
+into sentences at . ? ؟ ! and line breaks, and tags sentence by sentence.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import re
+import sys
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import cast
+
+import pycrfsuite
+
+from marsad.errors import ConfigError
+from marsad.text.normalize import MATCH, Profile, remove_diacritics, remove_tatweel, unicode_nfc
+from marsad.text.stem import stem_word
+from marsad.text.tokenize import iter_tokens
+
+__all__ = [
+    "ENTITY_TYPES",
+    "EntitySpan",
+    "Gazetteer",
+    "NerTagger",
+    "bio_spans",
+    "default_tagger",
+    "entity_prf",
+    "read_conll",
+    "sentence_features",
+    "split_heldout",
+    "split_sentences",
+    "strip_clitic",
+]
+
+ENTITY_TYPES = ("PERS", "LOC", "ORG", "MISC")
+MODEL_NAME = "ner-crf.model"
+GAZETTEER_NAME = "ner-gazetteer.tsv.gz"
+
+# ---------------------------------------------------------------------------------------------
+# Data: ANERcorp reading and the deterministic held-out split (shared by the training script
+# and the quality test so both see exactly the same sentences).
+# ---------------------------------------------------------------------------------------------
+
+Sentence = list[tuple[str, str]]
+
+HELDOUT_FRACTION = 0.10
+
+
+def read_conll(path: str | Path) -> list[tuple[str, str]]:
+    """Read ``token TAG`` lines (ANERcorp). A few lines have an empty token (`` O``): kept as ``""``."""
+    out: list[tuple[str, str]] = []
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.rstrip("\n\r")
+            if not line.strip():
+                continue
+            word, _, tag = line.rpartition(" ")
+            out.append((word, tag))
+    return out
+
+
+def split_sentences(tokens: Sequence[tuple[str, str]]) -> list[Sentence]:
+    """Cut a token stream into sentences after each ``.`` token (ANERcorp marks no sentence ends)."""
+    sents: list[Sentence] = []
+    cur: Sentence = []
+    for word, tag in tokens:
+        cur.append((word, tag))
+        if word == ".":
+            sents.append(cur)
+            cur = []
+    if cur:
+        sents.append(cur)
+    return sents
+
+
+def split_heldout(
+    sentences: Sequence[Sentence], fraction: float = HELDOUT_FRACTION
+) -> tuple[list[Sentence], list[Sentence]]:
+    """Deterministic split: the *last* ``fraction`` of the sentences (a contiguous block of whole
+    articles, never seen in training) is held out; the rest is for training.
+    Returns ``(train, heldout)``."""
+    cut = len(sentences) - round(len(sentences) * fraction)
+    return list(sentences[:cut]), list(sentences[cut:])
+
+
+# ---------------------------------------------------------------------------------------------
+# Scoring (conlleval-style, entity level: exact span and type)
+# ---------------------------------------------------------------------------------------------
+
+
+def bio_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
+    """Entity spans ``(type, start, end)`` (token indices, end exclusive) of a BIO sequence.
+
+    Like conlleval: an ``I-X`` that does not continue an ``X`` chunk starts a new chunk."""
+    spans: list[tuple[str, int, int]] = []
+    cur_type: str | None = None
+    cur_start = 0
+    for i, tag in enumerate(tags):
+        prefix, _, typ = tag.partition("-")
+        if prefix == "B" or (prefix == "I" and typ != cur_type):
+            if cur_type is not None:
+                spans.append((cur_type, cur_start, i))
+            cur_type, cur_start = typ, i
+        elif prefix != "I":  # O or anything else closes the chunk
+            if cur_type is not None:
+                spans.append((cur_type, cur_start, i))
+            cur_type = None
+    if cur_type is not None:
+        spans.append((cur_type, cur_start, len(tags)))
+    return spans
+
+
+def _prf(correct: int, n_pred: int, n_gold: int) -> dict[str, float | int]:
+    p = correct / n_pred if n_pred else 0.0
+    r = correct / n_gold if n_gold else 0.0
+    f = 2 * p * r / (p + r) if p + r else 0.0
+    return {
+        "precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
+        "gold": n_gold, "pred": n_pred, "correct": correct,
+    }  # fmt: skip
+
+
+def entity_prf(
+    gold_tags: Sequence[str] | Sequence[Sequence[str]], pred_tags: Sequence[str] | Sequence[Sequence[str]]
+) -> dict[str, dict[str, float | int]]:
+    """Entity-level precision/recall/F1 (exact span and type), overall and per type, as conlleval.
+
+    Takes two BIO sequences, or two lists of per-sentence BIO sequences (chunks never cross
+    sentences). Returns ``{"overall": {...}, "PERS": {...}, ...}`` with precision, recall, f1,
+    gold, pred and correct counts."""
+    gold_sents = _as_sentences(gold_tags)
+    pred_sents = _as_sentences(pred_tags)
+    if len(gold_sents) != len(pred_sents):
+        raise ValueError(f"{len(gold_sents)} gold sentences but {len(pred_sents)} predicted")
+    gold: set[tuple[int, str, int, int]] = set()
+    pred: set[tuple[int, str, int, int]] = set()
+    for k, (g, p) in enumerate(zip(gold_sents, pred_sents, strict=True)):
+        if len(g) != len(p):
+            raise ValueError(f"sentence {k}: {len(g)} gold tags but {len(p)} predicted")
+        gold.update((k, *s) for s in bio_spans(g))
+        pred.update((k, *s) for s in bio_spans(p))
+    order = {t: i for i, t in enumerate(ENTITY_TYPES)}
+    types = sorted({s[1] for s in gold | pred}, key=lambda t: (order.get(t, len(order)), t))
+    out = {"overall": _prf(len(gold & pred), len(pred), len(gold))}
+    for t in types:
+        gt = {s for s in gold if s[1] == t}
+        pt = {s for s in pred if s[1] == t}
+        out[t] = _prf(len(gt & pt), len(pt), len(gt))
+    return out
+
+
+def _as_sentences(tags: Sequence[str] | Sequence[Sequence[str]]) -> list[Sequence[str]]:
+    if not tags:
+        return []
+    if isinstance(tags[0], str):
+        return [cast(Sequence[str], tags)]
+    return list(cast(Sequence[Sequence[str]], tags))
+
+
+# ---------------------------------------------------------------------------------------------
+# Features
+# ---------------------------------------------------------------------------------------------
+
+_LIGHT = Profile("ner_light", [unicode_nfc, remove_diacritics, remove_tatweel])
+
+# Proclitic strings ANERcorp leaves attached, longest first; only stripped when >= 2 letters remain.
+CLITICS = tuple(
+    sorted(
+        {MATCH(c) for c in "وبال فبال وال فال بال كال ولل فلل لل ال وب ول فب فل و ف ب ل ك".split()},
+        key=len,
+        reverse=True,
+    )
+)
+
+_STOPWORDS_RAW = """
+في من إلى الى على علي عن مع أن إن ان او أو ما لا لم لن قد هذا هذه ذلك تلك هؤلاء التي الذي الذين
+اللذين اللتين كان كانت يكون تكون كما لكن ثم بعد قبل حتى عند بين كل هو هي هم هما نحن أنا انه إنه
+أنه انها أنها إنها أي غير أيضا ايضا حيث إذا اذا لو منذ خلال ضد نحو لدى عليه عليها فيه فيها منه
+منها له لها لهم به بها وقد وفي ومن وأن وإن وان ولا ولم وهو وهي وكان وكانت فقد فإن بأن بان لأن
+لان كذلك أكثر اكثر أقل بعض جميع عدة قال وقال قالت وقالت يوم أمس امس اليوم الذي التي وذلك هناك هنا
+""".split()
+STOPWORDS = frozenset(MATCH(w) for w in _STOPWORDS_RAW)
+
+_AR_LETTER = re.compile(r"[\u0621-\u064a\u0671-\u06d3]")
+_LAT_LETTER = re.compile(r"[a-z]", re.I)
+
+
+def strip_clitic(norm: str) -> str:
+    """The match-normalized word without its leading proclitic (و ف ب ل ك ال وال بال لل ...),
+    or the word itself. Keeps at least two letters."""
+    for c in CLITICS:
+        if norm.startswith(c) and len(norm) - len(c) >= 2:
+            return norm[len(c) :]
+    return norm
+
+
+@lru_cache(maxsize=20_000)
+def _clitic_variants(norm: str) -> tuple[str, ...]:
+    """Every reading of ``norm`` with one leading proclitic removed (also keeping ``ال``)."""
+    out: list[str] = []
+    for c in CLITICS:
+        if norm.startswith(c) and len(norm) - len(c) >= 2:
+            rest = norm[len(c) :]
+            out.append(rest)
+            if (c.endswith("ال") and len(c) > 2) or c.endswith("لل"):
+                out.append("ال" + rest)
+    return tuple(out)
+
+
+def _shape(word: str) -> str:
+    if not word:
+        return "empty"
+    if word[0].isdigit() or (word[0] in "+-" and word[1:2].isdigit()):
+        return "num"
+    ar = _AR_LETTER.search(word) is not None
+    lat = _LAT_LETTER.search(word) is not None
+    if ar and lat:
+        return "mixed"
+    if ar:
+        return "ar"
+    if lat:
+        return "LAT" if word[:1].isupper() else "lat"
+    if any(ch.isdigit() for ch in word):
+        return "num"
+    return "punct"
+
+
+CLUSTERS_MARK = "#clusters"
+_WORD_CACHE_SIZE = 20_000  # words whose features are kept (~2 KB each); the cache is emptied when full
+
+
+class Gazetteer:
+    """The lexical resources of the tagger: match-normalized names -> types ("PERS", "LOC", "ORG"),
+    single words and multi-word phrases; and distributional word clusters (word -> cluster ids at
+    several granularities, in corpus-frequency order, which also drives clitic segmentation)."""
+
+    def __init__(self, entries: dict[str, frozenset[str]], clusters: dict[str, tuple[str, ...]] | None = None) -> None:
+        self.clusters: dict[str, tuple[str, ...]] = clusters or {}
+        self.rank: dict[str, int] = {w: i for i, w in enumerate(self.clusters)}
+        self.words: dict[str, frozenset[str]] = {}
+        self.phrases: dict[str, frozenset[str]] = {}
+        self.max_len = 1
+        for key, types in entries.items():
+            n = key.count(" ") + 1
+            if n == 1:
+                self.words[key] = types
+            else:
+                self.phrases[key] = types
+                self.max_len = max(self.max_len, n)
+        self._firsts = frozenset(k.partition(" ")[0] for k in self.phrases)
+        self._word_cache: dict[str, _Word] = {}
+
+    def word(self, surface: str) -> _Word:
+        """The token-level facts and features of one surface word (cached)."""
+        w = self._word_cache.get(surface)
+        if w is None:
+            if len(self._word_cache) >= _WORD_CACHE_SIZE:
+                self._word_cache.clear()
+            w = self._word_cache[surface] = _Word(surface, self)
+        return w
+
+    def __len__(self) -> int:
+        return len(self.words) + len(self.phrases)
+
+    @classmethod
+    def read(cls, data: bytes) -> Gazetteer:
+        """Parse the gzipped TSV written by the training script.
+
+        Two sections: name rows ``norm<TAB>TYPE|TYPE``, then after the line ``#clusters`` word-cluster
+        rows ``norm<TAB>c1 c2 c3`` in corpus-frequency order. Other ``#`` lines are comments."""
+        entries: dict[str, frozenset[str]] = {}
+        clusters: dict[str, tuple[str, ...]] = {}
+        in_clusters = False
+        with gzip.open(io.BytesIO(data), "rt", encoding="utf-8") as fh:
+            for line in fh:
+                if line.startswith("#"):
+                    in_clusters = in_clusters or line.rstrip() == CLUSTERS_MARK
+                    continue
+                key, tab, value = line.rstrip("\n").partition("\t")
+                if not tab:
+                    continue
+                if in_clusters:
+                    clusters[key] = tuple(value.split())
+                else:
+                    entries[key] = frozenset(value.split("|"))
+        return cls(entries, clusters)
+
+    def segment(self, norm: str) -> str | None:
+        """The most frequent corpus word among ``norm`` and its clitic-stripped readings, if any is known."""
+        rank = self.rank
+        best, best_rank = None, len(rank)
+        for v in (norm, *_clitic_variants(norm)):
+            r = rank.get(v, best_rank)
+            if r < best_rank:
+                best, best_rank = v, r
+        return best
+
+    def word_types(self, norm: str) -> frozenset[str]:
+        return self.words.get(norm, frozenset())
+
+    def phrase_tags(self, norms: Sequence[str]) -> list[list[str]]:
+        """Per token: ``B-TYPE``/``I-TYPE`` marks from the longest multi-word gazetteer match
+        (tried on the words as written and with a leading clitic stripped from the first word)."""
+        out: list[list[str]] = [[] for _ in norms]
+        if not self.phrases:
+            return out
+        n = len(norms)
+        firsts = self._firsts
+        i = 0
+        while i < n:
+            matched = 0
+            starts = [f for f in (norms[i], *_clitic_variants(norms[i])) if f in firsts]
+            for length in range(min(self.max_len, n - i), 1, -1) if starts else ():
+                tail = " ".join(norms[i + 1 : i + length])
+                for first in starts:
+                    types = self.phrases.get(first + " " + tail)
+                    if types:
+                        for t in sorted(types):
+                            out[i].append("B-" + t)
+                            for j in range(i + 1, i + length):
+                                out[j].append("I-" + t)
+                        matched = length
+                        break
+                if matched:
+                    break
+            i += matched or 1
+        return out
+
+
+class _Word:
+    """Facts about one word, and its own (position-independent) features, reused by the window
+    features of its neighbours."""
+
+    __slots__ = ("clus", "gaz", "norm", "own", "seg", "shape", "stem", "stop", "strip")
+
+    def __init__(self, word: str, gaz: Gazetteer) -> None:
+        self.norm, self.strip, self.stem, self.shape, self.stop = _word_facts(word)
+        w = self.norm
+        seg = gaz.segment(w) if self.shape == "ar" else (w if w in gaz.rank else None)
+        self.seg = seg
+        self.clus: tuple[str, ...] = gaz.clusters[seg] if seg is not None else ()
+        self.gaz = _gaz_feats(w, gaz) if self.shape == "ar" else []
+        light = _LIGHT(word)
+        # Low-cardinality features are interned: cached words then share one copy of each string.
+        own = [
+            "bias",
+            "w=" + w,
+            "wr=" + light,
+            "st=" + self.strip,
+            "stem=" + self.stem,
+            *map(
+                sys.intern,
+                (
+                    "sh=" + self.shape,
+                    "len=" + str(min(len(w), 8)),
+                    "p1=" + w[:1],
+                    "p2=" + w[:2],
+                    "p3=" + w[:3],
+                    "s1=" + w[-1:],
+                    "s2=" + w[-2:],
+                    "s3=" + w[-3:],
+                    "sr1=" + light[-1:],
+                    "ss2=" + self.strip[-2:],
+                    "sp2=" + self.strip[:2],
+                ),
+            ),
+        ]
+        if seg is not None and seg != w:
+            own.append("sg=" + seg)
+        if self.stop:
+            own.append("stop")
+        if w.startswith("ال") or (self.strip != w and "ال" in w[:4]):
+            own.append("al")
+        own.extend(sys.intern("g=" + t) for t in self.gaz)
+        own.extend(sys.intern(f"c{k}={c}") for k, c in enumerate(self.clus))
+        self.own = own
+
+
+def _word_facts(word: str) -> tuple[str, str, str, str, bool]:
+    norm = MATCH(word)
+    strip = strip_clitic(norm)
+    stem = stem_word(word) if norm and not norm[0].isdigit() else norm
+    return norm, strip, stem, _shape(word), norm in STOPWORDS
+
+
+def _gaz_feats(norm: str, gaz: Gazetteer) -> list[str]:
+    feats = sorted(gaz.word_types(norm))
+    strip_types: set[str] = set()
+    for v in _clitic_variants(norm):
+        strip_types.update(gaz.word_types(v))
+    feats.extend("s" + t for t in sorted(strip_types))
+    return feats
+
+
+def sentence_features(words: Sequence[str], gaz: Gazetteer) -> list[list[str]]:
+    """CRF attributes of each token of one sentence.
+
+    Token: match-normalized word, lightly normalized surface (keeps ى/ة), clitic-stripped word
+    (greedy) and the corpus-frequency segmentation (the most frequent known word among the word and
+    its clitic-stripped readings), Snowball stem, prefixes/suffixes 1-3, shape, length, stopword,
+    ``ال``, gazetteer types of the word and of its clitic-stripped readings, multi-word gazetteer
+    B/I marks (longest match), distributional word clusters at 3 granularities. Window ±2 of word,
+    stripped word, shape, stopword, gazetteer and cluster features (stem and suffix at ±1), word
+    bigrams, BOS/EOS."""
+    bases = [gaz.word(w) for w in words]
+    phrases = gaz.phrase_tags([b.norm for b in bases])
+    n = len(bases)
+    out: list[list[str]] = []
+    for i, b in enumerate(bases):
+        w = b.norm
+        f = list(b.own)
+        f.extend("gp=" + t for t in phrases[i])
+        if i == 0:
+            f.append("BOS")
+        if i == n - 1:
+            f.append("EOS")
+        for off in (-2, -1, 1, 2):
+            j = i + off
+            if j < 0 or j >= n:
+                f.append(f"{off}:pad")
+                continue
+            o = bases[j]
+            f.append(f"{off}:w={o.norm}")
+            f.append(f"{off}:st={o.strip}")
+            f.append(f"{off}:sh={o.shape}")
+            if o.stop:
+                f.append(f"{off}:stop")
+            f.extend(f"{off}:g={t}" for t in o.gaz)
+            f.extend(f"{off}:gp={t}" for t in phrases[j])
+            if off in (-1, 1):
+                f.extend(f"{off}:c{k}={c}" for k, c in enumerate(o.clus))
+                f.append(f"{off}:stem={o.stem}")
+                f.append(f"{off}:s2={o.norm[-2:]}")
+            elif o.clus:
+                f.append(f"{off}:c1={o.clus[1]}")
+        if i > 0:
+            f.append("w-1|w=" + bases[i - 1].norm + "|" + w)
+        if i < n - 1:
+            f.append("w|w+1=" + w + "|" + bases[i + 1].norm)
+        out.append(f)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# Tagger
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class EntitySpan:
+    """A named entity found in a text."""
+
+    text: str  # surface text exactly as in the input (text[start:end]), clitics included
+    type: str  # "PERS" | "LOC" | "ORG" | "MISC"
+    start: int  # character offsets into the input text
+    end: int
+    score: float  # CRF marginal probability of the span's labels: the smallest over its tokens, 0-1
+    # (exact for one-token spans; for longer spans an upper bound of the joint marginal)
+
+
+_SENT_END = frozenset(".?!؟")
+_MAX_SENT_TOKENS = 250
+
+
+def _text_tokens(text: str) -> Iterator[tuple[str, int, int, bool]]:
+    """Tokens as ANERcorp has them: words/numbers from ``marsad.text.tokenize`` plus each
+    punctuation character between them. Yields ``(surface, start, end, newline_before)``."""
+    pos = 0
+    for tok in iter_tokens(text):
+        yield from _gap_tokens(text, pos, tok.start)
+        nl = "\n" in text[pos : tok.start]
+        yield tok.text, tok.start, tok.end, nl
+        pos = tok.end
+    yield from _gap_tokens(text, pos, len(text))
+
+
+def _gap_tokens(text: str, start: int, end: int) -> Iterator[tuple[str, int, int, bool]]:
+    nl = False
+    for k in range(start, end):
+        ch = text[k]
+        if ch == "\n":
+            nl = True
+        elif not ch.isspace() and ch.isprintable():
+            yield ch, k, k + 1, nl
+            nl = False
+
+
+def _sentences(tokens: Iterable[tuple[str, int, int, bool]]) -> Iterator[list[tuple[str, int, int]]]:
+    cur: list[tuple[str, int, int]] = []
+    for surface, start, end, nl in tokens:
+        if cur and (nl or len(cur) >= _MAX_SENT_TOKENS):
+            yield cur
+            cur = []
+        cur.append((surface, start, end))
+        if surface in _SENT_END:
+            yield cur
+            cur = []
+    if cur:
+        yield cur
+
+
+class NerTagger:
+    """A loaded CRF model and its gazetteer. Thread-safe (one crfsuite tagger per thread)."""
+
+    def __init__(self, model: bytes, gazetteer: Gazetteer, source: str = "<memory>") -> None:
+        self._model = model
+        self.gazetteer = gazetteer
+        self.source = source
+        self._local = threading.local()
+        self.labels: tuple[str, ...] = tuple(self._tagger().labels())
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> NerTagger:
+        """Load a model: ``path`` is the ``.model`` file (its gazetteer ``ner-gazetteer.tsv.gz``
+        beside it) or a folder holding both; default: the model bundled in ``marsad/data``."""
+        if path is None:
+            root = resources.files("marsad") / "data"
+            model_res, gaz_res = root / MODEL_NAME, root / GAZETTEER_NAME
+            if not model_res.is_file() or not gaz_res.is_file():
+                raise ConfigError(
+                    f"the bundled NER model is missing ({MODEL_NAME} / {GAZETTEER_NAME} in marsad/data); "
+                    "build it with `python scripts/train_ner.py`"
+                )
+            return cls._from_bytes(model_res.read_bytes(), gaz_res.read_bytes(), str(model_res))
+        p = Path(path)
+        model_path = p / MODEL_NAME if p.is_dir() else p
+        gaz_path = model_path.with_name(GAZETTEER_NAME)
+        for f in (model_path, gaz_path):
+            if not f.is_file():
+                raise ConfigError(f"NER model file not found: {f} (build it with `python scripts/train_ner.py`)")
+        return cls._from_bytes(model_path.read_bytes(), gaz_path.read_bytes(), str(model_path))
+
+    @classmethod
+    def _from_bytes(cls, model: bytes, gazetteer: bytes, source: str) -> NerTagger:
+        try:
+            return cls(model, Gazetteer.read(gazetteer), source=source)
+        except (OSError, ValueError, EOFError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"cannot load the NER model {source}: {exc}") from exc
+
+    def _tagger(self) -> pycrfsuite.Tagger:
+        tagger = getattr(self._local, "tagger", None)
+        if tagger is None:
+            tagger = pycrfsuite.Tagger()
+            try:
+                tagger.open_inmemory(self._model)
+            except (ValueError, OSError) as exc:
+                raise ConfigError(f"not a CRFsuite model: {self.source} ({exc})") from exc
+            self._local.tagger = tagger
+        return tagger
+
+    def tag_tokens(self, tokens: list[str]) -> list[str]:
+        """BIO labels of one sentence given as tokens (ANERcorp tokenization: clitics attached,
+        punctuation as separate tokens)."""
+        if not tokens:
+            return []
+        return list(self._tagger().tag(sentence_features(tokens, self.gazetteer)))
+
+    def _tag_with_marginals(self, tokens: list[str]) -> tuple[list[str], list[float]]:
+        tagger = self._tagger()
+        tags = list(tagger.tag(sentence_features(tokens, self.gazetteer)))
+        probs = [tagger.marginal(t, i) if t != "O" else 1.0 for i, t in enumerate(tags)]
+        return tags, probs
+
+    def entities(self, text: str) -> list[EntitySpan]:
+        """Named entities of ``text`` with character offsets (``text[start:end] == span.text``).
+
+        Sentences with no Arabic words, or more Latin than Arabic words, are skipped (the model was
+        trained on Arabic news only). A span covers whole tokens, attached clitics included."""
+        out: list[EntitySpan] = []
+        for sent in _sentences(_text_tokens(text)):
+            words = [s for s, _, _ in sent]
+            shapes = [_shape(w) for w in words]
+            n_ar = shapes.count("ar")
+            if n_ar == 0 or n_ar < shapes.count("lat") + shapes.count("LAT"):
+                continue  # the model knows Arabic news text only: Latin-script sentences are left alone
+            tags, probs = self._tag_with_marginals(words)
+            for typ, a, b in bio_spans(tags):
+                start, end = sent[a][1], sent[b - 1][2]
+                out.append(EntitySpan(text[start:end], typ, start, end, round(min(probs[a:b]), 4)))
+        return out
+
+
+_DEFAULT: NerTagger | None = None
+_DEFAULT_LOCK = threading.Lock()
+
+
+def default_tagger() -> NerTagger:
+    """The bundled model, loaded once per process."""
+    global _DEFAULT
+    if _DEFAULT is None:
+        with _DEFAULT_LOCK:
+            if _DEFAULT is None:
+                _DEFAULT = NerTagger.load()
+    return _DEFAULT

@@ -1,0 +1,79 @@
+"""Name keys: one key for the spellings of one name across outlets and transliterations.
+
+كيم جونغ أون / كيم جونج أون / كيم جونغ اون, بيونغ يانغ / بيونج يانج / بيونغيانغ, ترمب / ترامب,
+نتنياهو / نتانياهو must meet. The key is deliberately lossy: it is only ever compared together with
+the entity type and, for short names, the entities an article co-mentions (see ``marsad.enrich.entities``).
+Hand-written because the folds are Arabic transliteration habits no library encodes.
+
+Steps (each a small function, composed in ``name_key``):
+1. hamza carriers ؤ ئ to bare hamza, then match-normalize (diacritics, tatweel, alef/yeh/ة folds,
+   digits, punctuation);
+2. drop the ال prefix of each word (الكرملين = كرملين) and standalone hamza;
+3. join the words (بيونغ يانغ = بيونغيانغ, عبد الله = عبدالله);
+4. fold the letters used for a hard g — ج غ ك ق گ — to one letter (جونغ = جونج);
+5. drop the long-vowel letters ا و ي after the first letter (ترامب = ترمب, نتانياهو = نتنياهو) — unless
+   that leaves fewer than four letters: short names differ by their vowels (علي/علا, عمر/عمرو, سوريا/روسيا);
+6. collapse doubled letters.
+Latin names: lower-case ASCII letters only, words joined (Kim Jong-un = kim jong un = kimjongun).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from marsad.text.normalize import MATCH
+
+_HAMZA_CARRIERS = str.maketrans({"ؤ": "ء", "ئ": "ء"})  # مسؤول = مسئول: the carrier is spelling, not sound
+_G_LETTERS = str.maketrans({"غ": "ج", "ك": "ج", "ق": "ج", "گ": "ج", "ڨ": "ج", "ء": None})
+_LONG_VOWELS = re.compile("(?<!^)[اوي]")
+_DOUBLED = re.compile(r"(.)\1+")
+_NON_LETTERS = re.compile(r"[^\w]+")
+_LATIN = re.compile(r"[^a-z]+")
+_ARABIC = re.compile("[\u0600-\u06ff]")
+
+
+def strip_article(word: str) -> str:
+    """Drop a leading ال from a (match-normalized) word of more than two letters after it."""
+    return word[2:] if word.startswith("ال") and len(word) > 4 else word
+
+
+def fold_hard_g(key: str) -> str:
+    """ج غ ك ق گ → ج; standalone hamza removed."""
+    return key.translate(_G_LETTERS)
+
+
+def drop_long_vowels(key: str) -> str:
+    """Remove ا و ي after the first letter (transliterations add and drop them freely)."""
+    return _LONG_VOWELS.sub("", key)
+
+
+def collapse_doubles(key: str) -> str:
+    """Collapse runs of one letter."""
+    return _DOUBLED.sub(r"\1", key)
+
+
+def latin_key(name: str) -> str:
+    """Key of a Latin-script name: ASCII letters only, lower case, words joined."""
+    ascii_form = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii").lower()
+    return _LATIN.sub("", ascii_form)
+
+
+def is_arabic(name: str) -> bool:
+    """True when the name has Arabic letters."""
+    return _ARABIC.search(name) is not None
+
+
+def name_key(name: str) -> str:
+    """The spelling-variant key of a name (Arabic or Latin)."""
+    if not is_arabic(name):
+        return latin_key(name)
+    words = [strip_article(w) for w in _NON_LETTERS.split(MATCH(name.translate(_HAMZA_CARRIERS))) if w]
+    key = fold_hard_g("".join(words))
+    short = collapse_doubles(drop_long_vowels(key))
+    return short if len(short) >= 4 else collapse_doubles(key)
+
+
+def word_keys(name: str) -> list[str]:
+    """Keys of each word of a name (for matching a bare family or given name to a full name)."""
+    return [k for k in (name_key(w) for w in name.split()) if k]
