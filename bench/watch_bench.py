@@ -83,7 +83,7 @@ def main() -> None:
     pages = r1["stored"]
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     rows = [
-        ("first pass: fetch + extract + store every page", t1, f"{pages} pages, {pages / t1:.0f} pages/s"),
+        ("first pass: fetch + extract + enrich + store every page", t1, f"{pages} pages, {pages / t1:.0f} pages/s"),
         ("unchanged feeds (all 304)", t2,
          f"{1000 * t2 / len(feeds):.1f} ms per feed poll ({r2['not_modified']} x 304)"),
         (f"feeds re-downloaded, {args.items} known items each", t3,
