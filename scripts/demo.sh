@@ -11,5 +11,8 @@ DB=${MARSAD_DB:-marsad.db}
 marsad ingest samples/ --db "$DB"
 marsad stats --db "$DB"
 echo
+echo "Most mentioned entities, with every spelling seen across outlets:"
+marsad entities --db "$DB" --limit 12
+echo
 echo "The seed-style aggregator page, extracted:"
 marsad extract samples/pages/aggregator-seed-style.txt
