@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from marsad.config import IngestOptions
-from marsad.errors import InputError, MalformedInputError, MarsadError
+from marsad.errors import InputError, MalformedInputError, MarsadError, StoreError
 from marsad.models import RawDocument
 from marsad.pipeline import identity_of, ingest_items
 from marsad.sources.feeds import FeedItem, FeedSpec, ParsedFeed, parse_feed
@@ -206,12 +206,14 @@ class Watcher:
             self._save(url, state, started, interval, error=None, new=result.stored,
                        extra={"items_seen": result.items},
                        validators=(fetched.etag, fetched.last_modified) if complete else None)
-        except (MarsadError, OSError) as exc:
+        except StoreError:
+            raise  # the store is broken: stop the watcher, committed data stays
+        except Exception as exc:  # one feed's failure, whatever it is, must never stop the others
             result.status = "error"
-            result.error = str(exc)
+            result.error = str(exc) if isinstance(exc, (MarsadError, OSError)) else f"{type(exc).__name__}: {exc}"
             errors = int(state.get("error_count") or 0) + 1
             interval = state.get("interval") or self.options.default_interval
-            self._save(url, state, started, interval, error=str(exc)[:500], new=0, errors=errors)
+            self._save(url, state, started, interval, error=result.error[:500], new=0, errors=errors)
         return result
 
     async def _collect_items(self, fetcher: Fetcher, parsed: ParsedFeed) -> list[FeedItem]:

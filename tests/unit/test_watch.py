@@ -111,6 +111,24 @@ def test_failing_feeds_are_backed_off_and_never_stop_the_others(server: NewsServ
     assert store.get_feed(f"{server.base}/feeds/rss.xml")["error_count"] == 0
 
 
+def test_an_unexpected_error_in_one_feed_does_not_stop_the_others(server: NewsServer, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    import marsad.watch as watch_mod
+
+    real = watch_mod.parse_feed
+
+    def flaky(data: bytes, *, url: str, charset: str | None = None):  # type: ignore[no-untyped-def]
+        if url.endswith("atom.xml"):
+            raise RuntimeError("parser bug")
+        return real(data, url=url, charset=charset)
+
+    monkeypatch.setattr(watch_mod, "parse_feed", flaky)
+    store = SQLiteStore(tmp_path / "w.db")
+    report = _watch(store, [f"{server.base}/feeds/atom.xml", f"{server.base}/feeds/rss.xml"])
+    assert report["stored"] == 6 and report["errors"] == 1
+    assert "RuntimeError: parser bug" in store.get_feed(f"{server.base}/feeds/atom.xml")["last_error"]
+
+
 def test_adaptive_interval_and_backoff() -> None:
     opts = WatchOptions(min_interval=300, max_interval=3600, max_backoff=7200)
     assert next_interval(900, 5, opts) == 450            # news: poll sooner
