@@ -19,10 +19,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "src")]
 
+from bench.docs import write_section  # noqa: E402
 from marsad.config import data_dir  # noqa: E402
 
-DOC = REPO / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- enrich-bench:begin -->", "<!-- enrich-bench:end -->"
 MODELS = ["ner-crf.model", "ner-gazetteer.tsv.gz", "category-model.joblib", "keyphrase-df.tsv.gz",
           "name-links.tsv.gz"]
 
@@ -81,7 +80,7 @@ def main() -> None:
     sizes = {m: (REPO / "src" / "marsad" / "data" / m).stat().st_size / 1e6 for m in MODELS
              if (REPO / "src" / "marsad" / "data" / m).exists()}
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    lines = [BEGIN, "", f"Machine: {machine}. Command: `python bench/enrich_bench.py --articles {args.articles}` "
+    lines = [f"Machine: {machine}. Command: `python bench/enrich_bench.py --articles {args.articles}` "
              "(ANT articles, every 15th record).", "",
              "| model file | MB |", "|---|---|"] + [f"| {m} | {s:.2f} |" for m, s in sizes.items()]
     lines += ["", "| load (fresh process) | seconds |", "|---|---|"] + [f"| {k} | {v:.2f} |" for k, v in loads.items()]
@@ -89,14 +88,10 @@ def main() -> None:
               f"{n_ent / 500:.1f} entity mentions per article.", "",
               "| enriched ingest | articles | seconds | articles/s | canonical entities |", "|---|---|---|---|---|"]
     lines += [f"| {w} worker(s) | {n} | {s:.1f} | {n / s:.0f} | {e} |" for w, n, s, e in rows]
-    lines += ["", END]
     table = "\n".join(lines)
     print(table)
     if args.write_docs:
-        text = DOC.read_text(encoding="utf-8")
-        if BEGIN not in text:
-            text += "\n## Enrichment (issue: enrichment)\n\n" + BEGIN + "\n" + END + "\n"
-        DOC.write_text(text[: text.index(BEGIN)] + table + text[text.index(END) + len(END):], encoding="utf-8")
+        write_section("enrich-bench", table, heading="Enrichment (issue: enrichment)")
 
 
 if __name__ == "__main__":

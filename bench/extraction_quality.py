@@ -14,13 +14,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "src")]
 
+from bench.docs import write_section  # noqa: E402
 from bench.pages import gold_pages, token_prf  # noqa: E402
 from marsad.config import data_dir  # noqa: E402
 from marsad.extract import extract  # noqa: E402
 from marsad.models import RawDocument  # noqa: E402
-
-DOC = REPO / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- quality:begin -->", "<!-- quality:end -->"
 
 
 def measure(pages: int, offset: int) -> dict[str, dict[str, float]]:
@@ -54,17 +52,15 @@ def main() -> None:
     args = ap.parse_args()
     res = measure(args.pages, args.offset)
     cols = ["n", "P", "R", "F1", "title", "date", "split", "second F1", "source+tags"]
-    lines = [BEGIN, "", f"Command: `python bench/extraction_quality.py --pages {args.pages} --offset {args.offset}`.",
+    lines = [f"Command: `python bench/extraction_quality.py --pages {args.pages} --offset {args.offset}`.",
              "", "| template | " + " | ".join(cols) + " |", "|---" * (len(cols) + 1) + "|"]
     for template, row in res.items():
         cells = [f"{row[c]:.0f}" if c == "n" else (f"{row[c]:.4f}" if c in row else "–") for c in cols]
         lines.append(f"| {template} | " + " | ".join(cells) + " |")
-    lines += ["", END]
     table = "\n".join(lines)
     print(table)
     if args.write_docs:
-        text = DOC.read_text(encoding="utf-8")
-        DOC.write_text(text[: text.index(BEGIN)] + table + text[text.index(END) + len(END):], encoding="utf-8")
+        write_section("quality", table, heading="Extraction quality")
 
 
 if __name__ == "__main__":

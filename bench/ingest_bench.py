@@ -26,14 +26,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "src"))
 
+from bench.docs import write_section  # noqa: E402
 from bench.pages import gold_pages  # noqa: E402
 from marsad.config import IngestOptions, data_dir  # noqa: E402
 from marsad.pipeline import ingest  # noqa: E402
 from marsad.store.sqlite import SQLiteStore  # noqa: E402
 
 CORPORA = ["ant-multisource.jsonl.gz", "saudinewsnet.jsonl.gz", "ant-jawharafm.jsonl.gz"]
-DOC = REPO / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- ingest-bench:begin -->", "<!-- ingest-bench:end -->"
 
 
 def _peak_mb() -> float:
@@ -109,20 +108,17 @@ def main() -> None:
             print(results[-1], flush=True)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     command = f"python bench/ingest_bench.py{' --quick' if args.quick else ''}"
-    lines = [BEGIN, "", f"Machine: {machine}. Command: `{command}`.",
+    lines = [f"Machine: {machine}. Command: `{command}`.",
              "", "| case | workers | inputs | articles | stored | dup | rejected | s | inputs/s | peak MB | db MB |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         lines.append(f"| {r['case']} | {r['workers']} | {r['inputs']} | {r['articles']} | {r['stored']} | "
                      f"{r['duplicate']} | {r['rejected']} | {r['seconds']} | {r['per_second']} | {r['peak_mb']} | "
                      f"{r['db_mb']} |")
-    lines += ["", END]
     table = "\n".join(lines)
     print(table)
     if args.write_docs:
-        text = DOC.read_text(encoding="utf-8")
-        start, end = text.index(BEGIN), text.index(END) + len(END)
-        DOC.write_text(text[:start] + table + text[end:], encoding="utf-8")
+        write_section("ingest-bench", table, heading="Ingestion")
 
 
 if __name__ == "__main__":

@@ -26,13 +26,11 @@ sys.path[:0] = [str(REPO), str(REPO / "src")]
 
 from tests.newsserver import NewsServer, NewsSite  # noqa: E402
 
+from bench.docs import write_section  # noqa: E402
 from marsad.sources.feeds import FeedSpec  # noqa: E402
 from marsad.sources.fetch import FetchOptions  # noqa: E402
 from marsad.store.sqlite import SQLiteStore  # noqa: E402
 from marsad.watch import Watcher, WatchOptions  # noqa: E402
-
-DOC = REPO / "docs" / "benchmarks.md"
-BEGIN, END = "<!-- watch-bench:begin -->", "<!-- watch-bench:end -->"
 
 
 def _serve(hosts: int, items: int, ports: Any, stop: Any) -> None:
@@ -89,19 +87,15 @@ def main() -> None:
         (f"feeds re-downloaded, {args.items} known items each", t3,
          f"{1000 * t3 / len(feeds):.1f} ms per feed poll ({r3['skipped']} items skipped, {r3['stored']} stored)"),
     ]
-    lines = [BEGIN, "", f"Machine: {machine}. Command: `python bench/watch_bench.py --hosts {args.hosts} "
+    lines = [f"Machine: {machine}. Command: `python bench/watch_bench.py --hosts {args.hosts} "
              f"--items {args.items}` ({args.hosts} local servers on 127.0.0.2-{args.hosts + 1}, news sitemaps "
              "with link-only items, served by a separate process; per-host concurrency 4, no per-host delay).", "",
              "| pass | seconds | result |", "|---|---|---|"]
     lines += [f"| {name} | {secs:.2f} | {what} |" for name, secs, what in rows]
-    lines += ["", END]
     table = "\n".join(lines)
     print(table)
     if args.write_docs:
-        text = DOC.read_text(encoding="utf-8")
-        if BEGIN not in text:
-            text += "\n## Live sources (issue: feeds)\n\n" + BEGIN + "\n" + END + "\n"
-        DOC.write_text(text[: text.index(BEGIN)] + table + text[text.index(END) + len(END):], encoding="utf-8")
+        write_section("watch-bench", table, heading="Live sources (issue: feeds)")
 
 
 if __name__ == "__main__":
