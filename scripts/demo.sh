@@ -1,11 +1,7 @@
 #!/usr/bin/env bash
 # Install Marsad into .venv, ingest the sample corpus into ./marsad.db (SQLite) and show what was found.
 set -euo pipefail
-cd "$(dirname "$0")/.."
-PY=${PYTHON:-python3}
-[ -x .venv/bin/python ] || "$PY" -m venv .venv
-. .venv/bin/activate
-python -m pip install --quiet --upgrade pip
+. "$(dirname "$0")/_venv.sh"
 python -m pip install --quiet -e .
 DB=${MARSAD_DB:-marsad.db}
 marsad ingest samples/ --db "$DB"

@@ -19,9 +19,9 @@ import lxml.html
 import trafilatura
 from lxml import etree
 
-from marsad.errors import DateParseError, NoContentError
+from marsad.errors import NoContentError
 from marsad.extract.sections import TAGS_RE, Block
-from marsad.text.dates import parse_date, parse_machine_date
+from marsad.text.dates import date_to_iso
 from marsad.text.normalize import DISPLAY
 
 _DROP_TAGS = {
@@ -167,19 +167,6 @@ def _json_ld(root: etree._Element) -> list[dict[str, Any]]:
     return out
 
 
-def _normalize_date(value: str | None) -> str | None:
-    """ISO form of a machine or Arabic date string; None if it cannot be read."""
-    if not value:
-        return None
-    dt = parse_machine_date(value)
-    if dt is not None:
-        return dt.isoformat()
-    try:
-        return parse_date(value).iso()
-    except DateParseError:
-        return None
-
-
 def read_meta(root: etree._Element) -> PageMeta:
     """Title, canonical URL, site, author, dates, language and tags from the page's markup."""
     meta = PageMeta()
@@ -204,13 +191,13 @@ def read_meta(root: etree._Element) -> PageMeta:
     canon = root.xpath('//link[@rel="canonical"]/@href')
     meta.canonical_url = (str(canon[0]).strip() if canon else None) or _meta(root, "og:url")
     meta.author = _meta(root, "author", "article:author", "dc.creator", "byl") or _ld_name(article_ld.get("author"))
-    meta.published = _normalize_date(
+    meta.published = date_to_iso(
         _meta(root, "article:published_time", "og:published_time", "datePublished", "pubdate", "publishdate",
               "date", "DC.date.issued", "dc.date", "parsely-pub-date", "sailthru.date", "publish-date")
         or _ld_str(article_ld.get("datePublished"))
         or _time_attr(root)
     )
-    meta.updated = _normalize_date(
+    meta.updated = date_to_iso(
         _meta(root, "article:modified_time", "og:updated_time", "dateModified", "last-modified")
         or _ld_str(article_ld.get("dateModified"))
     )

@@ -6,11 +6,11 @@ import re
 from datetime import datetime
 
 from marsad.config import ExtractOptions
-from marsad.errors import DateParseError, NoContentError
+from marsad.errors import NoContentError
 from marsad.extract import html as html_mod
 from marsad.extract.sections import Block, Draft, PageSections, is_boilerplate, parse_stamp, section_blocks
 from marsad.models import Article, RawDocument
-from marsad.text.dates import parse_date, parse_machine_date
+from marsad.text.dates import ParsedDate, date_to_iso, parse_machine_date
 from marsad.text.encoding import decode_bytes
 from marsad.text.lang import detect_language
 from marsad.text.normalize import DISPLAY
@@ -24,7 +24,7 @@ def extract(raw: RawDocument, options: ExtractOptions | None = None) -> list[Art
     if raw.kind == "record":
         articles = _from_record(raw, options)
     elif raw.kind == "html" or (raw.kind == "text" and _HTML_SNIFF.search(raw.data[:2048])):
-        articles = _from_html(raw.data, raw, options)
+        articles = _from_html(raw, options)
     else:
         articles = _from_text(raw.data, raw, options)
     if not articles:
@@ -53,7 +53,7 @@ def _apply_hints(main: Article, raw: RawDocument) -> None:
         main.title = DISPLAY(str(hint_title))
     hint_date = raw.fields.get("published")
     if not main.published_at and hint_date:
-        main.published_at = _record_date(str(hint_date), _fetch_time(raw))
+        main.published_at = date_to_iso(str(hint_date), now=_fetch_time(raw))
 
 
 def derive_headline(text: str, max_words: int = 14) -> str:
@@ -105,8 +105,8 @@ def _text_to_articles(text: str, raw: RawDocument, options: ExtractOptions, titl
     return _drafts_to_articles(sections, raw, options)
 
 
-def _from_html(data: bytes, raw: RawDocument, options: ExtractOptions, record_title: str = "") -> list[Article]:
-    decoded = decode_bytes(data, declared=raw.charset, is_html=True, ref=raw.ref)
+def _from_html(raw: RawDocument, options: ExtractOptions) -> list[Article]:
+    decoded = decode_bytes(raw.data, declared=raw.charset, is_html=True, ref=raw.ref)
     root = html_mod.parse_html(decoded.text)
     meta = html_mod.read_meta(root)
     blocks = html_mod.page_blocks(root)
@@ -121,26 +121,11 @@ def _from_html(data: bytes, raw: RawDocument, options: ExtractOptions, record_ti
     else:
         text = html_mod.main_text(root, raw.url) if options.use_trafilatura else ""
         paragraphs = [p for p in DISPLAY(text).split("\n") if p.strip() and not is_boilerplate(p)]
-        stamp_pub = stamp_upd = None
-        kept = []
-        for p in paragraphs:
-            stamp = parse_stamp(p, now) if len(p) < 120 else None
-            if stamp is None:
-                kept.append(p)
-            elif stamp.label == "updated":
-                stamp_upd = stamp_upd or stamp
-            else:
-                stamp_pub = stamp_pub or stamp
+        kept, stamp_pub, stamp_upd = _split_stamps([p for p in paragraphs if len(p) < 120], paragraphs, now)
         if not kept:  # trafilatura found nothing: fall back to our own blocks
-            kept = [d for d in (sections.articles[0].paragraphs if sections.articles else [])]
-        if stamp_pub is None and stamp_upd is None:
-            for block in blocks:  # Arabic-only date lines that trafilatura dropped
-                stamp = parse_stamp(block.text, now) if block.region == "main" else None
-                if stamp is not None:
-                    if stamp.label == "updated":
-                        stamp_upd = stamp_upd or stamp
-                    else:
-                        stamp_pub = stamp_pub or stamp
+            kept = sections.articles[0].paragraphs if sections.articles else []
+        if stamp_pub is None and stamp_upd is None:  # Arabic-only date lines that trafilatura dropped
+            _, stamp_pub, stamp_upd = _split_stamps([b.text for b in blocks if b.region == "main"], [], now)
         title = meta.h1 or _title_without_site(meta.title, blocks)
         if kept and title and kept[0] == title:
             kept = kept[1:]
@@ -180,6 +165,23 @@ def _from_html(data: bytes, raw: RawDocument, options: ExtractOptions, record_ti
     return articles
 
 
+def _split_stamps(candidates: list[str], texts: list[str], now: datetime | None
+                  ) -> tuple[list[str], ParsedDate | None, ParsedDate | None]:
+    """(``texts`` without stamp lines, first published stamp, first updated stamp) among ``candidates``."""
+    published = updated = None
+    stamps: set[str] = set()
+    for text in candidates:
+        stamp = parse_stamp(text, now)
+        if stamp is None:
+            continue
+        stamps.add(text)
+        if stamp.label == "updated":
+            updated = updated or stamp
+        else:
+            published = published or stamp
+    return [t for t in texts if t not in stamps], published, updated
+
+
 _TITLE_SEP = re.compile(r"\s+[|\-–—»:]\s+")
 
 
@@ -207,7 +209,7 @@ def _from_record(raw: RawDocument, options: ExtractOptions) -> list[Article]:
         sub = RawDocument(data=str(f["html"]).encode("utf-8"), kind="html", ref=raw.ref, url=f.get("url"),
                           charset="utf-8", fetched_at=f.get("fetched_at") or raw.fetched_at,
                           source=f.get("source") or raw.source, sha256=raw.sha256)
-        articles = _from_html(sub.data, sub, options)
+        articles = _from_html(sub, options)
         if articles and title:
             articles[0].title = title
     else:
@@ -226,7 +228,7 @@ def _from_record(raw: RawDocument, options: ExtractOptions) -> list[Article]:
         main.language = str(f["language"])
     published = f.get("published")
     if published:
-        iso = _record_date(str(published), _fetch_time(sub))
+        iso = date_to_iso(str(published), now=_fetch_time(sub))
         if iso:
             main.published_at = iso
         else:
@@ -234,13 +236,3 @@ def _from_record(raw: RawDocument, options: ExtractOptions) -> list[Article]:
     if f.get("category"):
         main.origin["category"] = f["category"]
     return articles
-
-
-def _record_date(value: str, now: datetime | None) -> str | None:
-    dt = parse_machine_date(value)
-    if dt is not None:
-        return dt.isoformat()
-    try:
-        return parse_date(value, now=now).iso()
-    except DateParseError:
-        return None

@@ -14,6 +14,7 @@ import dataclasses
 import math
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from marsad.errors import DateParseError
 from marsad.text.dates import ParsedDate, parse_date
@@ -137,14 +138,14 @@ def looks_like_title(text: str) -> bool:
 _DATE_ONLY_HINT = re.compile(r"^[\w\s،,:/\-–.|()+]{6,70}$")
 
 
-def parse_stamp(text: str, now: object = None) -> ParsedDate | None:
+def parse_stamp(text: str, now: datetime | None = None) -> ParsedDate | None:
     """Parse a stamp line ("آخر تحديث: 17 أبريل 2025 - 13:57", or a line that is only a date)."""
     if len(text) > 120:
         return None
     if not STAMP_LABEL_RE.match(text) and (not _DATE_ONLY_HINT.match(text) or not any(c.isdigit() for c in text)):
         return None
     try:
-        parsed = parse_date(text, now=now)  # type: ignore[arg-type]
+        parsed = parse_date(text, now=now)
     except DateParseError:
         return None
     if parsed.label is None:
@@ -254,7 +255,7 @@ def _derive_kind(block: Block) -> str:
     return "text"
 
 
-def section_blocks(blocks: list[Block], *, now: object = None, first_title: str = "") -> PageSections:
+def section_blocks(blocks: list[Block], *, now: datetime | None = None, first_title: str = "") -> PageSections:
     """Walk a page's blocks and return the articles it holds with their side parts."""
     main = Draft(role="main", title=first_title)
     articles = [main]

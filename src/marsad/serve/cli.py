@@ -144,10 +144,6 @@ def ingest(paths: tuple[str, ...], db: str | None, source: str | None, workers: 
         click.echo("  (reasons per input: marsad export --what rejections)")
 
 
-_EXPORT_FIELDS = ("id", "external_id", "url", "source", "title", "text", "published_at", "updated_at",
-                  "language", "tags", "related_headlines", "origin", "raw_sha256")
-
-
 @cli.command()
 @click.argument("target", default="-")
 @click.option("--json", "as_json", is_flag=True, help="Print entities, keyphrases, category and language as JSON.")

@@ -982,3 +982,16 @@ def _check_gaps(text: _Stripped, outer: list[tuple[int, int]], inner: list[tuple
         if not pattern.fullmatch(text.norm, a, b):
             piece = text.original[text.start(a) : text.end(b)].strip()
             raise DateParseError(f"could not understand {piece!r} in {text.original!r}")
+
+
+def date_to_iso(value: str | None, *, now: datetime | None = None) -> str | None:
+    """ISO 8601 of a machine date (ISO, RFC 822) or an Arabic date string; None when it cannot be read."""
+    if not value:
+        return None
+    dt = parse_machine_date(value)
+    if dt is not None:
+        return dt.isoformat()
+    try:
+        return parse_date(value, now=now).iso()
+    except DateParseError:
+        return None
