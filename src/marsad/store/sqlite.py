@@ -153,13 +153,46 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX article_entities_entity ON article_entities(entity_id);
     """,
+    # 4: near-duplicates and stories. A story row is derived state: `marsad cluster --rebuild` remakes it.
+    """
+    ALTER TABLE articles ADD COLUMN story_id INTEGER;
+    ALTER TABLE articles ADD COLUMN duplicate_reason TEXT;       -- exact | near:<score> ; canonical_reason below
+    ALTER TABLE articles ADD COLUMN canonical_reason TEXT;       -- on a group's canonical: earliest | most_complete
+    CREATE INDEX articles_story ON articles(story_id);
+    CREATE INDEX articles_duplicate_of ON articles(duplicate_of);
+    CREATE TABLE stories (
+        id              INTEGER PRIMARY KEY,
+        headline        TEXT NOT NULL DEFAULT '',
+        summary         TEXT NOT NULL DEFAULT '',
+        central_article INTEGER,
+        first_seen      TEXT,
+        last_updated    TEXT,
+        size            INTEGER NOT NULL DEFAULT 0,
+        outlets         TEXT NOT NULL DEFAULT '[]',
+        entities        TEXT NOT NULL DEFAULT '[]',
+        keyphrases      TEXT NOT NULL DEFAULT '[]',
+        timeline        TEXT NOT NULL DEFAULT '[]',
+        merged_into     INTEGER,
+        status          TEXT NOT NULL DEFAULT 'active',  -- active | closed | merged
+        modified_at     TEXT NOT NULL
+    );
+    CREATE INDEX stories_last_updated ON stories(last_updated);
+    CREATE TABLE article_features (                  -- what clustering and semantic search need per article
+        article_id  INTEGER PRIMARY KEY REFERENCES articles(id),
+        minhash     BLOB,                            -- uint32 MinHash signature of the body shingles
+        embedding   BLOB,                            -- float16 sentence embedding of title + lead
+        embedder    TEXT,
+        terms       TEXT                             -- JSON {term: weight}, the lexical vector
+    );
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 _ARTICLE_COLUMNS = (
     "id, external_id, url, canonical_url, source, site_name, author, title, display_title, title_derived, "
     "text, published_at, updated_at, language, tags, related_headlines, origin, raw_sha256, content_hash, "
-    "duplicate_of, version, created_at, modified_at, entities, keyphrases, category"
+    "duplicate_of, version, created_at, modified_at, entities, keyphrases, category, story_id, duplicate_reason, "
+    "canonical_reason"
 )
 
 
