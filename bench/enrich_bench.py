@@ -72,7 +72,7 @@ def main() -> None:
         for workers in (1, 2):
             store = SQLiteStore(Path(tmp) / f"e{workers}.db")
             t = time.perf_counter()
-            report = ingest([str(src)], store, IngestOptions(workers=workers, batch_size=500))
+            report = ingest([str(src)], store, IngestOptions(workers=workers, batch_size=500, cluster=False))
             secs = time.perf_counter() - t
             ents = store.conn.execute("SELECT count(*) FROM entities").fetchone()[0]
             store.close()

@@ -46,7 +46,7 @@ def run_case(name: str, paths: list[str], workers: int) -> dict[str, object]:
     with tempfile.TemporaryDirectory() as tmp:
         store = SQLiteStore(Path(tmp) / "bench.db")
         t0 = time.perf_counter()
-        report = ingest(paths, store, IngestOptions(workers=workers, batch_size=1000, enrich=False))
+        report = ingest(paths, store, IngestOptions(workers=workers, batch_size=1000, enrich=False, cluster=False))
         secs = time.perf_counter() - t0
         db_mb = (Path(tmp) / "bench.db").stat().st_size / 1e6
         store.close()

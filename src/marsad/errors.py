@@ -11,7 +11,8 @@ Every error a user can cause says what was wrong and what to do about it::
     │   ├── MalformedInputError       broken JSON / JSONL / WARC / gzip, truncated data
     │   ├── EncodingError             bytes that no plausible Arabic/Latin encoding decodes
     │   ├── NoContentError            decoded fine but no article text could be found
-    │   └── FetchError                a URL could not be fetched (.reason, .status, .retry_after)
+    │   ├── FetchError                a URL could not be fetched (.reason, .status, .retry_after)
+    │   └── QueryError                a search query or filter that cannot be understood (code bad_query)
     ├── DateParseError                a string is not a date Marsad understands
     └── StoreError                    the store cannot be opened / written: the run stops
         └── SchemaError               the database schema is newer than this Marsad, or damaged
@@ -98,6 +99,12 @@ class FetchError(InputError):
         self.reason = reason
         self.status = status
         self.retry_after = retry_after
+
+
+class QueryError(InputError):
+    """A search query (or one of its filters) has nothing to search for or cannot be understood."""
+
+    code = "bad_query"
 
 
 class DateParseError(MarsadError, ValueError):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+from marsad.errors import QueryError
 
 
 @dataclass(slots=True)
@@ -64,3 +67,35 @@ ARTICLE_JSON_FIELDS = (
     "language", "tags", "related_headlines", "origin", "raw_sha256",
 )
 """Fields every article JSON carries (issue contract). More may be added, never renamed."""
+
+
+_ISO_PREFIX = re.compile(
+    r"\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01])([T ]([01]\d|2[0-3])(:[0-5]\d(:[0-5]\d)?)?)?)?)?", re.ASCII)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchFilters:
+    """What a search is limited to; every backend applies the same filters.
+
+    ``since`` / ``until`` are ISO date prefixes compared with ``published_at`` (``until`` is inclusive:
+    ``2018-03`` keeps all of March). ``entity`` is a canonical id ``TYPE:key`` or an entity row id.
+    Duplicates (rows with ``duplicate_of``) are left out unless ``include_duplicates``.
+    """
+
+    sources: tuple[str, ...] = ()
+    since: str | None = None
+    until: str | None = None
+    category: str | None = None
+    entity: str | int | None = None
+    story_id: int | None = None
+    include_duplicates: bool = False
+
+    def __post_init__(self) -> None:
+        if isinstance(self.sources, str):
+            object.__setattr__(self, "sources", (self.sources,))
+        for name in ("since", "until"):
+            value = getattr(self, name)
+            if value is not None and not _ISO_PREFIX.fullmatch(value):
+                raise QueryError(f"{name} {value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
+        if self.since and self.until and self.since[: len(self.until)] > self.until:
+            raise QueryError(f"since {self.since} is after until {self.until}: no article can match")

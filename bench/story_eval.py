@@ -1,0 +1,228 @@
+"""Story clustering quality on hand-labelled days of the ANT corpus: B-cubed P/R/F1 and topic confusions.
+
+    python bench/story_eval.py                       # gold days 2018-05-08/09 (485 articles), USE embeddings
+    python bench/story_eval.py --set dev             # the development day 2018-04-10 (used to fit weights)
+    python bench/story_eval.py --embedder none       # lexical + entities only
+    python bench/story_eval.py --baseline            # also the TF-IDF single-pass baseline, threshold swept
+    python bench/story_eval.py --write-docs          # write the table into docs/benchmarks.md
+
+Articles go through the library's own path: ``features.compute`` on the extracted record, entities from
+``enrich.analyze`` (canonical ids), embeddings in batches, then ``StoryEngine`` in publication-time order.
+Labels and rules: ``tests/quality/gold/README.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import gzip
+import itertools
+import json
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from email.utils import parsedate_to_datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "src"))
+
+from marsad.config import data_dir  # noqa: E402
+from marsad.stories.bcubed import bcubed  # noqa: E402
+from marsad.stories.engine import StoryEngine  # noqa: E402
+from marsad.stories.features import Features, compute, cosine  # noqa: E402
+
+GOLD = REPO / "tests" / "quality" / "gold"
+SETS = {
+    "gold": (GOLD / "ant-stories-2018-05-08_09.tsv",),
+    "dev": (GOLD / "ant-stories-dev-2018-03-13.tsv", GOLD / "ant-stories-dev-2018-04-10.tsv",
+            GOLD / "ant-stories-dev-2018-06-05.tsv"),
+    "annotator2": (GOLD / "ant-stories-2018-05-08_09.annotator2.tsv",),
+}
+
+
+def load_gold(paths: Path | tuple[Path, ...]) -> dict[str, tuple[str, str]]:
+    """docno -> (story, topic); stories of different files are kept apart (prefixed by the file)."""
+    out: dict[str, tuple[str, str]] = {}
+    for path in (paths,) if isinstance(paths, Path) else paths:
+        with path.open(encoding="utf-8") as fh:
+            for r in csv.DictReader(fh, delimiter="\t"):
+                out[r["docno"]] = (f"{path.stem}:{r['story']}", r["topic"])
+    return out
+
+
+def load_records(data: Path, docnos: Iterable[str]) -> list[dict[str, Any]]:
+    """The ANT records of the labelled docnos, with an ISO ``published_at``, in time order."""
+    wanted = set(docnos)
+    out = []
+    with gzip.open(data / "ant-multisource.jsonl.gz", "rt", encoding="utf-8") as fh:
+        for line in fh:
+            rec = json.loads(line)
+            if rec["docno"] in wanted:
+                rec["published_at"] = parsedate_to_datetime(rec["time"]).isoformat()
+                out.append(rec)
+    out.sort(key=lambda r: (r["published_at"], r["docno"]))
+    return out
+
+
+def featurize(records: list[dict[str, Any]], embedder: str | None, entities: bool = True) -> list[Features]:
+    """Features of each record as the pipeline computes them."""
+    from marsad.enrich.analyze import analyze
+    from marsad.enrich.embed import embedding_text, get_embedder
+
+    model = get_embedder(embedder) if embedder and embedder != "none" else None
+    vecs = model.encode([embedding_text(r["title"], r["text"]) for r in records]) if model else None
+    feats = []
+    for i, r in enumerate(records):
+        mentions = analyze(r["text"], r["title"]).entities if entities else []
+        feats.append(compute(r["title"], r["text"], embedding=None if vecs is None else vecs[i],
+                             embedder=model.name if model else None, entities=mentions,
+                             published_at=r["published_at"], source=r["source"]))
+    return feats
+
+
+def run_engine(records: list[dict[str, Any]], feats: list[Features], **kwargs: Any) -> dict[str, int]:
+    engine = StoryEngine(use_embeddings=any(f.embedding is not None for f in feats), **kwargs)
+    assigned = [engine.add(i, f).story_id for i, f in enumerate(feats)]
+    into = dict(engine.merges)   # stories merged later: follow the chain to the surviving story
+
+    def final(sid: int) -> int:
+        while sid in into:
+            sid = into[sid]
+        return sid
+
+    return {records[i]["docno"]: final(sid) for i, sid in enumerate(assigned)}
+
+
+def pipeline_labels(records: list[dict[str, Any]], embedder: str | None = "use", workers: int = 2,
+                    tmp: Path | None = None) -> dict[str, int]:
+    """docno -> story id through the real path: `marsad ingest` of the ANT records (extraction, enrichment,
+    entity resolution in the store, near-duplicates, stories) into a throwaway SQLite store."""
+    import tempfile
+
+    from marsad.config import IngestOptions
+    from marsad.pipeline import ingest
+    from marsad.store.sqlite import SQLiteStore
+
+    with tempfile.TemporaryDirectory(dir=tmp) as folder:
+        src = Path(folder) / "records.jsonl"
+        keep = ("docno", "url", "source", "category", "title", "time", "abstract", "text")
+        src.write_text("".join(json.dumps({k: r[k] for k in keep if k in r}, ensure_ascii=False) + "\n"
+                               for r in records), encoding="utf-8")
+        store = SQLiteStore(Path(folder) / "m.db")
+        try:
+            ingest([src], store, IngestOptions(workers=workers, embedder=embedder or "none"))
+            story = {a["id"]: a["story_id"] for a in store.iter_articles()}
+            # every input line ends somewhere: a copy of a known URL is an outcome pointing at the stored article
+            line_of = {f"{src}:{i + 1}": r["docno"] for i, r in enumerate(records)}
+            rows = store.conn.execute("SELECT ref, article_id FROM outcomes WHERE article_id IS NOT NULL")
+            return {line_of[ref]: story[aid] for ref, aid in rows if ref in line_of}
+        finally:
+            store.close()
+
+
+def baseline(records: list[dict[str, Any]], feats: list[Features], threshold: float) -> dict[str, int]:
+    """TF-IDF single pass: join the most similar story centroid if cosine >= threshold."""
+    cents: list[dict[str, float]] = []
+    out = {}
+    for r, f in zip(records, feats, strict=True):
+        best, sim = -1, 0.0
+        for sid, c in enumerate(cents):
+            norm = sum(w * w for w in c.values()) ** 0.5 or 1.0
+            s = cosine(f.terms, {t: w / norm for t, w in c.items()})
+            if s > sim:
+                best, sim = sid, s
+        if best >= 0 and sim >= threshold:
+            for t, w in f.terms.items():
+                cents[best][t] = cents[best].get(t, 0.0) + w
+        else:
+            cents.append(dict(f.terms))
+            best = len(cents) - 1
+        out[r["docno"]] = best
+    return out
+
+
+def topic_confusions(system: dict[str, int], gold: dict[str, tuple[str, str]]) -> dict[str, Any]:
+    """Pairs of different gold stories of one topic that the system put in one story."""
+    stories_by_topic: dict[str, set[str]] = defaultdict(set)
+    for story, topic in gold.values():
+        stories_by_topic[topic].add(story)
+    same_topic_pairs = sum(len(s) * (len(s) - 1) // 2 for s in stories_by_topic.values())
+    clusters: dict[int, set[tuple[str, str]]] = defaultdict(set)
+    for doc, sid in system.items():
+        clusters[sid].add(gold[doc])
+    merged = set()
+    for members in clusters.values():
+        for (s1, t1), (s2, t2) in itertools.combinations(sorted(members), 2):
+            if t1 == t2:
+                merged.add((s1, s2))
+    return {"merged_pairs": len(merged), "same_topic_pairs": same_topic_pairs,
+            "rate": round(len(merged) / same_topic_pairs, 4) if same_topic_pairs else 0.0}
+
+
+def evaluate(which: str = "gold", embedder: str | None = "use", data: Path | None = None,
+             entities: bool = True, **engine_kwargs: Any) -> dict[str, Any]:
+    gold = load_gold(SETS[which])
+    records = load_records(data or data_dir(), gold)
+    started = time.perf_counter()
+    if engine_kwargs.pop("pipeline", False):
+        system = pipeline_labels(records, embedder)
+        feat_s, cluster_s = time.perf_counter() - started, 0.0
+    else:
+        feats = featurize(records, embedder, entities)
+        feat_s = time.perf_counter() - started
+        started = time.perf_counter()
+        system = run_engine(records, feats, **engine_kwargs)
+        cluster_s = time.perf_counter() - started
+    scores = bcubed(system, {d: s for d, (s, _) in gold.items()})
+    return {"set": which, "embedder": embedder or "none", "articles": len(records),
+            "gold_stories": len({s for s, _ in gold.values()}), "system_stories": len(set(system.values())),
+            **scores, "topic_confusions": topic_confusions(system, gold),
+            "feature_seconds": round(feat_s, 2), "cluster_seconds": round(cluster_s, 3)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--set", default="gold", choices=sorted(SETS))
+    ap.add_argument("--embedder", default="use")
+    ap.add_argument("--no-entities", action="store_true")
+    ap.add_argument("--threshold", type=float)
+    ap.add_argument("--baseline", action="store_true")
+    ap.add_argument("--engine-only", action="store_true",
+                    help="skip the store: features + engine directly (faster; entities unresolved)")
+    ap.add_argument("--write-docs", action="store_true")
+    args = ap.parse_args()
+    kwargs: dict[str, Any] = {"threshold": args.threshold} if args.threshold is not None else {}
+    if not args.engine_only and args.threshold is None:
+        kwargs["pipeline"] = True
+    rows = []
+    for emb in ([args.embedder] if not args.write_docs else ["use", "none"]):
+        res = evaluate(args.set, emb, entities=not args.no_entities, **kwargs)
+        print(json.dumps(res, ensure_ascii=False))
+        rows.append(res)
+    if args.baseline or args.write_docs:
+        gold = load_gold(SETS[args.set])
+        records = load_records(data_dir(), gold)
+        feats = featurize(records, None, entities=False)
+        best = max(((t / 100, bcubed(baseline(records, feats, t / 100), {d: s for d, (s, _) in gold.items()}))
+                    for t in range(10, 70, 2)), key=lambda x: x[1]["f1"])
+        print(json.dumps({"baseline_tfidf_single_pass": best[1], "threshold_tuned_on_this_set": best[0]}))
+        rows.append({"embedder": f"baseline TF-IDF single pass (threshold {best[0]} tuned on this set)",
+                     **best[1], "topic_confusions": {"rate": None}})
+    if args.write_docs:
+        from bench.docs import write_section
+
+        lines = ["| system | B³ precision | B³ recall | B³ F1 | same-topic merges |", "|---|---|---|---|---|"]
+        for r in rows:
+            tc = r["topic_confusions"]
+            merges = f"{tc['merged_pairs']} of {tc['same_topic_pairs']} ({tc['rate']:.1%})" if tc.get("rate") \
+                is not None else "—"
+            lines.append(f"| {r['embedder']} | {r['precision']:.3f} | {r['recall']:.3f} | {r['f1']:.3f} | {merges} |")
+        write_section("stories-quality", "\n".join(lines), heading=f"Story clustering quality ({args.set} set)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""`marsad search` and `marsad reindex`: the search side of the command line."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from marsad.config import default_db_path
+from marsad.errors import MarsadError, QueryError, SchemaError
+from marsad.serve.cli import _db_option, _dump, _fail, cli
+
+
+def _bad_query(exc: QueryError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(2)
+
+
+def _marked(text: str, spans: list[tuple[int, int]]) -> str:
+    """``text`` with its highlight spans in bold (plain text when the output is not a terminal)."""
+    out, pos = [], 0
+    for start, end in spans:
+        out.append(text[pos:start])
+        out.append(click.style(text[start:end], bold=True, fg="yellow"))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _print_hit(hit: Any, prefix: str) -> None:
+    when = (hit.published_at or "")[:10] or "-"
+    click.echo(f"{prefix}{_marked(hit.title, hit.title_highlights)}")
+    click.echo(f"{' ' * len(prefix)}{hit.source or '-'} · {when} · #{hit.id}"
+               + (f" · story {hit.story_id}" if hit.story_id is not None else "")
+               + f" · score {hit.score:.2f}" + (" · some words" if hit.matched != "all" else ""))
+    click.echo(f"{' ' * len(prefix)}{_marked(hit.snippet, hit.highlights)}")
+
+
+@cli.command()
+@click.argument("query")
+@_db_option
+@click.option("--k", "k", default=10, show_default=True, type=int, help="How many hits (stories when grouped).")
+@click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this outlet (repeat for several).")
+@click.option("--since", default=None, metavar="DATE", help="Published on or after this ISO date (YYYY[-MM[-DD]]).")
+@click.option("--until", default=None, metavar="DATE", help="Published on or before this ISO date (inclusive).")
+@click.option("--category", default=None, metavar="LABEL", help="Only this category (politics, economy, sport, ...).")
+@click.option("--entity", default=None, metavar="ID",
+              help="Only articles naming this entity: TYPE:key from `marsad entities`, an entity id, or a name.")
+@click.option("--story", "story_id", default=None, type=int, metavar="N", help="Only articles of this story.")
+@click.option("--include-duplicates", is_flag=True, help="Also return copies of stored articles (left out by default).")
+@click.option("--group-by-story", is_flag=True, help="One entry per story: its best hit, the others listed under it.")
+@click.option("--mode", type=click.Choice(["lexical", "semantic", "hybrid"]), default="lexical", show_default=True,
+              help="Ranking: lexical (BM25 over the Arabic analyzer); semantic and hybrid come with the vector index.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (the stable contract).")
+def search(query: str, db: str | None, k: int, sources: tuple[str, ...], since: str | None, until: str | None,
+           category: str | None, entity: str | None, story_id: int | None, include_duplicates: bool,
+           group_by_story: bool, mode: str, as_json: bool) -> None:
+    """Search the stored articles: every word in its exact or stemmed form, "phrases", -exclusions, OR."""
+    from marsad.models import SearchFilters
+    from marsad.search import parse_query
+    from marsad.search import search as do_search
+    from marsad.store import open_store
+
+    try:
+        filters = SearchFilters(sources=sources, since=since, until=until, category=category, entity=entity,
+                                story_id=story_id, include_duplicates=include_duplicates)
+        parsed = parse_query(query)           # a bad query is reported before the store is opened
+    except QueryError as exc:
+        _bad_query(exc)
+        return
+    try:
+        store = open_store(db, readonly=True)
+    except SchemaError as exc:
+        _fail(SchemaError(f"{exc} (`marsad reindex --db {db or default_db_path()}` upgrades it)"))
+    except MarsadError as exc:
+        _fail(exc)
+    try:
+        response = do_search(store, parsed, k=k, filters=filters, mode=mode, group_by_story=group_by_story)
+    except QueryError as exc:
+        _bad_query(exc)
+        return
+    except MarsadError as exc:
+        _fail(exc)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(_dump(response.to_dict()))
+        return
+    if not response.hits:
+        click.echo(f"no articles match {query!r}" + (" with these filters" if response.filters else ""))
+        return
+    if response.groups is None:
+        for hit in response.hits:
+            _print_hit(hit, f"{hit.rank:>3}. ")
+            click.echo("")
+        return
+    for group in response.groups:
+        _print_hit(group.hits[0], f"{group.rank:>3}. ")
+        for other in group.hits[1:]:
+            when = (other.published_at or "")[:10] or "-"
+            click.echo(f"       + {other.title} ({other.source or '-'} · {when} · #{other.id})")
+        click.echo("")
+
+
+@cli.command()
+@_db_option
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def reindex(db: str | None, progress: bool | None, as_json: bool) -> None:
+    """Rebuild the search index from the stored articles (and upgrade an older store's schema)."""
+    from tqdm import tqdm
+
+    from marsad.store import open_store
+
+    path = db or default_db_path()
+    if path != ":memory:" and not Path(path).exists():
+        _fail(MarsadError(f"no store at {path}: run `marsad ingest` first or pass --db"))
+    try:
+        store = open_store(path)
+        try:
+            show = sys.stderr.isatty() if progress is None else progress
+            with tqdm(unit="article", disable=not show, dynamic_ncols=True) as bar:
+                def step(done: int, total: int) -> None:
+                    bar.total = total
+                    bar.update(done - bar.n)
+
+                summary = store.rebuild_search_index(progress=step)
+        finally:
+            store.close()
+    except MarsadError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(_dump(summary))
+        return
+    size = f"{summary['bytes'] / 1e6:.1f} MB" if summary.get("bytes") is not None else "unknown size"
+    rate = summary["articles"] / summary["seconds"] if summary["seconds"] else 0.0
+    click.echo(f"indexed {summary['articles']} articles in {summary['seconds']:.1f} s ({rate:.0f}/s); "
+               f"search index {size}")

@@ -1,0 +1,155 @@
+"""Lexical search over SQLite FTS5: the ``articles_fts`` index (schema v5), BM25 with a title boost, filters.
+
+``articles_fts`` holds the analyzed strings of ``marsad.text.analyzer.index_fields`` under rowid =
+``articles.id``, contentless (the analyzed text is not stored twice). It is filled by the SQL function
+``marsad_fts(title, text, column)`` (registered on every connection), so the migration, each insert and
+update, and a rebuild run the same statement. Filters are read from ``articles`` (and
+``article_entities``) at query time, so they never go stale.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import TYPE_CHECKING, Any
+
+from marsad.models import SearchFilters
+from marsad.text.analyzer import FTS_COLUMNS, ParsedQuery, QueryTerm, index_field
+
+# BM25 column weights (title_exact, title_stem, body_exact, body_stem), tuned on bench/search_eval.py
+# (ANT, seed 1, headline and first-sentence queries), not on the test gold. A word found in its exact
+# form scores in both its exact and its stem column, so exact spellings rank above inflected ones.
+W_TITLE_EXACT = 8.0
+W_TITLE_STEM = 4.0
+W_BODY_EXACT = 1.0
+W_BODY_STEM = 0.5
+BM25_WEIGHTS = (W_TITLE_EXACT, W_TITLE_STEM, W_BODY_EXACT, W_BODY_STEM)
+
+RELAX_MAX_TERMS = 8     # the any-word fallback uses at most this many of a query's rarest terms
+RELAX_MAX_DF = 0.05     # and none found in more than this share of the articles (unless all are)
+
+FTS_TITLE_SQL = "coalesce(nullif(display_title, ''), title)"
+"""The title that is indexed: the page's title, or the derived headline when it has none."""
+
+_ANALYZED = ", ".join(f"marsad_fts({FTS_TITLE_SQL}, text, {i})" for i in range(len(FTS_COLUMNS)))
+_FILL_SQL = f"INSERT INTO articles_fts(rowid, {', '.join(FTS_COLUMNS)}) SELECT id, {_ANALYZED} FROM articles"
+_DELETE_SQL = (f"INSERT INTO articles_fts(articles_fts, rowid, {', '.join(FTS_COLUMNS)}) "
+               f"SELECT 'delete', id, {_ANALYZED} FROM articles")
+
+
+def register_search_functions(conn: sqlite3.Connection) -> None:
+    """Register ``marsad_fts(title, text, column)`` (deterministic) on a connection."""
+    conn.create_function("marsad_fts", 3, index_field, deterministic=True)
+
+
+def _filter_sql(filters: SearchFilters) -> tuple[list[str], list[Any]]:
+    where: list[str] = []
+    params: list[Any] = []
+    if not filters.include_duplicates:
+        where.append("a.duplicate_of IS NULL")
+    if filters.sources:
+        where.append(f"a.source IN ({', '.join('?' * len(filters.sources))})")
+        params.extend(filters.sources)
+    if filters.since:
+        where.append("a.published_at >= ?")
+        params.append(filters.since)
+    if filters.until:
+        where.append("substr(a.published_at, 1, ?) <= ?")
+        params.extend([len(filters.until), filters.until])
+    if filters.category:
+        where.append("json_extract(a.category, '$.label') = ?")
+        params.append(filters.category)
+    if filters.story_id is not None:
+        where.append("a.story_id = ?")
+        params.append(filters.story_id)
+    if filters.entity is not None:
+        entity = filters.entity
+        if isinstance(entity, int) or entity.isdigit():
+            where.append("a.id IN (SELECT article_id FROM article_entities WHERE entity_id = ?)")
+            params.append(int(entity))
+        else:
+            where.append("a.id IN (SELECT ae.article_id FROM article_entities ae JOIN entities e "
+                         "ON e.id = ae.entity_id WHERE e.cid = ?)")
+            params.append(entity)
+    return where, params
+
+
+class SQLiteSearch:
+    """The search half of ``SQLiteStore`` (a mixin: it uses the store's connection and transactions)."""
+
+    conn: sqlite3.Connection
+    if TYPE_CHECKING:
+        def transaction(self) -> AbstractContextManager[None]: ...
+
+    def _index_article(self, article_id: int) -> None:
+        """Index one article from its stored row (inside the write's transaction)."""
+        self.conn.execute(_FILL_SQL + " WHERE id = ?", (article_id,))
+
+    def _unindex_article(self, article_id: int) -> None:
+        """Remove one article from the index, before its row changes (contentless FTS5 needs the old values)."""
+        self.conn.execute(_DELETE_SQL + " WHERE id = ?", (article_id,))
+
+    def search_lexical(self, query: ParsedQuery, *, k: int, filters: SearchFilters,
+                       match_all: bool = True) -> list[tuple[int, float]]:
+        """Best ``k`` (article id, BM25 score; higher is better) for ``query`` within ``filters``.
+
+        ``match_all=False`` accepts articles with any of the query's terms (the fallback for short lists).
+        """
+        where, params = _filter_sql(filters)
+        weights = ", ".join(repr(float(w)) for w in BM25_WEIGHTS)
+        sql = (f"SELECT articles_fts.rowid, bm25(articles_fts, {weights}) AS r FROM articles_fts "
+               "JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH ?"
+               + "".join(f" AND {w}" for w in where) + " ORDER BY r, articles_fts.rowid LIMIT ?")
+        expr = query.match if match_all else query.match_any_of(self._informative_terms(query))
+        rows = self.conn.execute(sql, [expr, *params, k]).fetchall()
+        return [(row[0], -row[1]) for row in rows]
+
+    def _informative_terms(self, query: ParsedQuery) -> tuple[QueryTerm, ...]:
+        """The rarest terms of a query (at most ``RELAX_MAX_TERMS``, none in more than ``RELAX_MAX_DF`` of the
+        articles unless all are): an any-word query over them finds the same articles as over all terms,
+        minus those sharing only common words, without scoring most of the store."""
+        if not self.conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'articles_fts_vocab'").fetchone():
+            self.conn.execute("CREATE VIRTUAL TABLE temp.articles_fts_vocab USING fts5vocab(main, articles_fts, row)")
+        articles = self.conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0] or 1
+        df = []
+        for term in query.terms:
+            row = self.conn.execute("SELECT doc FROM temp.articles_fts_vocab WHERE term = ?",
+                                    (term.exact[0],)).fetchone()
+            df.append((0 if term.phrase else (row[0] if row else 0), term))
+        df.sort(key=lambda pair: pair[0])
+        keep = tuple(t for n, t in df[:RELAX_MAX_TERMS] if n <= RELAX_MAX_DF * articles)
+        return keep or (df[0][1],)
+
+    def rebuild_search_index(self, *, progress: Callable[[int, int], None] | None = None,
+                             batch: int = 2000) -> dict[str, Any]:
+        """Drop and rebuild ``articles_fts`` from ``articles`` in one transaction; report counts, time, size."""
+        started = time.perf_counter()
+        total = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
+        done = 0
+        with self.transaction():
+            self.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')")
+            last = 0
+            while True:
+                ids = [r[0] for r in self.conn.execute(
+                    "SELECT id FROM articles WHERE id > ? ORDER BY id LIMIT ?", (last, batch))]
+                if not ids:
+                    break
+                self.conn.execute(_FILL_SQL + " WHERE id > ? AND id <= ?", (last, ids[-1]))
+                last = ids[-1]
+                done += len(ids)
+                if progress:
+                    progress(done, total)
+            self.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('optimize')")
+        return {"articles": done, "seconds": round(time.perf_counter() - started, 3), **self.search_index_size()}
+
+    def search_index_size(self) -> dict[str, Any]:
+        """Rows and bytes of the search index (``bytes`` is None when SQLite lacks the dbstat table)."""
+        rows = self.conn.execute("SELECT count(*) FROM articles_fts_docsize").fetchone()[0]
+        try:
+            size = self.conn.execute(
+                "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name LIKE 'articles_fts%'").fetchone()[0]
+        except sqlite3.Error:
+            size = None
+        return {"indexed": rows, "bytes": size}

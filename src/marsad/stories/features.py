@@ -1,0 +1,197 @@
+"""Per-article features for near-duplicate detection and story clustering.
+
+Computed once per article (in the ingest workers when there are several), stored in ``article_features``
+so a restart or a re-cluster does not recompute them:
+
+- **shingles → MinHash**: word 3-grams of the *skeleton* of the body — match-normalized words (diacritics,
+  tatweel, hamza/alef/yeh/ة folds, ASCII digits) with the long vowels ا و ي dropped inside words and the
+  hard-g letters folded, so transliteration variants meet (ترامب = ترمب, جونغ = جونج) — after removing the boilerplate
+  that republishers add (datelines with agency names, "follow us", "read also", links). Word shingles over
+  normalized Arabic, not character shingles over raw bytes: character n-grams of Arabic share so much
+  morphology that almost every pair of news articles looks alike.
+- **terms**: the lexical vector — light stems of clitic-free words (``enrich.keyphrases.topic_term``) folded
+  to their skeleton, TF (title counted three times, lead twice) × IDF from the ANT corpus table,
+  L2-normalized, top 80 kept.
+- **embedding**: the sentence embedding of title + lead (``enrich.embed``), optional.
+- **entities**: canonical entity ids with mention counts (after resolution in the store).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+from rensa import RMinHash
+
+from marsad.enrich.keyphrases import default_df_table, topic_term
+from marsad.text.names import name_key
+from marsad.text.tokenize import match_words
+
+NUM_PERM = 128
+MINHASH_SEED = 20180508
+SHINGLE = 3
+TOP_TERMS = 80
+LEAD_WORDS = 60
+
+# Lines republishers add around wire copy; dropped before shingling (not from the stored text).
+_BOILERPLATE_LINE = re.compile(
+    r"^\s*(?:تابعونا|تابعوا|تابع\s|تابعنا|اقرأ\s+أيضا|اقرأ\s+ايضا|إقرأ\s+أيضا|اقرا\s+ايضا|للمزيد|شاهد\s+أيضا|"
+    r"شاهد\s+ايضا|المصدر\s*:|حقوق\s+النشر|جميع\s+الحقوق|للاشتراك|انضموا|اشترك|حمل\s+تطبيق|https?://|www\.)",
+)
+_AGENCY = (r"(?:واس|رويترز|أ\s*ف\s*ب|ا\s*ف\s*ب|فرانس\s*برس|د\s*ب\s*أ|الأناضول|الاناضول|سبق|قنا|وام|بنا|كونا|"
+           r"سانا|أ\s*ش\s*أ|ا\s*ش\s*ا|معا|وفا|العربية\.نت|سكاي\s*نيوز\s*عربية)")
+# "الرياض - واس -", "جدة (واس):", "واس - الرياض:" at the start of the text
+_DATELINE = re.compile(
+    rf"^\s*(?:[^\n.،:]{{0,40}}?[\s(\-–—]+)?{_AGENCY}\s*\)?\s*[-–—:]*\s*(?:[^\n.،:\-–—]{{0,25}}\s*[-–—:]+\s*)?"
+)
+_URL = re.compile(r"https?://\S+|www\.\S+|[@#]\w+")
+_INNER_VOWEL = re.compile(r"\B[اوي]")
+_HARD_G = str.maketrans({"غ": "ج", "ك": "ج", "ق": "ج", "گ": "ج"})
+_NAME_PARTICLES = frozenset(name_key(w) for w in "عبد أبو بن ابن آل الشيخ الرئيس".split())
+
+
+@dataclass(slots=True)
+class Features:
+    """What near-duplicate detection and clustering know of one article."""
+
+    minhash: RMinHash | None          # None when the text has too few words to shingle
+    shingles: int                     # number of distinct shingles (for containment estimates)
+    terms: dict[str, float]           # L2-normalized TF-IDF over topic terms
+    embedding: np.ndarray | None      # float32, L2-normalized
+    embedder: str | None
+    entities: dict[str, float] = field(default_factory=dict)   # entity word key -> salience weight
+    time: float | None = None         # publication time, epoch seconds (UTC)
+    source: str = ""
+    length: int = 0                   # characters of the text (completeness)
+
+    # -- storage --------------------------------------------------------------------------------
+    def to_row(self) -> dict[str, Any]:
+        """The ``article_features`` columns."""
+        return {
+            "minhash": self.minhash.__getstate__() if self.minhash is not None else None,
+            "embedding": self.embedding.astype(np.float16).tobytes() if self.embedding is not None else None,
+            "embedder": self.embedder,
+            "terms": json.dumps({"t": {k: round(v, 4) for k, v in self.terms.items()}, "s": self.shingles},
+                                ensure_ascii=False),
+        }
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any], *, entities: dict[str, float], time: float | None, source: str,
+                 length: int) -> Features:
+        """Rebuild features from an ``article_features`` row and the article's own fields."""
+        mh = None
+        if row.get("minhash"):
+            mh = RMinHash(NUM_PERM, MINHASH_SEED)
+            mh.__setstate__(row["minhash"])
+        emb = None
+        if row.get("embedding"):
+            emb = np.frombuffer(row["embedding"], dtype=np.float16).astype(np.float32)
+        data: dict[str, Any] = json.loads(row["terms"]) if row.get("terms") else {"t": {}, "s": 0}
+        return cls(mh, int(data.get("s", 0)), dict(data.get("t", {})), emb, row.get("embedder"),
+                   entities, time, source, length)
+
+
+def strip_boilerplate(text: str) -> str:
+    """The text without republishers' lines (follow us, read also, links) and without a leading dateline."""
+    lines = [ln for ln in text.splitlines() if ln.strip() and not _BOILERPLATE_LINE.match(ln)]
+    body = "\n".join(lines)
+    body = _DATELINE.sub("", body, count=1)
+    return _URL.sub(" ", body)
+
+
+def skeleton_words(text: str) -> list[str]:
+    """Match-normalized words with inner long vowels dropped and the hard-g letters (ج غ ك ق) folded:
+    transliteration variants share a skeleton (ترامب = ترمب, جونغ = جونج)."""
+    return _INNER_VOWEL.sub("", " ".join(match_words(text))).translate(_HARD_G).split()
+
+
+def shingles(text: str, n: int = SHINGLE) -> set[str]:
+    """Word n-gram shingles of the boilerplate-stripped skeleton."""
+    words = skeleton_words(strip_boilerplate(text))
+    if len(words) < n:
+        return set()
+    return {" ".join(words[i:i + n]) for i in range(len(words) - n + 1)}
+
+
+def make_minhash(shingle_set: set[str]) -> RMinHash | None:
+    """MinHash of a shingle set (None for an empty set)."""
+    if not shingle_set:
+        return None
+    mh = RMinHash(NUM_PERM, MINHASH_SEED)
+    mh.update(sorted(shingle_set))
+    return mh
+
+
+def term_vector(title: str, text: str, *, top: int = TOP_TERMS) -> dict[str, float]:
+    """TF-IDF over topic terms: title ×3, lead ×2, rest ×1; L2-normalized; the ``top`` heaviest kept."""
+    table = default_df_table()
+    tf: Counter[str] = Counter()
+    for word in match_words(title):
+        term = topic_term(word)
+        if term:
+            tf[term] += 3
+    for i, word in enumerate(match_words(text)):
+        term = topic_term(word)
+        if term:
+            tf[term] += 2 if i < LEAD_WORDS else 1
+    weights: dict[str, float] = {}
+    for t, c in tf.items():  # spelling variants (ترامب/ترمب, زوكربيرغ/زوكربرغ) meet on their skeleton
+        key = _INNER_VOWEL.sub("", t) if len(t) > 3 else t
+        weights[key] = max(weights.get(key, 0.0), (1 + math.log(c)) * table.idf(t))
+    best = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
+    norm = math.sqrt(sum(w * w for _, w in best)) or 1.0
+    return {t: w / norm for t, w in best}
+
+
+def entity_counts(mentions: list[dict[str, Any]], title: str = "") -> dict[str, float]:
+    """Entity evidence of an article: the name keys of the words of its entity mentions -> weight
+    (mentions, times three for a name that is also in the title: the title names what the story is about).
+
+    Words, not whole canonical ids: "مارك زوكربيرغ", "زوكربرغ" and a tagger span that ran one word too far
+    ("فيسبوك مارك زوكربيرغ") still share the key of زوكربيرغ; spelling variants share it by construction."""
+    counts: Counter[str] = Counter()
+    for m in mentions:
+        for word in str(m.get("text", "")).split():
+            key = name_key(word)
+            if len(key) >= 3 and key not in _NAME_PARTICLES:
+                counts[key] += 1
+    in_title = {name_key(w) for w in title.split()} if title else set()
+    return {k: float(n) * (3.0 if k in in_title else 1.0) for k, n in counts.items()}
+
+
+def parse_time(value: str | None) -> float | None:
+    """Epoch seconds of an ISO timestamp (naive times are taken as UTC); None when absent or unreadable."""
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    return dt.timestamp()
+
+
+def compute(title: str, text: str, *, embedding: np.ndarray | None = None, embedder: str | None = None,
+            entities: list[dict[str, Any]] | None = None, published_at: str | None = None,
+            source: str | None = None) -> Features:
+    """All features of one article except the embedding, which callers batch (see ``embed_many``)."""
+    sh = shingles(text)
+    return Features(
+        minhash=make_minhash(sh), shingles=len(sh), terms=term_vector(title, text), embedding=embedding,
+        embedder=embedder, entities=entity_counts(entities or [], title), time=parse_time(published_at),
+        source=source or "", length=len(text),
+    )
+
+
+def cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    """Cosine of two L2-normalized sparse vectors."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(t, 0.0) for t, w in a.items())
