@@ -231,6 +231,7 @@ def recluster(store: Store, *, embedder: str | None = "use", threshold: float | 
         if progress:
             progress(len(chunk))
     seconds = time.perf_counter() - started
-    return {"articles": done, "stories": len({s for s in clusterer.engine.by_article.values()}),
+    stories = store.list_stories(limit=None, min_size=1)
+    return {"articles": done, "stories": len(stories), "multi_article_stories": sum(s["size"] > 1 for s in stories),
             **dict(clusterer.counts), "seconds": round(seconds, 2),
             "articles_per_second": round(done / seconds, 1) if seconds else None}

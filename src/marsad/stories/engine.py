@@ -59,7 +59,7 @@ KEEP_DAYS = 14.0
 RECENT_MEMBERS = 8
 CENTROID_TERMS = 200
 CANDIDATE_TERMS = 25
-MAX_CANDIDATES = 60
+MAX_CANDIDATES = 30
 
 
 @dataclass(slots=True)
@@ -78,17 +78,28 @@ class Story:
     sources: Counter[str] = field(default_factory=Counter)
     central: tuple[int, float] | None = None                  # (article id, centrality)
     merged_into: int | None = None
+    _centre: dict[str, float] | None = None                   # cached normalized centroids (None = stale)
+    _centre_emb: np.ndarray | None = None
+
+    def changed(self) -> None:
+        """Forget the cached centroids (after a join or a merge)."""
+        self._centre = None
+        self._centre_emb = None
 
     def centroid_terms(self) -> dict[str, float]:
-        top = sorted(self.terms.items(), key=lambda kv: -kv[1])[:CENTROID_TERMS]
-        norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
-        return {t: w / norm for t, w in top}
+        if self._centre is None:
+            top = sorted(self.terms.items(), key=lambda kv: -kv[1])[:CENTROID_TERMS]
+            norm = math.sqrt(sum(w * w for _, w in top)) or 1.0
+            self._centre = {t: w / norm for t, w in top}
+        return self._centre
 
     def centroid_emb(self) -> np.ndarray | None:
         if self.emb is None:
             return None
-        n = float(np.linalg.norm(self.emb))
-        return self.emb / n if n else None
+        if self._centre_emb is None:
+            n = float(np.linalg.norm(self.emb))
+            self._centre_emb = self.emb / n if n else self.emb
+        return self._centre_emb
 
 
 @dataclass(frozen=True, slots=True)
@@ -277,6 +288,7 @@ class StoryEngine:
         story.last_updated = t if story.last_updated is None else max(story.last_updated, t)
 
     def _join(self, story: Story, article_id: int, feats: Features) -> None:
+        story.changed()
         for term, w in feats.terms.items():
             story.terms[term] = story.terms.get(term, 0.0) + w
         if feats.embedding is not None:
@@ -306,6 +318,7 @@ class StoryEngine:
     def _merge(self, keep: Story, gone: Story) -> Story:
         if gone.size > keep.size:
             keep, gone = gone, keep
+        keep.changed()
         for term, w in gone.terms.items():
             keep.terms[term] = keep.terms.get(term, 0.0) + w
         if gone.emb is not None:

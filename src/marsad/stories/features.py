@@ -23,6 +23,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import UTC, datetime
 from typing import Any
 
@@ -149,6 +150,11 @@ def term_vector(title: str, text: str, *, top: int = TOP_TERMS) -> dict[str, flo
     return {t: w / norm for t, w in best}
 
 
+@lru_cache(maxsize=100_000)
+def _word_key(word: str) -> str:
+    return name_key(word)
+
+
 def entity_counts(mentions: list[dict[str, Any]], title: str = "") -> dict[str, float]:
     """Entity evidence of an article: the name keys of the words of its entity mentions -> weight
     (mentions, times three for a name that is also in the title: the title names what the story is about).
@@ -158,10 +164,10 @@ def entity_counts(mentions: list[dict[str, Any]], title: str = "") -> dict[str, 
     counts: Counter[str] = Counter()
     for m in mentions:
         for word in str(m.get("text", "")).split():
-            key = name_key(word)
+            key = _word_key(word)
             if len(key) >= 3 and key not in _NAME_PARTICLES:
                 counts[key] += 1
-    in_title = {name_key(w) for w in title.split()} if title else set()
+    in_title = {_word_key(w) for w in title.split()} if title else set()
     return {k: float(n) * (3.0 if k in in_title else 1.0) for k, n in counts.items()}
 
 
