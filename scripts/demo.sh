@@ -10,5 +10,8 @@ echo
 echo "Most mentioned entities, with every spelling seen across outlets:"
 marsad entities --db "$DB" --limit 12
 echo
+echo "Stories: one card per event across outlets and spellings (near-duplicates folded in):"
+marsad stories --db "$DB" --min-size 2 --limit 8
+echo
 echo "The seed-style aggregator page, extracted:"
 marsad extract samples/pages/aggregator-seed-style.txt
