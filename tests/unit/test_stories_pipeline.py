@@ -242,3 +242,12 @@ def test_cli_stories_similarity_cluster_and_export(sample_store: SQLiteStore) ->
     rec = runner.invoke(cli, ["cluster", "--db", db, "--json"])
     assert rec.exit_code == 0, rec.output
     assert json.loads(rec.output)["stories"] == len(sample_store.list_stories(limit=None))
+
+
+def test_story_coverage_is_drawn_per_hour() -> None:
+    from marsad.serve.cli_stories import sparkline
+
+    line = sparkline([{"hour": "2025-04-17T10", "source": "a", "articles": 2},
+                      {"hour": "2025-04-17T10", "source": "b", "articles": 2},
+                      {"hour": "2025-04-17T13", "source": "a", "articles": 1}])
+    assert line.startswith("█··▂") and "4 h from 2025-04-17T10:00 UTC, peak 4" in line

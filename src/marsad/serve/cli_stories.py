@@ -32,6 +32,30 @@ def stories(db: str | None, since: str | None, limit: int, min_size: int, as_jso
         outlets = ", ".join(f"{o['source']} {o['articles']}" for o in s["outlets"][:5])
         click.echo(f"[{s['id']}] {s['headline']}")
         click.echo(f"     {s['size']} articles · {s['first_seen']} → {s['last_updated']} · {s['status']} · {outlets}")
+        if len(s["timeline"]) > 1:
+            click.echo(f"     coverage per hour: {sparkline(s['timeline'])}")
+
+
+_BARS = "·▁▂▃▄▅▆▇█"   # "·" is an hour with no article
+
+
+def sparkline(timeline: list[dict[str, Any]], width: int = 48) -> str:
+    """Articles per hour (all outlets) from the first to the last hour, as block characters."""
+    from datetime import datetime, timedelta
+
+    per_hour: dict[str, int] = {}
+    for t in timeline:
+        per_hour[t["hour"]] = per_hour.get(t["hour"], 0) + int(t["articles"])
+    hours = sorted(per_hour)
+    start, end = (datetime.strptime(h, "%Y-%m-%dT%H") for h in (hours[0], hours[-1]))
+    span = int((end - start).total_seconds() // 3600) + 1
+    counts = [per_hour.get((start + timedelta(hours=i)).strftime("%Y-%m-%dT%H"), 0) for i in range(span)]
+    if span > width:   # fold into ``width`` buckets
+        step = -(-span // width)
+        counts = [sum(counts[i:i + step]) for i in range(0, span, step)]
+    top = max(counts) or 1
+    bars = "".join(_BARS[0] if c == 0 else _BARS[max(1, round(c / top * 8))] for c in counts)
+    return f"{bars}  ({span} h from {hours[0]}:00 UTC, peak {top})"
 
 
 @cli.command()
