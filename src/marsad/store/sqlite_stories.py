@@ -183,7 +183,7 @@ class SQLiteStories:
         for sid in story_ids:
             self.ensure_story(sid)
             members = self.conn.execute(
-                "SELECT id, title, display_title, text, source, published_at, created_at, keyphrases, "
+                "SELECT id, title, display_title, source, published_at, created_at, keyphrases, "
                 "duplicate_of FROM articles WHERE story_id = ? ORDER BY coalesce(published_at, created_at), id",
                 (sid,)).fetchall()
             if not members:
@@ -212,13 +212,14 @@ class SQLiteStories:
             centre_id = central.get(sid)
             centre = next((m for m in members if m["id"] == centre_id), None) or next(
                 (m for m in members if m["duplicate_of"] is None), members[0])
+            text_row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (centre["id"],)).fetchone()
             status = "active" if active_since is None or max(span) >= (_utc(active_since) or "") else "closed"
             self.conn.execute(
                 "UPDATE stories SET headline = ?, summary = ?, central_article = ?, first_seen = ?, last_updated = ?, "
                 "size = ?, outlets = ?, entities = ?, keyphrases = ?, timeline = ?, status = CASE WHEN merged_into "
                 "IS NULL THEN ? ELSE 'merged' END, modified_at = ? WHERE id = ?",
-                (centre["display_title"] or centre["title"], lead(centre["text"]), centre["id"], min(span),
-                 max(span), len(members),
+                (centre["display_title"] or centre["title"], lead(text_row[0] if text_row else ""), centre["id"],
+                 min(span), max(span), len(members),
                  json.dumps([{"source": s, "articles": n} for s, n in outlets.most_common()], ensure_ascii=False),
                  json.dumps([{"canonical_id": e["cid"], "name": e["name"], "type": e["type"], "articles": e["n"]}
                              for e in ents], ensure_ascii=False),
