@@ -5,8 +5,9 @@
     python bench/search_eval.py --tune           # also try a grid of BM25 column weights (on this sample)
     python bench/search_eval.py --write-docs     # write the table into docs/benchmarks.md
 
-A seeded sample of ANT records (``--n``, in file order) is ingested with ``IngestOptions(enrich=False)``
-into a temporary store; ``--targets`` stored, non-duplicate articles are drawn (seed ``--seed``) and each
+A seeded sample of ANT records (``--n``, in file order) is ingested with ``IngestOptions(enrich=False,
+cluster=True, embedder="use")`` (features and embeddings as a default ingest computes them; enrichment off for
+speed) into a temporary store; ``--targets`` stored, non-duplicate articles are drawn (seed ``--seed``) and each
 is searched for with its headline and with the first sentence of its text (sentences of fewer than three
 words are skipped; the first ``MAX_QUERY_WORDS`` words of a longer one). Two harder query sets show what
 the analysis is for: **3 words** (the three longest words of the headline, in their order: what a reader
@@ -16,11 +17,13 @@ dropped, ة written ه, ى written ي). The target's rank in the top 10 gives MR
 * **plain FTS5**: an in-memory FTS5 table over the raw title and text (default ``unicode61`` tokenizer,
   no Arabic analysis, BM25 without weights), query words quoted;
 * **analyzer, no title boost**: ``articles_fts`` with every BM25 weight 1;
-* **analyzer**: Marsad's search (``marsad.search``): exact + stem columns, BM25 title boost.
+* **analyzer**: Marsad's search (``marsad.search``): exact + stem columns, BM25 title boost;
+* **semantic**: the query string embedded with ``use``, nearest article embeddings (title + lead) in the
+  vector index (``marsad.search.vectors``);
+* **hybrid**: reciprocal rank fusion of the analyzer's and the semantic top 50 (``mode="hybrid"``).
 
-Every system requires all query words first and fills up with any-word matches when fewer than 10
-articles have them all (the policy of ``marsad.search``). Semantic and hybrid rows are placeholders
-until the vector index exists.
+Every lexical system requires all query words first and fills up with any-word matches when fewer than 10
+articles have them all (the policy of ``marsad.search``).
 """
 
 from __future__ import annotations
@@ -50,6 +53,8 @@ from marsad.errors import QueryError  # noqa: E402
 from marsad.models import SearchFilters  # noqa: E402
 from marsad.pipeline import ingest  # noqa: E402
 from marsad.search.engine import lexical_ranking  # noqa: E402
+from marsad.search.hybrid import hybrid_ranking, semantic_search_ranking  # noqa: E402
+from marsad.search.vectors import build_index  # noqa: E402
 from marsad.store import sqlite_search  # noqa: E402
 from marsad.store.sqlite import SQLiteStore  # noqa: E402
 from marsad.text.analyzer import parse_query  # noqa: E402
@@ -175,6 +180,23 @@ def marsad_ranker(store: SQLiteStore) -> Ranker:
     return rank
 
 
+def vector_ranker(store: SQLiteStore, mode: str) -> Ranker:
+    """Marsad's semantic or hybrid search (query embedded with ``use``)."""
+    filters = SearchFilters()
+
+    def rank(query: str, k: int) -> list[int]:
+        try:
+            parsed = parse_query(query)
+            if mode == "semantic":
+                return [i for i, _, _ in semantic_search_ranking(store, parsed, k, filters, embedder="use")]
+            return [i for i, _, _ in hybrid_ranking(store, parsed, k, filters, lexical=lexical_ranking,
+                                                    embedder="use")]
+        except QueryError:
+            return []
+
+    return rank
+
+
 @contextmanager
 def weights(values: Sequence[float]) -> Iterator[None]:
     """Use other BM25 column weights for a while."""
@@ -194,6 +216,8 @@ def evaluate(store: SQLiteStore, targets: Sequence[Target]) -> list[dict[str, An
         ("plain FTS5, raw text (unicode61)", base, None),
         ("Arabic analyzer, no title boost", marsad_ranker(store), (1.0, 1.0, 1.0, 1.0)),
         ("Arabic analyzer (Marsad)", marsad_ranker(store), sqlite_search.BM25_WEIGHTS),
+        ("semantic (use embeddings, vector index)", vector_ranker(store, "semantic"), None),
+        ("hybrid RRF (analyzer + semantic)", vector_ranker(store, "hybrid"), None),
     ]
     for name, ranker, w in systems:
         with weights(w or sqlite_search.BM25_WEIGHTS):
@@ -202,23 +226,25 @@ def evaluate(store: SQLiteStore, targets: Sequence[Target]) -> list[dict[str, An
                 s = score(ranker, targets, field)
                 row[f"{field}_mrr"], row[f"{field}_recall"] = s["mrr"], s["recall"]
         rows.append(row)
-    for name in ("semantic (not built yet)", "hybrid RRF (not built yet)"):
-        rows.append({"system": name})
     return rows
 
 
 def build(n: int | None, seed: int, tmp: Path) -> tuple[SQLiteStore, dict[str, Any]]:
-    """Ingest the sample into a store in ``tmp``; time the ingest and a full index rebuild."""
+    """Ingest the sample (with features and ``use`` embeddings) into a store in ``tmp``; time the ingest, a full
+    FTS5 rebuild and a vector index build."""
     sub = tmp / "ant-sample.jsonl.gz"
     records = sample_records(data_dir() / ANT, sub, n, seed)
     store = SQLiteStore(tmp / "search.db")
     started = time.perf_counter()
-    report = ingest([str(sub)], store, IngestOptions(enrich=False, cluster=False, batch_size=1000))
+    report = ingest([str(sub)], store, IngestOptions(enrich=False, cluster=True, embedder="use", batch_size=1000))
     ingest_s = time.perf_counter() - started
     rebuilt = store.rebuild_search_index()
+    vectors = build_index(store, "use")
     db_bytes = (tmp / "search.db").stat().st_size
     return store, {"records": records, "stored": report.stored, "ingest_s": ingest_s, "index_s": rebuilt["seconds"],
-                   "index_bytes": rebuilt["bytes"], "indexed": rebuilt["indexed"], "db_bytes": db_bytes}
+                   "index_bytes": rebuilt["bytes"], "indexed": rebuilt["indexed"], "db_bytes": db_bytes,
+                   "vectors": vectors.vectors, "vectors_s": vectors.seconds, "vectors_kind": vectors.kind,
+                   "vectors_bytes": vectors.bytes}
 
 
 def tune(store: SQLiteStore, targets: Sequence[Target]) -> None:
@@ -279,8 +305,10 @@ def main() -> None:
     lines += ["", f"Index: {info['indexed']:,} articles indexed by `marsad reindex` in {info['index_s']:.1f} s "
               f"({info['indexed'] / max(info['index_s'], 1e-9):,.0f} articles/s); FTS5 size "
               f"{info['index_bytes'] / 1e6:.1f} MB ({per_article / 1e3:.2f} kB per article); whole store "
-              f"{info['db_bytes'] / 1e6:.1f} MB. Ingest with indexing: {info['ingest_s']:.1f} s. "
-              f"Evaluation ({len(targets) * len(QUERY_SETS) * 3} queries): {eval_s:.1f} s."]
+              f"{info['db_bytes'] / 1e6:.1f} MB. Vector index: {info['vectors']:,} canonical articles "
+              f"({info['vectors_kind']}) built in {info['vectors_s']:.1f} s, {(info['vectors_bytes'] or 0) / 1e6:.1f} "
+              f"MB. Ingest with indexing, clustering and `use` embeddings: {info['ingest_s']:.1f} s. "
+              f"Evaluation ({len(targets) * len(QUERY_SETS) * len(rows)} queries): {eval_s:.1f} s."]
     table = "\n".join(lines)
     print(table)
     if args.write_docs:

@@ -8,6 +8,7 @@ from typing import Any
 
 from marsad.errors import QueryError
 from marsad.models import SearchFilters
+from marsad.search.hybrid import hybrid_ranking, semantic_search_ranking
 from marsad.search.snippet import SNIPPET_CHARS, highlight_spans, make_snippet
 from marsad.store.base import Store
 from marsad.text.analyzer import ParsedQuery, parse_query
@@ -36,7 +37,8 @@ class SearchHit:
     highlights: list[tuple[int, int]]
     snippet_html: str
     title_highlights: list[tuple[int, int]]
-    matched: str = "all"                     # "all": every query clause; "some": the any-word fallback
+    matched: str = "all"                     # "all": every query clause; "some": the any-word fallback;
+    #                                          "semantic": found by meaning only (semantic and hybrid modes)
 
     def to_dict(self) -> dict[str, Any]:
         """The hit as JSON (spans as [start, end] lists)."""
@@ -130,13 +132,14 @@ def lexical_ranking(store: Store, query: ParsedQuery, k: int, filters: SearchFil
     return ranked
 
 
-def _rank(store: Store, query: ParsedQuery, mode: str, k: int, filters: SearchFilters) -> list[tuple[int, float, str]]:
+def _rank(store: Store, query: ParsedQuery, mode: str, k: int, filters: SearchFilters,
+          embedder: str | None = None) -> list[tuple[int, float, str]]:
     """(article id, score, how it matched), best first, for the search mode."""
     if mode == "lexical":
         return lexical_ranking(store, query, k, filters)
-    # Semantic: the store's vector search over article embeddings; hybrid: fuse.rrf([lexical ids, semantic ids]).
-    raise QueryError(f"{mode} search is not built yet: use mode 'lexical' (semantic and hybrid search come with "
-                     "the vector index)")
+    if mode == "semantic":
+        return semantic_search_ranking(store, query, k, filters, embedder=embedder)
+    return hybrid_ranking(store, query, k, filters, lexical=lexical_ranking, embedder=embedder)
 
 
 def _hit(store: Store, query: ParsedQuery, article_id: int, score: float, rank: int, matched: str,
@@ -154,8 +157,10 @@ def _hit(store: Store, query: ParsedQuery, article_id: int, score: float, rank: 
 
 def search(store: Store, query: str | ParsedQuery, *, k: int = 10, filters: SearchFilters | None = None,
            mode: str = "lexical", group_by_story: bool = False,
-           snippet_chars: int = SNIPPET_CHARS) -> SearchResponse:
-    """Search the store. Any string is a safe query; one with nothing to search for raises ``QueryError``."""
+           snippet_chars: int = SNIPPET_CHARS, embedder: str | None = None) -> SearchResponse:
+    """Search the store. Any string is a safe query; one with nothing to search for raises ``QueryError``.
+
+    ``embedder`` embeds the query in semantic and hybrid modes (default: the one most articles have)."""
     parsed = query if isinstance(query, ParsedQuery) else parse_query(query)
     if mode not in MODES:
         raise QueryError(f"unknown search mode {mode!r}: choose one of {', '.join(MODES)}")
@@ -168,7 +173,7 @@ def search(store: Store, query: str | ParsedQuery, *, k: int = 10, filters: Sear
         filters = replace(filters, entity=eid)
     pool = min(k * GROUP_POOL, MAX_K * GROUP_POOL) if group_by_story else k
     hits = []
-    for rank, (article_id, score, matched) in enumerate(_rank(store, parsed, mode, pool, filters), 1):
+    for rank, (article_id, score, matched) in enumerate(_rank(store, parsed, mode, pool, filters, embedder), 1):
         hit = _hit(store, parsed, article_id, score, rank, matched, snippet_chars)
         if hit is not None:
             hits.append(hit)

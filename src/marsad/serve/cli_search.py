@@ -34,7 +34,8 @@ def _print_hit(hit: Any, prefix: str) -> None:
     click.echo(f"{prefix}{_marked(hit.title, hit.title_highlights)}")
     click.echo(f"{' ' * len(prefix)}{hit.source or '-'} · {when} · #{hit.id}"
                + (f" · story {hit.story_id}" if hit.story_id is not None else "")
-               + f" · score {hit.score:.2f}" + (" · some words" if hit.matched != "all" else ""))
+               + f" · score {hit.score:.2f}" + {"all": "", "some": " · some words", "semantic": " · by meaning"}
+               .get(hit.matched, ""))
     click.echo(f"{' ' * len(prefix)}{_marked(hit.snippet, hit.highlights)}")
 
 
@@ -52,11 +53,14 @@ def _print_hit(hit: Any, prefix: str) -> None:
 @click.option("--include-duplicates", is_flag=True, help="Also return copies of stored articles (left out by default).")
 @click.option("--group-by-story", is_flag=True, help="One entry per story: its best hit, the others listed under it.")
 @click.option("--mode", type=click.Choice(["lexical", "semantic", "hybrid"]), default="lexical", show_default=True,
-              help="Ranking: lexical (BM25 over the Arabic analyzer); semantic and hybrid come with the vector index.")
+              help="Ranking: lexical (BM25 over the Arabic analyzer), semantic (nearest article embeddings) or "
+                   "hybrid (reciprocal rank fusion of both).")
+@click.option("--embedder", default=None, metavar="NAME",
+              help="Embedder of the query in semantic/hybrid mode (default: the one most articles were embedded with).")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON (the stable contract).")
 def search(query: str, db: str | None, k: int, sources: tuple[str, ...], since: str | None, until: str | None,
            category: str | None, entity: str | None, story_id: int | None, include_duplicates: bool,
-           group_by_story: bool, mode: str, as_json: bool) -> None:
+           group_by_story: bool, mode: str, embedder: str | None, as_json: bool) -> None:
     """Search the stored articles: every word in its exact or stemmed form, "phrases", -exclusions, OR."""
     from marsad.models import SearchFilters
     from marsad.search import parse_query
@@ -77,7 +81,8 @@ def search(query: str, db: str | None, k: int, sources: tuple[str, ...], since: 
     except MarsadError as exc:
         _fail(exc)
     try:
-        response = do_search(store, parsed, k=k, filters=filters, mode=mode, group_by_story=group_by_story)
+        response = do_search(store, parsed, k=k, filters=filters, mode=mode, group_by_story=group_by_story,
+                             embedder=embedder)
     except QueryError as exc:
         _bad_query(exc)
         return
@@ -107,9 +112,15 @@ def search(query: str, db: str | None, k: int, sources: tuple[str, ...], since: 
 @cli.command()
 @_db_option
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option("--vectors", is_flag=True,
+              help="Rebuild the vector index of semantic search instead (<db>.vectors.<embedder>.*).")
+@click.option("--embedder", default=None, metavar="NAME", help="With --vectors: only this embedder's index.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def reindex(db: str | None, progress: bool | None, as_json: bool) -> None:
+def reindex(db: str | None, progress: bool | None, vectors: bool, embedder: str | None, as_json: bool) -> None:
     """Rebuild the search index from the stored articles (and upgrade an older store's schema)."""
+    if vectors:
+        _reindex_vectors(db, embedder, as_json)
+        return
     from tqdm import tqdm
 
     from marsad.store import open_store
@@ -138,3 +149,34 @@ def reindex(db: str | None, progress: bool | None, as_json: bool) -> None:
     rate = summary["articles"] / summary["seconds"] if summary["seconds"] else 0.0
     click.echo(f"indexed {summary['articles']} articles in {summary['seconds']:.1f} s ({rate:.0f}/s); "
                f"search index {size}")
+
+
+def _reindex_vectors(db: str | None, embedder: str | None, as_json: bool) -> None:
+    """``marsad reindex --vectors``: rebuild the vector index of each embedder (or of ``embedder``)."""
+    from marsad.search.vectors import build_index
+    from marsad.store import open_store
+
+    path = db or default_db_path()
+    if path != ":memory:" and not Path(path).exists():
+        _fail(MarsadError(f"no store at {path}: run `marsad ingest` first or pass --db"))
+    try:
+        store = open_store(path)
+        try:
+            names = [embedder] if embedder else list(store.embedder_counts(sample=None))
+            if not names:
+                raise QueryError("the store has no article embeddings: ingest with --embedder use (the default) "
+                                 "or run `marsad cluster --embedder use`")
+            built = [build_index(store, name) for name in names]
+        finally:
+            store.close()
+    except QueryError as exc:
+        _bad_query(exc)
+        return
+    except MarsadError as exc:
+        _fail(exc)
+    if as_json:
+        click.echo(_dump({"vectors": [b.to_dict() for b in built]}))
+        return
+    for b in built:
+        size = f"{b.bytes / 1e6:.1f} MB" if b.bytes is not None else "in memory"
+        click.echo(f"vector index {b.embedder}: {b.vectors} articles ({b.kind}) in {b.seconds:.1f} s; {size}")

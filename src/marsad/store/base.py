@@ -11,7 +11,10 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from marsad.models import Article, SearchFilters
 from marsad.text.analyzer import ParsedQuery
@@ -140,6 +143,36 @@ class Store(ABC):
     @abstractmethod
     def rebuild_search_index(self) -> dict[str, Any]:
         """Rebuild the search index from the stored articles: {"articles", "seconds", "indexed", "bytes"}."""
+
+    # -- semantic search (marsad.search.vectors builds the vector index from these) --
+    @abstractmethod
+    def sidecar_path(self, suffix: str) -> Path | None:
+        """Where a file belonging to the store goes (``<db><suffix>``), or None when it has no file."""
+
+    @abstractmethod
+    def embedder_counts(self, *, sample: int | None = 5000) -> dict[str, int]:
+        """Embedded articles per embedder name, most first (over the latest ``sample`` rows; None: all)."""
+
+    @abstractmethod
+    def max_features_id(self) -> int:
+        """The highest article id with a features row (0 when none)."""
+
+    @abstractmethod
+    def iter_embeddings(self, embedder: str, *, after_id: int = 0, duplicates: bool | None = False,
+                        batch: int = 20000) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """(ids, float16 matrix) batches of the articles embedded by ``embedder`` with id > ``after_id``."""
+
+    @abstractmethod
+    def filter_article_ids(self, ids: list[int], filters: SearchFilters) -> set[int]:
+        """Those of ``ids`` that pass ``filters``."""
+
+    @abstractmethod
+    def filtered_article_ids(self, filters: SearchFilters, *, limit: int | None) -> list[int] | None:
+        """Ids of every article passing ``filters``, or None when there are more than ``limit``."""
+
+    @abstractmethod
+    def embeddings_of(self, ids: list[int], embedder: str) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, float16 matrix) of those of ``ids`` embedded by ``embedder``."""
 
     @abstractmethod
     def stats(self) -> dict[str, Any]:

@@ -17,6 +17,7 @@ from marsad.models import Article
 from marsad.store.base import Store, StoredArticle
 from marsad.store.sqlite_search import SQLiteSearch, register_search_functions
 from marsad.store.sqlite_stories import SQLiteStories
+from marsad.store.sqlite_vectors import SQLiteVectors
 
 # Each migration takes the schema from version i to i+1. Never edit a released one: add another.
 MIGRATIONS: list[str] = [
@@ -230,7 +231,7 @@ def _row_to_json(row: sqlite3.Row) -> dict[str, Any]:
     return d
 
 
-class SQLiteStore(SQLiteSearch, SQLiteStories, Store):
+class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, Store):
     """The embedded default store. ``path=":memory:"`` gives a throwaway store for tests."""
 
     def __init__(self, path: str | os.PathLike[str] = "marsad.db", *, readonly: bool = False) -> None:

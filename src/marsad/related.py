@@ -1,0 +1,579 @@
+"""Related articles: what a careful editor would list under an article, with the reason for each item.
+
+``related(store, article_id)`` works in four steps, each cheap at scale because every read goes through an index:
+
+1. **Candidates** — the article's story members (``articles_story``), the postings of its salient canonical
+   entities nearest it in insertion order, so near its date (``article_entities_entity``; the articles sharing
+   the most entity weight are kept), and its semantic neighbours (``semantic_neighbours``: the search layer's
+   vector index — one function to swap).
+2. **Evidence and relevance** per candidate (0-1): same story; entity overlap (canonical entities weighted by
+   rarity, agencies ignored); topic (TF-IDF term cosine and shared keyphrases); embedding cosine; a mild decay
+   with the distance in time. Category drift is cut: a candidate from a far section (a football match under a
+   military story) is dropped unless it is the same story or shares strong entities; so is a candidate tied by
+   nothing specific (no rare shared entity or name in its title, little shared vocabulary, a middling cosine).
+3. **Collapsing** — copies (``duplicate_of``) fold into their canonical, the members of one story fold into
+   one entry, and two entries that are near-copies of each other (very close embeddings and terms) fold
+   together; ``collapsed`` lists what was folded, so the entry can expand.
+4. **Diversity** — maximal marginal relevance over the entries with the embedding/term similarity between them.
+
+Each item says why it is there (``same_story`` / ``shared_entities`` / ``similar_topic`` / ``semantic``), its
+relevance ``score``, the entities it shares by name, its age relative to the article and whether it is
+``background`` (older than ``RelatedOptions.background_days``).
+
+The SQL lives in ``_Reader`` (SQLite); another backend implements the same handful of reads.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+
+from marsad.errors import ConfigError, QueryError
+from marsad.search.vectors import get_index
+from marsad.store.base import Store
+from marsad.stories.features import cosine, parse_time
+from marsad.text.names import name_key
+from marsad.text.normalize import match_key
+
+MAX_SHARED = 5
+"""Shared entities named per item (the heaviest)."""
+EXACT_NEIGHBOURS = 50_000
+"""Vector neighbours are found exactly up to this many vectors (deterministic), by the HNSW index above."""
+SPECIFIC_DF = 0.03
+"""An entity named in at most this share of the articles is specific (not الولايات المتحدة or ترامب) ..."""
+SPECIFIC_MIN = 10
+"""... and so is one named in at most this many articles, whatever the store's size (small stores)."""
+REASONS = ("same_story", "shared_entities", "similar_topic", "semantic")
+
+# News agencies are named as sources, not as what an article is about.
+_AGENCIES = frozenset(name_key(n) for n in (
+    "رويترز", "فرانس برس", "فرانس بريس", "أسوشيتد برس", "اسوشيتد برس", "الأناضول", "د ب أ", "أ ف ب", "واس",
+    "بلومبرغ", "بلومبيرغ", "سبوتنيك", "تاس", "شينخوا", "سكاي نيوز", "سكاي نيوز عربية", "العربية نت", "العربية",
+    "بي بي سي", "سي إن إن", "فرانس 24", "الجزيرة"))
+
+# Sections close enough that an item may cross between them (with a small penalty); any other pair of
+# different, confidently classified sections is drift.
+_NEAR_SECTIONS = frozenset(frozenset(p) for p in (
+    ("politics", "economy"), ("politics", "society"), ("society", "culture"), ("economy", "technology"),
+    ("society", "technology"), ("culture", "technology"), ("economy", "society")))
+_ARTICLE_COLUMNS = ("a.id, coalesce(nullif(a.display_title, ''), a.title) AS title, a.source, a.published_at, "
+                    "a.created_at, a.url, a.story_id, a.duplicate_of, a.category, a.keyphrases")
+
+
+@dataclass(frozen=True, slots=True)
+class RelatedOptions:
+    """Options of the related list; validated once."""
+
+    k: int = 10                        # entries shown
+    background_days: float = 7.0       # an item this much older than the article is labelled background
+    time_scale_days: float = 10.0      # relevance decays with the time distance on this scale (to 70% at most)
+    min_score: float = 0.20            # weaker entries are not shown (a short list beats a padded one)
+    mmr_lambda: float = 0.75           # relevance vs. novelty in maximal marginal relevance
+    topic_lexical: float = 0.20        # term cosine that ties two articles on its own
+    semantic_alone: float = 0.75       # embedding cosine that ties two articles on its own
+    fold_similarity: float = 0.80      # two entries this similar are one piece of coverage: fold them
+    story_limit: int = 200             # members read from the article's story
+    entity_limit: int = 12             # salient entities of the article whose postings are read
+    posting_limit: int = 150           # postings per entity (half before the article, half after)
+    entity_candidates: int = 120       # of those, the articles sharing the most entity weight are scored
+    semantic_limit: int = 60           # vector neighbours read
+    collapsed_limit: int = 50          # ids listed in one entry's ``collapsed``
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.k <= 100:
+            raise ConfigError(f"k must be between 1 and 100, not {self.k}")
+        if not 0.0 <= self.mmr_lambda <= 1.0:
+            raise ConfigError(f"mmr_lambda must be between 0 and 1, not {self.mmr_lambda}")
+        if not 0.0 <= self.min_score < 1.0:
+            raise ConfigError(f"min_score must be in [0, 1), not {self.min_score}")
+        for name in ("background_days", "time_scale_days"):
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name} must be positive")
+
+
+@dataclass(slots=True)
+class RelatedItem:
+    """One entry of a related list: the representative article and what was folded into it."""
+
+    id: int
+    title: str
+    source: str | None
+    published_at: str | None
+    url: str | None
+    story_id: int | None
+    reason: str
+    score: float
+    shared_entities: list[str]
+    background: bool
+    age_days: float | None
+    collapsed: list[int]
+
+
+@dataclass(slots=True)
+class RelatedList:
+    """What ``related`` returns; ``to_dict`` is the stable JSON of ``marsad related --json``."""
+
+    article: dict[str, Any]
+    k: int
+    items: list[RelatedItem] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The list as JSON."""
+        return {"article": self.article, "k": self.k, "items": [asdict(i) for i in self.items]}
+
+
+@dataclass(slots=True)
+class _Doc:
+    """An article as the scorer sees it."""
+
+    id: int
+    title: str
+    source: str | None
+    published_at: str | None
+    url: str | None
+    story_id: int | None
+    duplicate_of: int | None
+    category: str | None
+    category_conf: float
+    keyphrases: frozenset[str]
+    time: float | None
+    terms: dict[str, float] = field(default_factory=dict)
+    embedding: np.ndarray | None = None
+    embedder: str | None = None
+    entities: dict[int, float] = field(default_factory=dict)     # entity row id -> mentions
+
+
+@dataclass(slots=True)
+class _Scored:
+    doc: _Doc
+    score: float
+    reason: str
+    shared: list[int]                                             # shared entity ids, heaviest first
+    members: list[int] = field(default_factory=list)              # folded ids (copies, same story, near-copies)
+
+
+# -- reads -----------------------------------------------------------------------------------------------
+class _Reader:
+    """The indexed reads related needs, over a SQLite connection."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._agencies: frozenset[int] | None = None
+
+    def docs(self, ids: list[int]) -> dict[int, _Doc]:
+        """Articles with their features (terms, embedding); entities are read separately."""
+        out: dict[int, _Doc] = {}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            rows = self.conn.execute(
+                f"SELECT {_ARTICLE_COLUMNS}, f.embedding, f.embedder, f.terms FROM articles a "
+                f"LEFT JOIN article_features f ON f.article_id = a.id WHERE a.id IN ({marks})", chunk).fetchall()
+            for r in rows:
+                out[r["id"]] = _doc(r)
+        return out
+
+    def entities(self, ids: list[int]) -> dict[int, dict[int, float]]:
+        """article id -> {entity row id: mentions}, agencies left out."""
+        out: dict[int, dict[int, float]] = {i: {} for i in ids}
+        for chunk in _chunks(ids, 500):
+            marks = ",".join("?" * len(chunk))
+            agencies = self._agency_ids()
+            for aid, eid, n in self.conn.execute(
+                    f"SELECT article_id, entity_id, mentions FROM article_entities WHERE article_id IN ({marks})",
+                    chunk):
+                if eid not in agencies:
+                    out[aid][eid] = out[aid].get(eid, 0.0) + n
+        return out
+
+    def _agency_ids(self) -> frozenset[int]:
+        cached = self._agencies
+        if cached is None:
+            keys = [f"ORG:{k}" for k in _AGENCIES]
+            marks = ",".join("?" * len(keys))
+            cached = frozenset(r[0] for r in self.conn.execute(f"SELECT id FROM entities WHERE cid IN ({marks})", keys))
+            self._agencies = cached
+        return cached
+
+    def entity_keys(self, entity_ids: list[int]) -> set[str]:
+        """The name keys of entities (``entities.key``)."""
+        marks = ",".join("?" * len(entity_ids))
+        return {r[0] for r in self.conn.execute(f"SELECT key FROM entities WHERE id IN ({marks})", entity_ids)} \
+            if entity_ids else set()
+
+    def document_frequency(self, entity_id: int, cap: int = 20_000) -> int:
+        """Rows naming the entity (capped: beyond ``cap`` an entity is common anyway)."""
+        return int(self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM article_entities WHERE entity_id = ? "
+                                     "LIMIT ?)", (entity_id, cap)).fetchone()[0])
+
+    def article_count(self) -> int:
+        """About how many articles there are (the largest id: no scan)."""
+        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
+
+    def postings(self, entity_id: int, anchor: int, limit: int) -> list[int]:
+        """Articles naming the entity, the ``limit`` nearest to the article in insertion order."""
+        half = max(1, limit // 2)
+        before = self.conn.execute("SELECT article_id FROM article_entities WHERE entity_id = ? AND rowid < ? "
+                                   "ORDER BY rowid DESC LIMIT ?", (entity_id, anchor, half)).fetchall()
+        after = self.conn.execute("SELECT article_id FROM article_entities WHERE entity_id = ? AND rowid > ? "
+                                  "ORDER BY rowid LIMIT ?", (entity_id, anchor, half)).fetchall()
+        return [r[0] for r in before + after]
+
+    def anchor_rowid(self, article_id: int) -> int:
+        row = self.conn.execute("SELECT min(rowid) FROM article_entities WHERE article_id = ?",
+                                (article_id,)).fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def story_members(self, story_id: int, limit: int) -> list[int]:
+        return [r[0] for r in self.conn.execute("SELECT id FROM articles WHERE story_id = ? LIMIT ?",
+                                                (story_id, limit))]
+
+    def copies(self, canonical_ids: list[int]) -> dict[int, list[int]]:
+        """canonical id -> ids of its copies."""
+        out: dict[int, list[int]] = {}
+        for chunk in _chunks(canonical_ids, 500):
+            marks = ",".join("?" * len(chunk))
+            for cid, aid in self.conn.execute(f"SELECT duplicate_of, id FROM articles WHERE duplicate_of IN ({marks}) "
+                                              "ORDER BY id", chunk):
+                out.setdefault(cid, []).append(aid)
+        return out
+
+    def display_names(self, entity_ids: list[int], recent: int = 200) -> dict[int, str]:
+        """Each entity's most mentioned spelling over its latest ``recent`` rows (bounded work per entity); a
+        form with the conjunction و glued on gives way to the bare form when that occurs too."""
+        out: dict[int, str] = {}
+        for eid in entity_ids:
+            forms = [r[0] for r in self.conn.execute(
+                "SELECT form FROM (SELECT form, mentions FROM article_entities WHERE entity_id = ? "
+                "ORDER BY rowid DESC LIMIT ?) GROUP BY form ORDER BY sum(mentions) DESC, length(form) DESC, form "
+                "LIMIT 5", (eid, recent))]
+            bare = [f for f in forms if not (f.startswith("و") and f[1:] in forms)]
+            if bare:
+                out[eid] = bare[0]
+        return out
+
+
+def semantic_neighbours(store: Store, vector: np.ndarray, embedder: str, k: int) -> list[tuple[int, float]]:
+    """The ``k`` canonical articles nearest ``vector``: (id, cosine), best first.
+
+    The one place related reads vectors: the search layer's vector index. Up to ``EXACT_NEIGHBOURS`` vectors
+    the search is exact (one matrix product over the index's rows: a few milliseconds, and the same answer
+    every time), above it the index's own (HNSW) search. Not filtered by date: nearness in time is weighed in
+    the score, and older neighbours are shown as background."""
+    try:
+        index = get_index(store, embedder)
+    except QueryError:            # no embeddings of this embedder in the store
+        return []
+    if len(index) == 0 or index.dim != vector.shape[0]:
+        return []
+    if len(index) > EXACT_NEIGHBOURS:
+        return index.search(vector, k)
+    scores = index.matrix @ vector.astype(np.float32)
+    top = np.argsort(-scores, kind="stable")[:k]
+    return [(int(index.ids[i]), float(scores[i])) for i in top]
+
+
+# -- helpers ---------------------------------------------------------------------------------------------
+def _chunks(ids: list[int], size: int) -> list[list[int]]:
+    return [ids[i:i + size] for i in range(0, len(ids), size)]
+
+
+def _doc(r: sqlite3.Row) -> _Doc:
+    cat = json.loads(r["category"]) if r["category"] else None
+    kps = json.loads(r["keyphrases"]) if r["keyphrases"] else []
+    terms: dict[str, float] = {}
+    if r["terms"]:
+        terms = dict(json.loads(r["terms"]).get("t", {}))
+    emb = None
+    if r["embedding"]:
+        emb = np.frombuffer(r["embedding"], dtype=np.float16).astype(np.float32)
+    return _Doc(id=r["id"], title=r["title"] or "", source=r["source"], published_at=r["published_at"], url=r["url"],
+                story_id=r["story_id"], duplicate_of=r["duplicate_of"],
+                category=(cat or {}).get("label"), category_conf=float((cat or {}).get("confidence") or 0.0),
+                keyphrases=frozenset(_phrase_key(k["phrase"]) for k in kps if k.get("phrase")),
+                time=parse_time(r["published_at"]), terms=terms, embedding=emb, embedder=r["embedder"])
+
+
+@lru_cache(maxsize=50_000)
+def _phrase_key(phrase: str) -> str:
+    return match_key(phrase)
+
+
+def _emb(a: _Doc, b: _Doc) -> float | None:
+    if a.embedding is None or b.embedding is None or a.embedding.shape != b.embedding.shape:
+        return None
+    return float(np.dot(a.embedding, b.embedding))
+
+
+def similarity_matrix(docs: list[_Doc], top_terms: int = 25) -> np.ndarray:
+    """How alike candidates are, pairwise (for diversity and folding): the larger of the embedding cosine and
+    the cosine of their heaviest terms."""
+    n = len(docs)
+    sim = np.zeros((n, n), dtype=np.float32)
+    dims = {d.embedding.shape[0] for d in docs if d.embedding is not None}
+    if len(dims) == 1:
+        width = dims.pop()
+        emb = np.stack([d.embedding if d.embedding is not None else np.zeros(width, np.float32) for d in docs])
+        sim = np.maximum(sim, emb @ emb.T)
+    terms = [dict(sorted(d.terms.items(), key=lambda kv: -kv[1])[:top_terms]) for d in docs]
+    for i in range(n):
+        for j in range(i + 1, n):
+            lex = cosine(terms[i], terms[j])
+            if lex > sim[i, j]:
+                sim[i, j] = sim[j, i] = lex
+    np.fill_diagonal(sim, 1.0)
+    return sim
+
+
+def mmr(scores: list[float], sim: np.ndarray, k: int, lam: float) -> list[int]:
+    """Maximal marginal relevance: indices picked one by one by ``lam * score - (1 - lam) * max similarity
+    to those already picked``; ties go to the earlier index (deterministic)."""
+    chosen: list[int] = []
+    left = list(range(len(scores)))
+    while left and len(chosen) < k:
+        best, best_val = left[0], -math.inf
+        for i in left:
+            penalty = max((float(sim[i, j]) for j in chosen), default=0.0)
+            val = lam * scores[i] - (1 - lam) * penalty
+            if val > best_val + 1e-12:
+                best, best_val = i, val
+        chosen.append(best)
+        left.remove(best)
+    return chosen
+
+
+def age_label(anchor: float | None, item: float | None, background_days: float) -> tuple[float | None, bool]:
+    """(age in days of the item relative to the article — positive when older, background?)."""
+    if anchor is None or item is None:
+        return None, False
+    age = (anchor - item) / 86400
+    return round(age, 2), age > background_days
+
+
+def drift(a: _Doc, b: _Doc) -> str:
+    """"same", "near" or "far": how far apart the two articles' sections are (unknown counts as same)."""
+    if not a.category or not b.category or a.category == b.category:
+        return "same"
+    if min(a.category_conf, b.category_conf) < 0.6:
+        return "near"
+    return "near" if frozenset((a.category, b.category)) in _NEAR_SECTIONS else "far"
+
+
+# -- scoring ---------------------------------------------------------------------------------------------
+class _Scorer:
+    def __init__(self, anchor: _Doc, weights: dict[int, float], specific: set[int], options: RelatedOptions) -> None:
+        self.a = anchor
+        self.specific = specific           # those of them rare enough to tie two articles on their own
+        self.title_keys: set[str] = set()  # name keys of the specific entities: one in a candidate's title ties it
+        self.weights = weights             # the article's entities -> salience x rarity
+        self.total = sum(weights.values()) or 1.0
+        self.o = options
+
+    def entity_overlap(self, c: _Doc) -> tuple[float, list[int]]:
+        """Geometric mean of how much of the article's entity weight the candidate covers and how much of the
+        candidate's mentions are about those entities; the shared entity ids, heaviest first."""
+        shared = [e for e in self.weights if e in c.entities]
+        if not shared or not c.entities:
+            return 0.0, []
+        coverage = sum(self.weights[e] for e in shared) / self.total
+        focus = sum(c.entities[e] for e in shared) / sum(c.entities.values())
+        shared.sort(key=lambda e: (-self.weights[e], e))
+        return math.sqrt(coverage * focus), shared
+
+    def score(self, c: _Doc) -> _Scored | None:
+        a, o = self.a, self.o
+        same_story = a.story_id is not None and c.story_id == a.story_id
+        ent, shared = self.entity_overlap(c)
+        lex = cosine(a.terms, c.terms)
+        kp = len(a.keyphrases & c.keyphrases) / math.sqrt(len(a.keyphrases) * len(c.keyphrases)) \
+            if a.keyphrases and c.keyphrases else 0.0
+        emb = _emb(a, c)
+        sem = min(1.0, max(0.0, (emb - 0.25) / 0.55)) if emb is not None else lex
+        strong_entities = ent >= 0.45 and len(shared) >= 2
+        in_title = bool(self.title_keys) and bool(self.title_keys & _title_keys(c.title))
+        base = 0.35 * sem + 0.25 * min(1.0, 1.5 * lex) + 0.25 * ent + 0.15 * kp + (0.05 if in_title else 0.0)
+        if same_story:
+            base = 0.6 + 0.4 * base
+        gap = abs(a.time - c.time) / 86400 if a.time is not None and c.time is not None else math.inf
+        base *= 0.7 + 0.3 * math.exp(-gap / o.time_scale_days)
+        section = drift(a, c)
+        if section == "far" and not (same_story or strong_entities):
+            return None
+        e = emb if emb is not None else 0.0
+        specific = any(x in self.specific for x in shared)
+        anchored = (same_story or lex >= o.topic_lexical or e >= o.semantic_alone
+                    or ((specific or in_title) and e >= 0.45) or (ent >= 0.3 and e >= 0.55))
+        if not anchored:          # a vague likeness only (two parliaments, two matches): not what an editor lists
+            return None
+        if section != "same" and not same_story:
+            base *= 0.85
+        if same_story:
+            reason = "same_story"
+        elif ent >= 0.3 and shared:
+            reason = "shared_entities"
+        elif lex >= 0.2 or kp >= 0.2:
+            reason = "similar_topic"
+        else:
+            reason = "semantic"
+        return _Scored(c, round(min(1.0, base), 4), reason, shared)
+
+
+# -- the list --------------------------------------------------------------------------------------------
+def related(store: Store, article_id: int, options: RelatedOptions | None = None) -> RelatedList:
+    """The related list of a stored article (``QueryError`` when there is no such article)."""
+    o = options or RelatedOptions()
+    conn = getattr(store, "conn", None)
+    if not isinstance(conn, sqlite3.Connection):
+        raise QueryError("related articles need a SQLite store (other backends implement the same reads later)")
+    reader = _Reader(conn)
+    found = reader.docs([article_id])
+    if article_id not in found:
+        raise QueryError(f"no article {article_id} in the store: give an id listed by `marsad search` or "
+                         "`marsad export`")
+    anchor = found[article_id]
+    head = {"id": anchor.id, "title": anchor.title, "story_id": anchor.story_id}
+    canonical = anchor.duplicate_of or anchor.id
+    if canonical != anchor.id:        # a copy: relate its canonical's neighbours, never the group itself
+        anchor = reader.docs([canonical]).get(canonical, anchor)
+    own_group = {canonical, article_id, *reader.copies([canonical]).get(canonical, [])}
+    anchor.entities = reader.entities([anchor.id])[anchor.id]
+    weights, specific = _entity_weights(reader, anchor.entities)
+
+    candidates = _candidates(store, reader, anchor, weights, o)
+    candidates -= own_group
+    docs = reader.docs(sorted(candidates))
+    # copies stand for their canonical
+    canon_of = {i: (d.duplicate_of or i) for i, d in docs.items()}
+    missing = sorted({c for c in canon_of.values() if c not in docs})
+    docs.update(reader.docs(missing))
+    canon_ids = sorted({c for c in canon_of.values() if c in docs and c not in own_group})
+    ents = reader.entities(canon_ids)
+    scorer = _Scorer(anchor, weights, specific, o)
+    scorer.title_keys = reader.entity_keys(sorted(specific))
+    scored: dict[int, _Scored] = {}
+    for cid in canon_ids:
+        d = docs[cid]
+        d.entities = ents.get(cid, {})
+        s = scorer.score(d)
+        if s is not None:
+            scored[cid] = s
+    copies = reader.copies(sorted(scored))
+    for cid, s in scored.items():
+        s.members = list(copies.get(cid, []))
+    entries = _fold_stories(scored, reader, anchor, own_group, o)
+    entries = [e for e in entries if e.score >= o.min_score]
+    entries.sort(key=lambda e: (-e.score, e.doc.id))
+    entries = _diversify(entries, o)
+    names = reader.display_names(sorted({eid for e in entries for eid in e.shared[:MAX_SHARED]}))
+    items = []
+    for e in entries:
+        age, background = age_label(anchor.time, e.doc.time, o.background_days)
+        shared = _distinct_names([names[i] for i in e.shared[:MAX_SHARED] if i in names])
+        collapsed = sorted(set(e.members) - {e.doc.id} - own_group)[: o.collapsed_limit]
+        items.append(RelatedItem(id=e.doc.id, title=e.doc.title, source=e.doc.source, published_at=e.doc.published_at,
+                                 url=e.doc.url, story_id=e.doc.story_id, reason=e.reason, score=e.score,
+                                 shared_entities=shared, background=background, age_days=age, collapsed=collapsed))
+    return RelatedList(head, o.k, items)
+
+
+def _title_keys(title: str) -> set[str]:
+    """Name keys of the words of a title and of each pair of adjacent words (two-word names: their keys
+    joined, as ``name_key`` joins the words of a name)."""
+    keys = [_word_key(w) for w in title.split()]
+    return {k for k in (*keys, *(x + y for x, y in pairwise(keys))) if len(k) >= 3}
+
+
+@lru_cache(maxsize=100_000)
+def _word_key(text: str) -> str:
+    return name_key(text)
+
+
+def _distinct_names(names: list[str]) -> list[str]:
+    """Names without those that are only part of another one shown (الحريري beside سعد الحريري)."""
+    keys = [set(match_key(n).split()) for n in names]
+    out = []
+    for i, name in enumerate(names):
+        if any(j != i and keys[i] < keys[j] for j in range(len(names))) or name in out:
+            continue
+        out.append(name)
+    return out
+
+
+def _entity_weights(reader: _Reader, entities: dict[int, float]) -> tuple[dict[int, float], set[int]]:
+    """Salience (log mentions) x rarity (IDF over the store) of the article's entities, and those specific
+    enough to tie two articles on their own (named in at most ``SPECIFIC_DF`` of the articles)."""
+    n = max(reader.article_count(), 2)
+    weights, specific = {}, set()
+    for eid, mentions in entities.items():
+        df = reader.document_frequency(eid)
+        weights[eid] = (1 + math.log(mentions)) * math.log(1 + n / (1 + df))
+        if df <= max(SPECIFIC_DF * n, SPECIFIC_MIN):
+            specific.add(eid)
+    return weights, specific
+
+
+def _candidates(store: Store, reader: _Reader, anchor: _Doc, weights: dict[int, float],
+                o: RelatedOptions) -> set[int]:
+    """Story members, the articles sharing the most entity weight among the postings near the article, and
+    its semantic neighbours."""
+    found: set[int] = set()
+    if anchor.story_id is not None:
+        found.update(reader.story_members(anchor.story_id, o.story_limit))
+    if weights:
+        rowid = reader.anchor_rowid(anchor.id)
+        shared: dict[int, float] = {}
+        for eid in sorted(weights, key=lambda e: (-weights[e], e))[: o.entity_limit]:
+            for aid in set(reader.postings(eid, rowid, o.posting_limit)):
+                shared[aid] = shared.get(aid, 0.0) + weights[eid]
+        found.update(sorted(shared, key=lambda i: (-shared[i], i))[: o.entity_candidates])
+    if anchor.embedding is not None and anchor.embedder:
+        found.update(i for i, _ in semantic_neighbours(store, anchor.embedding, anchor.embedder, o.semantic_limit))
+    return found
+
+
+def _fold_stories(scored: dict[int, _Scored], reader: _Reader, anchor: _Doc, own_group: set[int],
+                  o: RelatedOptions) -> list[_Scored]:
+    """One entry per story (its most relevant member stands for it; the rest are listed under it)."""
+    by_story: dict[int, list[_Scored]] = {}
+    entries: list[_Scored] = []
+    for s in sorted(scored.values(), key=lambda s: (-s.score, s.doc.id)):
+        if s.doc.story_id is None:
+            entries.append(s)
+        else:
+            by_story.setdefault(s.doc.story_id, []).append(s)
+    for sid, group in by_story.items():
+        best = group[0]
+        members = set(best.members)
+        for other in group[1:]:
+            members.add(other.doc.id)
+            members.update(other.members)
+        if sid != anchor.story_id:
+            members.update(reader.story_members(sid, o.collapsed_limit + len(own_group)))
+        best.members = sorted(members - own_group - {best.doc.id})
+        entries.append(best)
+    return entries
+
+
+def _diversify(entries: list[_Scored], o: RelatedOptions) -> list[_Scored]:
+    """MMR over the entries; an entry nearly identical to one already picked folds into it."""
+    pool = entries[: 3 * o.k]
+    if not pool:
+        return []
+    sim = similarity_matrix([e.doc for e in pool])
+    order = mmr([e.score for e in pool], sim, len(pool), o.mmr_lambda)
+    picked: list[int] = []
+    for i in order:
+        twin = next((j for j in picked if sim[i, j] >= o.fold_similarity), None)
+        if twin is not None:
+            pool[twin].members = sorted({*pool[twin].members, pool[i].doc.id, *pool[i].members})
+            continue
+        picked.append(i)
+        if len(picked) == o.k:
+            break
+    return [pool[i] for i in picked]

@@ -1,0 +1,183 @@
+"""Related articles: the seed's situation as a golden test, plus MMR, time labels, section drift, collapsing,
+the JSON contract and the CLI.
+
+The seed page lists, under an article about Kim Jong Un's visit to Putin, the B-1B bomber story several times,
+a North Korean warship twice, a Putin story about Gaza and an under-17 football match. The fixture
+``tests/fixtures/related/seed-situation.jsonl`` recreates that situation with text written for this test (no
+outlet text): the Kim–Putin article, one bomber-drill story covered by three outlets, one wire story published
+by three outlets (an exact copy and a copy with a dateline and a "follow us" line), a warship story, an older
+cruise-missile test, a football match and a Putin statement about Gaza. It goes through the real pipeline.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+from marsad.config import IngestOptions
+from marsad.errors import ConfigError, QueryError
+from marsad.pipeline import ingest
+from marsad.related import (
+    REASONS,
+    RelatedOptions,
+    _distinct_names,
+    _Doc,
+    age_label,
+    drift,
+    mmr,
+    related,
+)
+from marsad.serve.cli import cli
+from marsad.store.sqlite import SQLiteStore
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "related" / "seed-situation.jsonl"
+BOMBER = ("bomber-1", "bomber-2", "bomber-3")
+WIRE = ("wire-1", "wire-2", "wire-3")
+ITEM_KEYS = {"id", "title", "source", "published_at", "url", "story_id", "reason", "score", "shared_entities",
+             "background", "age_days", "collapsed"}
+
+
+@pytest.fixture(scope="module")
+def seed_store(tmp_path_factory: pytest.TempPathFactory) -> tuple[SQLiteStore, dict[str, int], Path]:
+    db = tmp_path_factory.mktemp("related") / "seed.db"
+    store = SQLiteStore(db)
+    ingest([FIXTURE], store, IngestOptions()).check()
+    ids = {r[0]: r[1] for r in store.conn.execute("SELECT external_id, id FROM articles")}
+    return store, ids, db
+
+
+def _entries(result: object) -> list[set[int]]:
+    """Each item with what it folded: the ids one entry stands for."""
+    return [{item.id, *item.collapsed} for item in result.items]  # type: ignore[attr-defined]
+
+
+# -- the seed's situation ----------------------------------------------------------------------------------------
+def test_pipeline_made_the_groups_the_test_relies_on(seed_store: tuple[SQLiteStore, dict[str, int], Path]) -> None:
+    store, ids, _ = seed_store
+    row = {k: store.get_article(v) for k, v in ids.items()}
+    assert len({row[k]["story_id"] for k in BOMBER}) == 1                        # one story, three outlets
+    assert row["wire-2"]["duplicate_of"] == ids["wire-1"] == row["wire-3"]["duplicate_of"]   # one copy group
+
+
+def test_kim_putin_list_has_each_story_and_copy_group_once_and_no_football(
+        seed_store: tuple[SQLiteStore, dict[str, int], Path]) -> None:
+    store, ids, _ = seed_store
+    result = related(store, ids["kim-putin"])
+    shown = [item.id for item in result.items]
+    entries = _entries(result)
+    assert ids["football"] not in {i for e in entries for i in e}                 # no category drift
+    assert ids["putin-gaza"] not in shown                                          # shares Putin, not the subject
+    assert ids["kim-putin"] not in {i for e in entries for i in e}
+    for group in (BOMBER, WIRE):
+        members = {ids[k] for k in group}
+        holding = [e for e in entries if e & members]
+        assert len(holding) == 1, (group, entries)                                 # shown once ...
+        assert members <= holding[0]                                               # ... with the others folded in
+    assert len(shown) == len(set(shown))
+    for item in result.items:
+        assert item.reason in REASONS and 0.0 <= item.score <= 1.0
+        assert isinstance(item.shared_entities, list) and item.age_days is not None
+    wire_entry = next(i for i in result.items if i.id in {ids[k] for k in WIRE})
+    assert wire_entry.id == ids["wire-1"]                                          # the canonical stands for copies
+    assert wire_entry.shared_entities                                              # explained by name
+
+
+def test_older_coverage_is_labelled_background(seed_store: tuple[SQLiteStore, dict[str, int], Path]) -> None:
+    store, ids, _ = seed_store
+    items = {i.id: i for i in related(store, ids["kim-putin"]).items}
+    old = items[ids["old-cruise"]]
+    assert old.background and old.age_days is not None and old.age_days > 20
+    assert not any(i.background for k, i in items.items() if k != ids["old-cruise"])
+
+
+def test_a_copy_never_lists_its_own_group_and_a_story_member_folds_its_story(
+        seed_store: tuple[SQLiteStore, dict[str, int], Path]) -> None:
+    store, ids, _ = seed_store
+    wire_group = {ids[k] for k in WIRE}
+    result = related(store, ids["wire-2"])
+    assert result.article["id"] == ids["wire-2"]
+    assert not {i for e in _entries(result) for i in e} & wire_group
+    bomber = related(store, ids["bomber-1"])
+    same = [i for i in bomber.items if i.reason == "same_story"]
+    assert len(same) == 1                                                           # the story's coverage: one entry
+    assert {ids["bomber-2"], ids["bomber-3"]} <= {same[0].id, *same[0].collapsed}
+    assert bomber.items[0].reason == "same_story"                                   # relevant first
+
+
+def test_json_contract(seed_store: tuple[SQLiteStore, dict[str, int], Path]) -> None:
+    store, ids, _ = seed_store
+    data = json.loads(json.dumps(related(store, ids["kim-putin"], RelatedOptions(k=3)).to_dict()))
+    assert set(data) == {"article", "k", "items"} and data["k"] == 3
+    assert set(data["article"]) == {"id", "title", "story_id"} and data["article"]["id"] == ids["kim-putin"]
+    assert 1 <= len(data["items"]) <= 3
+    for item in data["items"]:
+        assert set(item) == ITEM_KEYS
+        assert isinstance(item["collapsed"], list) and isinstance(item["background"], bool)
+        assert all(isinstance(name, str) for name in item["shared_entities"])
+
+
+def test_unknown_article_and_bad_options_say_what_to_do(seed_store: tuple[SQLiteStore, dict[str, int], Path]) -> None:
+    store, _, _ = seed_store
+    with pytest.raises(QueryError, match="no article 424242"):
+        related(store, 424242)
+    with pytest.raises(ConfigError, match="k must be"):
+        RelatedOptions(k=0)
+    with pytest.raises(ConfigError, match="mmr_lambda"):
+        RelatedOptions(mmr_lambda=1.5)
+
+
+# -- the parts -------------------------------------------------------------------------------------------------
+def test_mmr_trades_relevance_for_novelty() -> None:
+    scores = [0.9, 0.88, 0.6]
+    sim = np.array([[1.0, 0.95, 0.1], [0.95, 1.0, 0.1], [0.1, 0.1, 1.0]], dtype=np.float32)
+    assert mmr(scores, sim, 3, 1.0) == [0, 1, 2]               # relevance only
+    assert mmr(scores, sim, 3, 0.6) == [0, 2, 1]               # the near-twin of the first waits
+    assert mmr(scores, sim, 2, 0.6) == [0, 2]
+    assert mmr([0.5, 0.5], np.eye(2, dtype=np.float32), 2, 0.7) == [0, 1]   # ties: the earlier first
+    assert mmr([], np.zeros((0, 0), dtype=np.float32), 5, 0.7) == []
+
+
+def test_age_labels() -> None:
+    day = 86400.0
+    assert age_label(100 * day, 90 * day, 7) == (10.0, True)
+    assert age_label(100 * day, 95 * day, 7) == (5.0, False)
+    assert age_label(100 * day, 103 * day, 7) == (-3.0, False)     # later coverage is never background
+    assert age_label(None, 90 * day, 7) == (None, False)
+
+
+def _doc(category: str | None, confidence: float = 0.95) -> _Doc:
+    return _Doc(id=1, title="", source=None, published_at=None, url=None, story_id=None, duplicate_of=None,
+                category=category, category_conf=confidence, keyphrases=frozenset(), time=None)
+
+
+def test_section_drift() -> None:
+    assert drift(_doc("politics"), _doc("sport")) == "far"
+    assert drift(_doc("politics"), _doc("economy")) == "near"
+    assert drift(_doc("politics"), _doc("sport", 0.4)) == "near"     # an unsure label is not evidence of drift
+    assert drift(_doc("sport"), _doc("sport")) == "same"
+    assert drift(_doc(None), _doc("sport")) == "same"
+
+
+def test_shared_entity_names_drop_parts_of_longer_names() -> None:
+    assert _distinct_names(["سعد الحريري", "الحريري", "لبنان", "لبنان"]) == ["سعد الحريري", "لبنان"]
+
+
+# -- the CLI ---------------------------------------------------------------------------------------------------
+def test_cli_json_human_and_unknown_id(seed_store: tuple[SQLiteStore, dict[str, int], Path]) -> None:
+    _, ids, db = seed_store
+    runner = CliRunner()
+    out = runner.invoke(cli, ["related", str(ids["kim-putin"]), "--db", str(db), "--json", "--k", "5"])
+    assert out.exit_code == 0, out.output
+    data = json.loads(out.output)
+    assert data["article"]["id"] == ids["kim-putin"] and data["k"] == 5
+    human = runner.invoke(cli, ["related", str(ids["kim-putin"]), "--db", str(db)])
+    assert human.exit_code == 0, human.output
+    assert "related to #" in human.output and "score" in human.output
+    assert any(word in human.output for word in ("shared entities", "similar topic", "semantic", "same story"))
+    missing = runner.invoke(cli, ["related", "424242", "--db", str(db)])
+    assert missing.exit_code != 0 and "no article 424242" in missing.output
+    assert runner.invoke(cli, ["related", "1", "--db", str(db.parent / "none.db")]).exit_code != 0
