@@ -344,7 +344,7 @@ def feeds(db: str | None, as_json: bool) -> None:
 
 
 # Commands kept in their own modules register themselves on `cli` when imported (after everything above).
-from marsad.serve import cli_related, cli_search, cli_stories  # noqa: E402, F401
+from marsad.serve import cli_related, cli_search, cli_serve, cli_stories  # noqa: E402, F401
 
 
 def main() -> None:

@@ -242,6 +242,48 @@ class Store(ABC):
                      members: bool = False) -> list[dict[str, Any]]:
         """Stories not merged away, most recently updated first."""
 
+    # -- the reader (marsad serve): pages and aggregates, read-only --
+    @abstractmethod
+    def list_articles(self, filters: SearchFilters, *, limit: int, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+        """(total, a page of article summaries) passing ``filters``, newest publication first."""
+
+    @abstractmethod
+    def list_sources(self) -> list[dict[str, Any]]:
+        """Every outlet with its article count, copies, first and last publication time."""
+
+    @abstractmethod
+    def source_volume(self, source: str) -> list[dict[str, Any]]:
+        """Articles per publication day of one outlet, oldest first."""
+
+    @abstractmethod
+    def list_feeds(self) -> list[dict[str, Any]]:
+        """Every watched feed with its state and the number of articles stored from it."""
+
+    @abstractmethod
+    def get_entity(self, cid: str) -> dict[str, Any] | None:
+        """One canonical entity (``TYPE:key``) with its variants and counts, or None."""
+
+    @abstractmethod
+    def entity_stories(self, cid: str, *, limit: int = 20) -> list[dict[str, Any]]:
+        """Stories with articles naming the entity, the most such articles first."""
+
+    @abstractmethod
+    def entity_page(self, *, type_: str | None = None, prefix: str | None = None, limit: int = 50,
+                    offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+        """(total, a page of entities with variants), most mentioned first."""
+
+    @abstractmethod
+    def story_page(self, *, min_size: int = 1, limit: int = 50, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
+        """(total, a page of stories without members), most recently updated first."""
+
+    @abstractmethod
+    def latest_published(self, *, sample: int = 50) -> str | None:
+        """The latest publication time in UTC: the store's "now" for a front page."""
+
+    @abstractmethod
+    def reader_counts(self) -> dict[str, Any]:
+        """Cheap counts for a health check."""
+
     @abstractmethod
     def close(self) -> None:
         """Release the connection."""

@@ -15,6 +15,7 @@ from typing import Any
 from marsad.errors import SchemaError, StoreError
 from marsad.models import Article
 from marsad.store.base import Store, StoredArticle
+from marsad.store.sqlite_reader import SQLiteReader
 from marsad.store.sqlite_search import SQLiteSearch, register_search_functions
 from marsad.store.sqlite_stories import SQLiteStories
 from marsad.store.sqlite_vectors import SQLiteVectors
@@ -231,7 +232,7 @@ def _row_to_json(row: sqlite3.Row) -> dict[str, Any]:
     return d
 
 
-class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, Store):
+class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, Store):
     """The embedded default store. ``path=":memory:"`` gives a throwaway store for tests."""
 
     def __init__(self, path: str | os.PathLike[str] = "marsad.db", *, readonly: bool = False) -> None:

@@ -1,0 +1,338 @@
+"""``create_app``: the reader as one ASGI application — the JSON API under ``/api`` and the Arabic web reader.
+
+Read-only by default: every request thread has its own read-only SQLite connection (a connection is never
+shared by concurrent requests; WAL lets an ingest write meanwhile). Write endpoints exist only when a token
+is configured. Every response carries the security headers (a strict Content-Security-Policy: no script
+at all, styles and images from the reader itself only); GET answers of the API and the pages carry an ETag
+(a hash of the body) and answer ``If-None-Match`` with 304. Request bodies are limited in size.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from marsad import __version__
+from marsad.errors import ConfigError, InputError, MarsadError, QueryError, StoreError
+from marsad.store import SQLiteStore, open_store
+
+log = logging.getLogger("marsad.serve")
+
+WEB_DIR = Path(__file__).parent / "web"
+
+CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; base-uri 'none'; "
+       "frame-ancestors 'none'")
+SECURITY_HEADERS = {
+    "content-security-policy": CSP,
+    "x-content-type-options": "nosniff",
+    "referrer-policy": "no-referrer",
+    "x-frame-options": "DENY",
+    "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()",
+    "cross-origin-opener-policy": "same-origin",
+    "cross-origin-resource-policy": "same-origin",
+}
+ETAG_TYPES = (b"application/json", b"text/html")
+STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                405: "method_not_allowed", 406: "not_acceptable", 413: "payload_too_large",
+                415: "unsupported_media_type", 422: "invalid_parameter", 500: "internal_error",
+                503: "store_unavailable"}
+MIN_TOKEN_CHARS = 16
+
+
+@dataclass(frozen=True, slots=True)
+class ServeOptions:
+    """Options of ``marsad serve``; validated once."""
+
+    token: str | None = None              # enables the write endpoints (Bearer token); None: read-only
+    max_body_bytes: int = 2 * 1024 * 1024 # larger request bodies get 413
+    threads: int = 8                      # request threads, each with its own read-only connection
+    page_size: int = 20                   # items per page of the web reader's lists
+    front_page: int = 12                  # stories on the home page
+
+    def __post_init__(self) -> None:
+        if self.token is not None and len(self.token) < MIN_TOKEN_CHARS:
+            raise ConfigError(f"the API token must have at least {MIN_TOKEN_CHARS} characters "
+                              "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')")
+        if self.max_body_bytes < 1024:
+            raise ConfigError("max_body_bytes must be at least 1024")
+        if not 1 <= self.threads <= 256:
+            raise ConfigError("threads must be between 1 and 256")
+        if not 1 <= self.page_size <= 100 or not 1 <= self.front_page <= 100:
+            raise ConfigError("page_size and front_page must be between 1 and 100")
+
+
+class StorePool:
+    """One read-only store connection per thread, opened on first use, all closed at shutdown."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._open: list[SQLiteStore] = []
+        self.write_lock = threading.Lock()   # one ingest at a time through the API
+
+    def get(self) -> SQLiteStore:
+        """This thread's read-only store."""
+        store: SQLiteStore | None = getattr(self._local, "store", None)
+        if store is None:
+            store = open_store(self.path, readonly=True)
+            self._local.store = store
+            with self._lock:
+                self._open.append(store)
+        return store
+
+    def close_all(self) -> None:
+        """Close every connection opened so far."""
+        with self._lock:
+            for store in self._open:
+                store.close()
+            self._open.clear()
+        self._local = threading.local()
+
+
+def error_response(status: int, message: str, *, code: str | None = None,
+                   details: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> JSONResponse:
+    """``{"error": {"code", "message"}}`` with the status code."""
+    body: dict[str, Any] = {"code": code or STATUS_CODES.get(status, "error"), "message": message}
+    if details:
+        body["details"] = details
+    return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def check_token(request: Request) -> None:
+    """Allow a write only with ``Authorization: Bearer <token>`` matching the configured token (401 / 403)."""
+    options: ServeOptions = request.app.state.options
+    if options.token is None:
+        raise StarletteHTTPException(403, "this reader is read-only: start it with --token (or $MARSAD_API_TOKEN) "
+                                          "to enable write endpoints")
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not given:
+        raise StarletteHTTPException(401, "send the API token as 'Authorization: Bearer <token>'",
+                                     headers={"WWW-Authenticate": "Bearer"})
+    if not hmac.compare_digest(given.strip().encode(), options.token.encode()):
+        raise StarletteHTTPException(403, "the API token is not valid")
+
+
+# -- middleware (pure ASGI) ---------------------------------------------------------------------------------
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+class BodyLimitMiddleware:
+    """413 for a request body over the limit: by Content-Length up front, or counted while it streams in
+    (the count raises an HTTP error the endpoint's body reading passes on)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the declared length first, then count the streamed bytes."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        too_large = f"the request body is larger than {self.max_bytes} bytes"
+        for name, value in scope.get("headers", []):
+            if name == b"content-length":
+                declared = int(value) if value.isdigit() else -1
+                if declared < 0:
+                    await error_response(400, "Content-Length is not a number")(scope, receive, send)
+                    return
+                if declared > self.max_bytes:
+                    await error_response(413, too_large, headers={"connection": "close"})(scope, receive, send)
+                    return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.max_bytes:
+                    raise StarletteHTTPException(413, too_large)
+            return message
+
+        await self.app(scope, counted, send)
+
+
+class HeadersMiddleware:
+    """Security headers on every response; ETag, Cache-Control and 304 for GET answers of the API and pages."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Buffer a GET JSON/HTML answer to hash it; pass everything else through with the headers added."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        method = scope.get("method", "GET")
+        path: str = scope.get("path", "")
+        wants = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"if-none-match"), None)
+        start: Message | None = None
+        chunks: list[bytes] = []
+        buffering = False
+
+        def secure(message: Message, cache: str | None) -> None:
+            headers = [(k, v) for k, v in message.get("headers", []) if k.decode("latin-1").lower()
+                       not in SECURITY_HEADERS and (cache is None or k.lower() != b"cache-control")]
+            headers += [(k.encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+            if cache is not None:
+                headers.append((b"cache-control", cache.encode()))
+            message["headers"] = headers
+
+        async def wrapped(message: Message) -> None:
+            nonlocal start, buffering
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                ctype = next((v for k, v in message.get("headers", []) if k.lower() == b"content-type"), b"")
+                if path.startswith("/static/"):
+                    secure(message, "public, max-age=3600")
+                elif status >= 400:
+                    secure(message, "no-store")
+                else:
+                    secure(message, "no-cache")
+                if method in ("GET", "HEAD") and status == 200 and ctype.startswith(ETAG_TYPES):
+                    start, buffering = message, True
+                    return
+                await send(message)
+                return
+            if not buffering:
+                await send(message)
+                return
+            chunks.append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            assert start is not None
+            body = b"".join(chunks)
+            etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+            headers = [(k, v) for k, v in start["headers"] if k.lower() != b"etag"] + [(b"etag", etag.encode())]
+            if wants is not None and (wants.strip() == "*" or etag in [t.strip().removeprefix("W/")
+                                                                       for t in wants.split(",")]):
+                keep = [(k, v) for k, v in headers if k.lower() not in (b"content-length", b"content-type")]
+                await send({"type": "http.response.start", "status": 304, "headers": keep})
+                await send({"type": "http.response.body", "body": b""})
+                return
+            start["headers"] = headers
+            await send(start)
+            await send({"type": "http.response.body", "body": body if method != "HEAD" else b""})
+
+        await self.app(scope, receive, wrapped)
+
+
+# -- errors ------------------------------------------------------------------------------------------------
+def _wants_html(request: Request) -> bool:
+    return not request.url.path.startswith("/api")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    """JSON errors under /api, the reader's error page elsewhere; never a stack trace."""
+    from marsad.serve.pages import error_page
+
+    def respond(request: Request, status: int, message: str, code: str | None = None,
+                details: list[dict[str, Any]] | None = None, headers: dict[str, str] | None = None) -> Response:
+        if _wants_html(request):
+            return error_page(request, status, message, headers=headers)
+        return error_response(status, message, code=code, details=details, headers=headers)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return respond(request, exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> Response:
+        details = [{"loc": [str(p) for p in e.get("loc", ())], "message": str(e.get("msg", ""))}
+                   for e in exc.errors()]
+        message = "; ".join(f"{'.'.join(d['loc'][1:]) or d['loc'][0] if d['loc'] else 'request'}: {d['message']}"
+                            for d in details[:5]) or "invalid request"
+        return respond(request, 422, message, details=details)
+
+    @app.exception_handler(QueryError)
+    async def bad_query(request: Request, exc: QueryError) -> Response:
+        return respond(request, 400, exc.message, code="bad_query")
+
+    @app.exception_handler(ConfigError)
+    async def bad_option(request: Request, exc: ConfigError) -> Response:
+        return respond(request, 422, str(exc))
+
+    @app.exception_handler(InputError)
+    async def bad_input(request: Request, exc: InputError) -> Response:
+        return respond(request, 400, exc.message, code=exc.code)
+
+    @app.exception_handler(StoreError)
+    async def store_down(request: Request, exc: StoreError) -> Response:
+        log.error("store error: %s", exc)
+        return respond(request, 503, "the store cannot be read right now; try again shortly")
+
+    @app.exception_handler(MarsadError)
+    async def other(request: Request, exc: MarsadError) -> Response:
+        return respond(request, 400, str(exc))
+
+    @app.exception_handler(Exception)
+    async def crash(request: Request, exc: Exception) -> Response:
+        log.exception("unexpected error on %s", request.url.path)
+        return respond(request, 500, "unexpected error; it was logged")
+
+
+def create_app(db_path: str | Path, *, token: str | None = None, options: ServeOptions | None = None) -> FastAPI:
+    """The reader over the store at ``db_path`` (opened read-only; it must exist). ``token`` enables writes."""
+    from marsad.serve.api import router as api_router
+    from marsad.serve.pages import router as web_router
+
+    if options is None:
+        options = ServeOptions(token=token)
+    elif token is not None:
+        options = ServeOptions(token=token, max_body_bytes=options.max_body_bytes, threads=options.threads,
+                               page_size=options.page_size, front_page=options.front_page)
+    path = str(db_path)
+    probe = open_store(path, readonly=True)          # fail now, with the store's own message, not per request
+    probe.close()
+    pool = StorePool(path)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        anyio.to_thread.current_default_thread_limiter().total_tokens = options.threads
+        try:
+            yield
+        finally:
+            pool.close_all()
+
+    app = FastAPI(title="Marsad reader API", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url="/api/openapi.json",
+                  description="Read the Marsad store: articles, stories with their timelines, related articles, "
+                              "search, entities with every spelling, sources. Errors are "
+                              '`{"error": {"code", "message"}}`. Write endpoints need `Authorization: Bearer '
+                              "<token>` and exist only when the server has a token.")
+    app.state.options = options
+    app.state.pool = pool
+    app.state.db_path = path
+    _install_error_handlers(app)
+    app.include_router(api_router)
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    app.include_router(web_router)
+    app.add_middleware(HeadersMiddleware)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=options.max_body_bytes)
+    return app
+
+
+def store_of(request: Request) -> SQLiteStore:
+    """The calling thread's read-only store (call it inside the endpoint, which runs in a worker thread)."""
+    pool: StorePool = request.app.state.pool
+    return pool.get()

@@ -1,0 +1,224 @@
+"""The Arabic web reader: server-rendered Jinja2 pages, right to left, no script.
+
+Every template is autoescaped and nothing is marked safe: article text, titles, queries and highlights are
+printed as text (highlights as escaped pieces inside ``<mark>``); links to outlets are http(s) only.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+from typing import Annotated, Any, Literal
+from urllib.parse import quote, urlencode
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from starlette.exceptions import HTTPException
+
+from marsad import __version__
+from marsad.errors import QueryError
+from marsad.models import SearchFilters
+from marsad.serve import views
+from marsad.serve.api import DATE, ENTITY_TYPES, MAX_ID, _clean, _feeds, front_page
+from marsad.serve.app import WEB_DIR, store_of
+
+router = APIRouter(include_in_schema=False)
+CATEGORY_OR_EMPTY = "^(" + "|".join(views.CATEGORIES_AR) + ")?$"
+
+NAV = (("/", "الرئيسية"), ("/search", "بحث"), ("/stories", "القصص"), ("/entities", "الأسماء"),
+       ("/sources", "المصادر"))
+
+
+def _seg(value: Any) -> str:
+    """One URL path segment (everything escaped, ``/`` included)."""
+    return quote(str(value), safe="")
+
+
+def _query(**params: Any) -> str:
+    """A query string from the non-empty parameters (lists repeat their key)."""
+    pairs: list[tuple[str, Any]] = []
+    for key, value in params.items():
+        for v in value if isinstance(value, (list, tuple)) else [value]:
+            if v not in (None, "", False):
+                pairs.append((key, v))
+    return urlencode(pairs)
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    """The template environment: autoescape on for every template, undefined names are errors."""
+    env = Environment(loader=FileSystemLoader(WEB_DIR / "templates"), autoescape=select_autoescape(default=True),
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(seg=_seg, short_date=views.short_date, safe_href=views.safe_href,
+                       category_ar=lambda c: views.CATEGORIES_AR.get(c or "", c or ""),
+                       type_ar=lambda t: views.TYPES_AR.get(t or "", t or ""),
+                       reason_ar=lambda r: views.REASONS_AR.get(r, r))
+    env.globals.update(nav=NAV, version=__version__, query=_query, show_date=views.show_date,
+                       segments=views.segments)
+    return env
+
+
+def render(request: Request, template: str, *, status: int = 200, headers: dict[str, str] | None = None,
+           **context: Any) -> HTMLResponse:
+    """A page: the template rendered with the request's path (for the current nav item) and ``context``."""
+    html = environment().get_template(template).render(path=request.url.path, **context)
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def error_page(request: Request, status: int, message: str, *, headers: dict[str, str] | None = None) -> HTMLResponse:
+    """The reader's error page (no details beyond the message)."""
+    titles = {404: "الصفحة غير موجودة", 400: "طلب غير مفهوم", 422: "قيمة غير صالحة", 413: "الطلب كبير جداً",
+              405: "طريقة غير مسموحة", 503: "المخزن غير متاح", 500: "خطأ غير متوقع"}
+    return render(request, "error.html", status=status, headers=headers, title=titles.get(status, "خطأ"),
+                  message=message, status_code=status)
+
+
+def _pager(total: int, limit: int, offset: int, base: str, **params: Any) -> dict[str, Any]:
+    """Previous / next links of a list page."""
+    page = offset // limit + 1
+    pages = max(1, math.ceil(total / limit))
+    prev = f"{base}?{_query(**params, offset=max(0, offset - limit))}" if offset > 0 else None
+    nxt = f"{base}?{_query(**params, offset=offset + limit)}" if offset + limit < total else None
+    return {"page": page, "pages": pages, "prev": prev, "next": nxt, "total": total}
+
+
+Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> HTMLResponse:
+    """Top stories now, breaking first."""
+    store = store_of(request)
+    now, ranked = front_page(store, request.app.state.options.front_page)
+    return render(request, "home.html", title="مرصد — أهم القصص الآن", now=now, ranked=ranked,
+                  counts=store.reader_counts())
+
+
+@router.get("/stories", response_class=HTMLResponse)
+def stories_page(request: Request, offset: Offset = 0,
+                 min_size: Annotated[int, Query(ge=1, le=10_000)] = 2) -> HTMLResponse:
+    """Every story, most recently updated first."""
+    limit = request.app.state.options.page_size
+    total, rows = store_of(request).story_page(min_size=min_size, limit=limit, offset=offset)
+    return render(request, "stories.html", title="القصص", stories=rows, min_size=min_size,
+                  pager=_pager(total, limit, offset, "/stories", min_size=min_size))
+
+
+@router.get("/stories/{story_id}", response_class=HTMLResponse)
+def story_page(request: Request, story_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> HTMLResponse:
+    """Headline, summary, members by outlet, coverage per hour, entities, keyphrases."""
+    story = store_of(request).get_story(story_id, members=True)
+    if story is None or not story.get("size"):
+        raise HTTPException(404, f"لا توجد قصة رقمها {story_id}")
+    if story["id"] != story_id:
+        return RedirectResponse(f"/stories/{story['id']}", status_code=301)   # type: ignore[return-value]
+    return render(request, "story.html", title=story["headline"], story=story,
+                  groups=views.group_by_outlet(story.get("members") or []),
+                  chart=views.timeline_chart(story.get("timeline") or []))
+
+
+@router.get("/articles/{article_id}", response_class=HTMLResponse)
+def article_page(request: Request, article_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> HTMLResponse:
+    """The clean text, source and link, Gregorian and Hijri dates, tags, entities, the related list."""
+    from marsad.related import RelatedOptions, related
+
+    store = store_of(request)
+    art = store.get_article(article_id)
+    if art is None:
+        raise HTTPException(404, f"لا يوجد مقال رقمه {article_id}")
+    rel = related(store, article_id, RelatedOptions(k=8))
+    seen: dict[str, dict[str, Any]] = {}
+    for m in art.get("entities") or []:
+        cid = m.get("canonical_id")
+        if cid:
+            entry = seen.setdefault(cid, {"cid": cid, "name": m.get("canonical_name") or m.get("text", ""),
+                                          "type": m.get("type", ""), "count": 0})
+            entry["count"] += 1
+    ents = sorted(seen.values(), key=lambda e: (-e["count"], e["name"]))
+    story = store.get_story(art["story_id"], members=False) if art.get("story_id") else None
+    original = store.get_article(art["duplicate_of"]) if art.get("duplicate_of") else None
+    return render(request, "article.html", title=art.get("display_title") or art.get("title") or "مقال", art=art,
+                  paragraphs=views.paragraphs(art.get("text") or ""), entities=ents, related=rel.items,
+                  story=story, original=original, published=views.show_date(art.get("published_at")),
+                  updated=views.show_date(art.get("updated_at")))
+
+
+@router.get("/search", response_class=HTMLResponse)
+def search_page(request: Request, q: Annotated[str, Query(max_length=500)] = "",
+                source: Annotated[str, Query(max_length=200)] = "",
+                since: Annotated[str, Query(max_length=10)] = "", until: Annotated[str, Query(max_length=10)] = "",
+                category: Annotated[str, Query(pattern=CATEGORY_OR_EMPTY)] = "",
+                entity: Annotated[str, Query(max_length=200)] = "",
+                mode: Literal["lexical", "semantic", "hybrid"] = "lexical") -> HTMLResponse:
+    """The search form with filters; results grouped by story, matched words marked."""
+    from marsad.search import search as do_search
+
+    store = store_of(request)
+    form = {"q": q, "source": source, "since": since, "until": until, "category": category, "entity": entity,
+            "mode": mode}
+    sources = [s["source"] for s in store.list_sources() if s["source"]]
+    response, error = None, None
+    query = _clean(q)
+    if query:
+        try:
+            for name in ("since", "until"):
+                if form[name] and not re.fullmatch(DATE, form[name]):
+                    raise QueryError("اكتب التاريخ على الصورة YYYY-MM-DD (أو YYYY-MM أو YYYY)")
+            filters = SearchFilters(sources=(source,) if _clean(source) else (), since=since or None,
+                                    until=until or None, category=category or None, entity=_clean(entity))
+            response = do_search(store, query, k=20, filters=filters, mode=mode, group_by_story=True)
+        except QueryError as exc:
+            error = exc.message
+    return render(request, "search.html", status=400 if error else 200, title=f"بحث: {q}" if q else "بحث",
+                  form=form, sources=sources, categories=views.CATEGORIES_AR, response=response, error=error)
+
+
+@router.get("/entities", response_class=HTMLResponse)
+def entities_page(request: Request, offset: Offset = 0, type: ENTITY_TYPES | None = None,
+                  prefix: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
+    """Entities, most mentioned first, with their spellings."""
+    from marsad.text.names import name_key
+
+    limit = request.app.state.options.page_size
+    key = name_key(_clean(prefix) or "") or None if prefix else None
+    total, rows = store_of(request).entity_page(type_=type, prefix=key, limit=limit, offset=offset)
+    return render(request, "entities.html", title="الأسماء", entities=rows, type=type, prefix=prefix,
+                  types=views.TYPES_AR, pager=_pager(total, limit, offset, "/entities", type=type, prefix=prefix))
+
+
+@router.get("/entities/{cid}", response_class=HTMLResponse)
+def entity_page(request: Request, cid: Annotated[str, Path(min_length=3, max_length=200)]) -> HTMLResponse:
+    """Every spelling seen, counts, the stories it appears in, its latest articles."""
+    store = store_of(request)
+    row = store.get_entity(_clean(cid) or "")
+    if row is None:
+        raise HTTPException(404, f"لا يوجد اسم بالمعرّف {cid}")
+    stories = store.entity_stories(row["canonical_id"], limit=20)
+    _, latest = store.list_articles(SearchFilters(entity=row["canonical_id"]), limit=10)
+    return render(request, "entity.html", title=row["canonical_name"], entity=row, stories=stories, latest=latest)
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources_page(request: Request) -> HTMLResponse:
+    """Every outlet with its volume, and the watched feeds."""
+    store = store_of(request)
+    return render(request, "sources.html", title="المصادر", sources=store.list_sources(), feeds=_feeds(store))
+
+
+@router.get("/sources/{name:path}", response_class=HTMLResponse)
+def source_page(request: Request, name: Annotated[str, Path(min_length=1, max_length=200)],
+                offset: Offset = 0) -> HTMLResponse:
+    """Volume per day as a chart, feed health, latest articles."""
+    store = store_of(request)
+    name = _clean(name) or ""
+    row = next((s for s in store.list_sources() if s["source"] == name), None)
+    if row is None:
+        raise HTTPException(404, f"لا توجد مقالات من مصدر اسمه {name}")
+    limit = request.app.state.options.page_size
+    total, latest = store.list_articles(SearchFilters(sources=(name,), include_duplicates=True), limit=limit,
+                                        offset=offset)
+    return render(request, "source.html", title=name, source=row, chart=views.volume_chart(store.source_volume(name)),
+                  feeds=_feeds(store, name), latest=latest,
+                  pager=_pager(total, limit, offset, f"/sources/{_seg(name)}"))

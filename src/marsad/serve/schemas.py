@@ -1,0 +1,353 @@
+"""Response and request models of the JSON API: they document the OpenAPI schema and check every answer.
+
+Models allow extra fields: the store adds fields over time (never renames them), and the API passes them on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ErrorBody(BaseModel):
+    """What went wrong: a stable machine code and a message that says what to do."""
+
+    code: str
+    message: str
+    details: list[dict[str, Any]] | None = None
+
+
+class ErrorResponse(BaseModel):
+    """Every error of the API: ``{"error": {"code", "message"}}``."""
+
+    error: ErrorBody
+
+
+class Health(BaseModel):
+    """The store is readable, and what it holds."""
+
+    status: str
+    version: str
+    articles: int
+    stories: int
+    entities: int
+    latest_published: str | None
+    schema_version: int
+    writable: bool = Field(description="True when write endpoints are enabled (a token is configured).")
+
+
+class ArticleSummary(_Open):
+    """An article in a list."""
+
+    id: int
+    title: str
+    source: str | None
+    published_at: str | None
+    url: str | None
+    story_id: int | None
+    duplicate_of: int | None
+    category: str | None = None
+
+
+class ArticlePage(BaseModel):
+    """A page of articles."""
+
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None
+    items: list[ArticleSummary]
+
+
+class Article(_Open):
+    """The stable article JSON (see the README), with enrichment, story and duplicate links."""
+
+    id: int
+    external_id: str | None
+    url: str | None
+    source: str | None
+    title: str
+    display_title: str = ""
+    text: str
+    published_at: str | None
+    updated_at: str | None
+    language: str | None
+    tags: list[str]
+    related_headlines: list[str]
+    origin: dict[str, Any]
+    raw_sha256: str | None
+    entities: list[dict[str, Any]] = []
+    keyphrases: list[dict[str, Any]] = []
+    category: dict[str, Any] | None = None
+    story_id: int | None = None
+    duplicate_of: int | None = None
+
+
+class Outlet(BaseModel):
+    """An outlet covering a story and how many of its articles."""
+
+    source: str
+    articles: int
+
+
+class TimelinePoint(BaseModel):
+    """Articles of one outlet in one UTC hour (``YYYY-MM-DDTHH``)."""
+
+    hour: str
+    source: str
+    articles: int
+
+
+class StoryEntity(_Open):
+    """An entity of a story."""
+
+    canonical_id: str
+    name: str
+    type: str
+    articles: int
+
+
+class Keyphrase(_Open):
+    """A ranked keyphrase."""
+
+    phrase: str
+    score: float
+
+
+class StoryMember(_Open):
+    """An article of a story."""
+
+    id: int
+    source: str | None
+    url: str | None
+    title: str
+    published_at: str | None
+    duplicate_of: int | None
+    duplicate_reason: str | None
+
+
+class Story(_Open):
+    """One event across outlets: headline, summary, span, outlets, hourly timeline, entities, keyphrases."""
+
+    id: int
+    headline: str
+    summary: str
+    central_article: int | None
+    first_seen: str | None
+    last_updated: str | None
+    size: int
+    status: str
+    outlets: list[Outlet]
+    entities: list[StoryEntity]
+    keyphrases: list[Keyphrase]
+    timeline: list[TimelinePoint]
+    members: list[StoryMember] | None = None
+
+
+class StoryPage(BaseModel):
+    """A page of stories, most recently updated first."""
+
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None
+    items: list[Story]
+
+
+class RankedStory(BaseModel):
+    """A story on the front page with how fast its coverage grows."""
+
+    story: Story
+    score: float = Field(description="Articles weighted by age (half-life 6 h before now) times outlets.")
+    recent: int = Field(description="Articles in the 6 hours before now.")
+    previous: int = Field(description="Articles in the 6 hours before those.")
+    recent_outlets: int
+    breaking: bool
+
+
+class FrontPage(BaseModel):
+    """Top stories "now": now is the store's latest publication time, not the wall clock."""
+
+    now: str | None
+    items: list[RankedStory]
+
+
+class RelatedItem(_Open):
+    """An entry of a related list and why it is there."""
+
+    id: int
+    title: str
+    source: str | None
+    published_at: str | None
+    url: str | None
+    story_id: int | None
+    reason: str
+    score: float
+    shared_entities: list[str]
+    background: bool
+    age_days: float | None
+    collapsed: list[int]
+
+
+class RelatedResponse(BaseModel):
+    """Articles related to one article."""
+
+    article: dict[str, Any]
+    k: int
+    items: list[RelatedItem]
+
+
+class SearchHit(_Open):
+    """One article found, with a marked passage (offsets into ``snippet``; ``snippet_html`` is escaped)."""
+
+    id: int
+    title: str
+    source: str | None
+    published_at: str | None
+    url: str | None
+    score: float
+    rank: int
+    story_id: int | None
+    snippet: str
+    highlights: list[list[int]]
+    snippet_html: str
+    title_highlights: list[list[int]]
+    matched: str
+
+
+class SearchGroup(_Open):
+    """Hits of one story."""
+
+    story_id: int | None
+    rank: int
+    score: float
+    best: int
+    size: int
+    hit_ids: list[int]
+    others: list[dict[str, Any]]
+
+
+class SearchResponse(_Open):
+    """Search results (``marsad search --json``)."""
+
+    query: str
+    k: int
+    total: int
+    mode: str
+    filters: dict[str, Any]
+    hits: list[SearchHit]
+    groups: list[SearchGroup] | None = None
+
+
+class Variant(BaseModel):
+    """One spelling of an entity and how often it was seen."""
+
+    form: str
+    count: int
+    articles: int | None = None
+
+
+class Entity(_Open):
+    """A canonical entity with every spelling seen."""
+
+    canonical_id: str
+    canonical_name: str
+    type: str
+    latin: str | None
+    mentions: int
+    articles: int
+    variants: list[Variant]
+
+
+class EntityPage(BaseModel):
+    """A page of entities, most mentioned first."""
+
+    total: int
+    limit: int
+    offset: int
+    next_offset: int | None
+    items: list[Entity]
+
+
+class EntityDetail(Entity):
+    """An entity with the stories it appears in (``entity_articles``: its articles in each story)."""
+
+    stories: list[Story]
+
+
+class Feed(_Open):
+    """A watched feed's health."""
+
+    url: str
+    source: str | None
+    title: str | None
+    health: str
+    error_count: int
+    last_success: str | None
+    last_error: str | None
+    interval: float
+    articles: int
+
+
+class Source(BaseModel):
+    """An outlet and its volume."""
+
+    source: str
+    articles: int
+    duplicates: int
+    first_published: str | None
+    last_published: str | None
+
+
+class SourceList(BaseModel):
+    """Every outlet, most articles first, and every watched feed."""
+
+    items: list[Source]
+    feeds: list[Feed]
+
+
+class DayVolume(BaseModel):
+    """Articles of an outlet on one publication day."""
+
+    day: str
+    articles: int
+
+
+class SourceDetail(Source):
+    """An outlet with its volume per day and its feeds."""
+
+    volume: list[DayVolume]
+    feeds: list[Feed]
+
+
+class PageSubmission(BaseModel):
+    """A page to ingest: its HTML as fetched, and where it came from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    html: str = Field(min_length=1, description="The page's HTML (UTF-8).")
+    url: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
+    source: str | None = Field(default=None, max_length=200)
+
+
+class RecordSubmission(BaseModel):
+    """Records to ingest, each one line of the JSONL input format (``url``, ``source``, ``title``, ``text``...)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    records: list[dict[str, Any]] = Field(min_length=1, max_length=500)
+
+
+class IngestReport(_Open):
+    """The run report of an ingest through the API (``marsad ingest --json``)."""
+
+    run_id: int
+    stored: int
+    updated: int
+    duplicate: int
+    rejected: int
