@@ -13,6 +13,8 @@ from marsad.config import data_dir
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "seed" / "000_c7426974ea916e2a.txt"
 
+pytest_plugins = ["tests.serve_fixtures"]   # the reader's shared stores (tests/api, tests/web)
+
 
 def _need(path: Path, what: str) -> Path:
     if path.exists():
