@@ -78,3 +78,9 @@ def test_volume_chart_fills_missing_days() -> None:
     chart = views.volume_chart([{"day": "2025-04-01", "articles": 3}, {"day": "2025-04-05", "articles": 1}])
     assert len(chart.bars) == 2 and chart.peak == 3 and "5 يوماً" in chart.summary
     assert views.volume_chart([]).bars == []
+
+
+def test_counts_agree_with_the_number() -> None:
+    assert [views.count_ar(n, "article") for n in (1, 2, 3, 10, 11, 25, 100)] == [
+        "1 مقال", "مقالان", "3 مقالات", "10 مقالات", "11 مقالاً", "25 مقالاً", "100 مقال"]
+    assert views.count_ar(4, "source") == "4 مصادر" and views.count_ar(2, "story") == "قصتان"

@@ -51,7 +51,7 @@ def environment() -> Environment:
     """The template environment: autoescape on for every template, undefined names are errors."""
     env = Environment(loader=FileSystemLoader(WEB_DIR / "templates"), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(seg=_seg, short_date=views.short_date, safe_href=views.safe_href,
+    env.filters.update(seg=_seg, short_date=views.short_date, count_ar=views.count_ar, safe_href=views.safe_href,
                        category_ar=lambda c: views.CATEGORIES_AR.get(c or "", c or ""),
                        type_ar=lambda t: views.TYPES_AR.get(t or "", t or ""),
                        reason_ar=lambda r: views.REASONS_AR.get(r, r))

@@ -22,6 +22,12 @@ REASONS_AR = {"same_story": "من القصة نفسها", "shared_entities": "أ
 CATEGORIES_AR = {"politics": "سياسة", "economy": "اقتصاد", "sport": "رياضة", "technology": "تقنية",
                  "culture": "ثقافة", "society": "مجتمع"}
 TYPES_AR = {"PERS": "شخص", "LOC": "مكان", "ORG": "مؤسسة", "MISC": "أخرى"}
+COUNTED = {   # singular, dual, plural (3-10), singular accusative (11 and more)
+    "article": ("مقال", "مقالان", "مقالات", "مقالاً"), "source": ("مصدر", "مصدران", "مصادر", "مصدراً"),
+    "story": ("قصة", "قصتان", "قصص", "قصة"), "name": ("اسم", "اسمان", "أسماء", "اسماً"),
+    "time": ("مرة", "مرتين", "مرات", "مرة"), "result": ("نتيجة", "نتيجتان", "نتائج", "نتيجة"),
+    "copy": ("نسخة مكررة", "نسختان مكررتان", "نسخ مكررة", "نسخة مكررة"),
+}
 PALETTE = ("#0b6e69", "#c0392b", "#2d5fa8", "#b7791f", "#7b3fa0", "#2f855a", "#b83280", "#4a5568")
 """Outlet colours of the charts (the ninth outlet on is drawn as the last colour, "others")."""
 
@@ -76,6 +82,18 @@ def show_date(value: str | None) -> Dates | None:
             sign = "+" if minutes >= 0 else "-"
             time += f" (UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d})"
     return Dates(iso=value or "", gregorian=gregorian, hijri=hijri, time=time)
+
+
+def count_ar(n: int, what: str) -> str:
+    """``n`` things with the Arabic number agreement: 1 مقال، مقالان، 3 مقالات، 11 مقالاً (0 takes the plural)."""
+    one, two, few, many = COUNTED[what]
+    if n == 1:
+        return f"1 {one}"
+    if n == 2:
+        return two
+    if 3 <= n % 100 <= 10 or n == 0:
+        return f"{n} {few}"
+    return f"{n} {many}" if n % 100 >= 11 else f"{n} {one}"
 
 
 def short_date(value: str | None) -> str:
