@@ -28,6 +28,7 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
+import weakref
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import pairwise
@@ -36,9 +37,9 @@ from typing import Any
 import numpy as np
 
 from marsad.errors import ConfigError, QueryError
-from marsad.search.vectors import get_index
+from marsad.search.vectors import VectorIndex, _top, get_index
 from marsad.store.base import Store
-from marsad.stories.features import cosine, parse_time
+from marsad.stories.features import parse_time
 from marsad.text.names import name_key
 from marsad.text.normalize import match_key
 
@@ -51,6 +52,12 @@ SPECIFIC_DF = 0.03
 SPECIFIC_MIN = 10
 """... and so is one named in at most this many articles, whatever the store's size (small stores)."""
 REASONS = ("same_story", "shared_entities", "similar_topic", "semantic")
+DF_CAP = 20_000
+"""Entity document frequencies are counted up to this many rows (or just past ``SPECIFIC_DF``, if larger)."""
+DF_REFRESH = 0.05
+"""A cached document frequency is counted again once the store has grown by this share since."""
+DF_CACHE_SIZE = 200_000
+"""Entities whose document frequency is kept per store (the cache starts afresh when full)."""
 
 # News agencies are named as sources, not as what an article is about.
 _AGENCIES = frozenset(name_key(n) for n in (
@@ -64,7 +71,9 @@ _NEAR_SECTIONS = frozenset(frozenset(p) for p in (
     ("politics", "economy"), ("politics", "society"), ("society", "culture"), ("economy", "technology"),
     ("society", "technology"), ("culture", "technology"), ("economy", "society")))
 _ARTICLE_COLUMNS = ("a.id, coalesce(nullif(a.display_title, ''), a.title) AS title, a.source, a.published_at, "
-                    "a.created_at, a.url, a.story_id, a.duplicate_of, a.category, a.keyphrases")
+                    "a.created_at, a.url, a.story_id, a.duplicate_of, json_extract(a.category, '$.label') AS section, "
+                    "json_extract(a.category, '$.confidence') AS section_conf, (SELECT group_concat("
+                    "json_extract(value, '$.phrase'), char(31)) FROM json_each(a.keyphrases)) AS phrases")
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +88,8 @@ class RelatedOptions:
     topic_lexical: float = 0.20        # term cosine that ties two articles on its own
     semantic_alone: float = 0.75       # embedding cosine that ties two articles on its own
     fold_similarity: float = 0.80      # two entries this similar are one piece of coverage: fold them
-    story_limit: int = 200             # members read from the article's story
+    story_limit: int = 200             # members read from the article's story (all are folded into its entry)
+    story_candidates: int = 40         # of those, the nearest by embedding are scored (one of them stands for it)
     entity_limit: int = 12             # salient entities of the article whose postings are read
     posting_limit: int = 150           # postings per entity (half before the article, half after)
     entity_candidates: int = 120       # of those, the articles sharing the most entity weight are scored
@@ -163,33 +173,64 @@ class _Scored:
 class _Reader:
     """The indexed reads related needs, over a SQLite connection."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, vectors: VectorIndex | None = None) -> None:
         self.conn = conn
+        self.vectors = vectors            # embeddings of canonical articles come from here, not from SQLite
+        self._matrix: np.ndarray | None = None
         self._agencies: frozenset[int] | None = None
 
     def docs(self, ids: list[int]) -> dict[int, _Doc]:
-        """Articles with their features (terms, embedding); entities are read separately."""
+        """Articles with their features (terms, embedding); entities are read separately.
+
+        An embedding is taken from the vector index when it holds the article (every canonical article of its
+        embedder: the same float16 values, no blob to read and convert), else read from ``article_features``."""
         out: dict[int, _Doc] = {}
         for chunk in _chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
             rows = self.conn.execute(
-                f"SELECT {_ARTICLE_COLUMNS}, f.embedding, f.embedder, f.terms FROM articles a "
+                f"SELECT {_ARTICLE_COLUMNS}, f.embedder, f.terms FROM articles a "
                 f"LEFT JOIN article_features f ON f.article_id = a.id WHERE a.id IN ({marks})", chunk).fetchall()
             for r in rows:
                 out[r["id"]] = _doc(r)
+        self._attach_embeddings(out)
         return out
+
+    def _attach_embeddings(self, docs: dict[int, _Doc]) -> None:
+        """Set each doc's embedding: from the vector index when it holds the article, else from SQLite."""
+        index, missing = self.vectors, []
+        if index is not None and len(index):
+            if self._matrix is None:
+                self._matrix = index.matrix
+            wanted = [d for d in docs.values() if d.embedder == index.embedder]
+            ids = np.fromiter((d.id for d in wanted), dtype=np.int64, count=len(wanted))
+            pos = np.clip(np.searchsorted(index.ids, ids), 0, len(index.ids) - 1)
+            hit = index.ids[pos] == ids
+            for d, p, ok in zip(wanted, pos.tolist(), hit.tolist(), strict=True):
+                if ok:
+                    d.embedding = self._matrix[p]
+                else:
+                    missing.append(d.id)
+            missing += [d.id for d in docs.values() if d.embedder is not None and d.embedder != index.embedder]
+        else:
+            missing = [d.id for d in docs.values() if d.embedder is not None]
+        for chunk in _chunks(missing, 500):
+            marks = ",".join("?" * len(chunk))
+            for aid, blob in self.conn.execute(
+                    f"SELECT article_id, embedding FROM article_features WHERE article_id IN ({marks}) "
+                    "AND embedding IS NOT NULL", chunk):
+                docs[aid].embedding = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
 
     def entities(self, ids: list[int]) -> dict[int, dict[int, float]]:
         """article id -> {entity row id: mentions}, agencies left out."""
         out: dict[int, dict[int, float]] = {i: {} for i in ids}
+        agencies = self._agency_ids()
         for chunk in _chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
-            agencies = self._agency_ids()
             for aid, eid, n in self.conn.execute(
-                    f"SELECT article_id, entity_id, mentions FROM article_entities WHERE article_id IN ({marks})",
-                    chunk):
+                    f"SELECT article_id, entity_id, sum(mentions) FROM article_entities WHERE article_id IN ({marks}) "
+                    "GROUP BY article_id, entity_id", chunk):
                 if eid not in agencies:
-                    out[aid][eid] = out[aid].get(eid, 0.0) + n
+                    out[aid][eid] = float(n)
         return out
 
     def _agency_ids(self) -> frozenset[int]:
@@ -207,8 +248,8 @@ class _Reader:
         return {r[0] for r in self.conn.execute(f"SELECT key FROM entities WHERE id IN ({marks})", entity_ids)} \
             if entity_ids else set()
 
-    def document_frequency(self, entity_id: int, cap: int = 20_000) -> int:
-        """Rows naming the entity (capped: beyond ``cap`` an entity is common anyway)."""
+    def document_frequency(self, entity_id: int, cap: int) -> int:
+        """Rows naming the entity, counted up to ``cap`` (beyond it an entity is common anyway)."""
         return int(self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM article_entities WHERE entity_id = ? "
                                      "LIMIT ?)", (entity_id, cap)).fetchone()[0])
 
@@ -259,6 +300,21 @@ class _Reader:
         return out
 
 
+_DF_CACHES: weakref.WeakKeyDictionary[Store, dict[int, tuple[int, int]]] = weakref.WeakKeyDictionary()
+
+
+def _vector_index(store: Store, conn: sqlite3.Connection, article_id: int) -> VectorIndex | None:
+    """The vector index of the article's embedder (None when it has no embedding or the store has none)."""
+    row = conn.execute("SELECT coalesce(f.embedder, '') FROM articles a LEFT JOIN article_features f "
+                       "ON f.article_id = coalesce(a.duplicate_of, a.id) WHERE a.id = ?", (article_id,)).fetchone()
+    if not row or not row[0]:
+        return None
+    try:
+        return get_index(store, row[0])
+    except QueryError:            # no embeddings of this embedder in the store
+        return None
+
+
 def semantic_neighbours(store: Store, vector: np.ndarray, embedder: str, k: int) -> list[tuple[int, float]]:
     """The ``k`` canonical articles nearest ``vector``: (id, cosine), best first.
 
@@ -275,8 +331,22 @@ def semantic_neighbours(store: Store, vector: np.ndarray, embedder: str, k: int)
     if len(index) > EXACT_NEIGHBOURS:
         return index.search(vector, k)
     scores = index.matrix @ vector.astype(np.float32)
-    top = np.argsort(-scores, kind="stable")[:k]
+    top = _top(scores, min(k, len(scores)))
     return [(int(index.ids[i]), float(scores[i])) for i in top]
+
+
+def _nearest(index: VectorIndex | None, vector: np.ndarray | None, ids: list[int], k: int) -> list[int]:
+    """The ``k`` of ``ids`` nearest ``vector`` in the index (ids it does not hold rank last), in id order."""
+    if len(ids) <= k:
+        return ids
+    if index is None or vector is None or len(index) == 0 or index.dim != vector.shape[0]:
+        return sorted(ids)[:k]
+    wanted = np.asarray(ids, dtype=np.int64)
+    pos = np.clip(np.searchsorted(index.ids, wanted), 0, len(index.ids) - 1)
+    held = index.ids[pos] == wanted
+    scores = np.full(len(ids), -np.inf, dtype=np.float32)
+    scores[held] = index.matrix[pos[held]] @ vector.astype(np.float32)
+    return sorted(int(wanted[i]) for i in _top(scores, k))
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
@@ -285,24 +355,26 @@ def _chunks(ids: list[int], size: int) -> list[list[int]]:
 
 
 def _doc(r: sqlite3.Row) -> _Doc:
-    cat = json.loads(r["category"]) if r["category"] else None
-    kps = json.loads(r["keyphrases"]) if r["keyphrases"] else []
     terms: dict[str, float] = {}
     if r["terms"]:
         terms = dict(json.loads(r["terms"]).get("t", {}))
-    emb = None
-    if r["embedding"]:
-        emb = np.frombuffer(r["embedding"], dtype=np.float16).astype(np.float32)
     return _Doc(id=r["id"], title=r["title"] or "", source=r["source"], published_at=r["published_at"], url=r["url"],
                 story_id=r["story_id"], duplicate_of=r["duplicate_of"],
-                category=(cat or {}).get("label"), category_conf=float((cat or {}).get("confidence") or 0.0),
-                keyphrases=frozenset(_phrase_key(k["phrase"]) for k in kps if k.get("phrase")),
-                time=parse_time(r["published_at"]), terms=terms, embedding=emb, embedder=r["embedder"])
+                category=r["section"], category_conf=float(r["section_conf"] or 0.0),
+                keyphrases=frozenset(_phrase_key(k) for k in (r["phrases"] or "").split("\x1f") if k),
+                time=parse_time(r["published_at"]), terms=terms, embedder=r["embedder"])
 
 
 @lru_cache(maxsize=50_000)
 def _phrase_key(phrase: str) -> str:
     return match_key(phrase)
+
+
+def term_cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    """Cosine of two L2-normalized sparse term vectors, summed over the terms they share only."""
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b[t] for t, w in a.items() if t in b)
 
 
 def _emb(a: _Doc, b: _Doc) -> float | None:
@@ -321,12 +393,18 @@ def similarity_matrix(docs: list[_Doc], top_terms: int = 25) -> np.ndarray:
         width = dims.pop()
         emb = np.stack([d.embedding if d.embedding is not None else np.zeros(width, np.float32) for d in docs])
         sim = np.maximum(sim, emb @ emb.T)
-    terms = [dict(sorted(d.terms.items(), key=lambda kv: -kv[1])[:top_terms]) for d in docs]
-    for i in range(n):
-        for j in range(i + 1, n):
-            lex = cosine(terms[i], terms[j])
-            if lex > sim[i, j]:
-                sim[i, j] = sim[j, i] = lex
+    heaviest = [sorted(d.terms.items(), key=lambda kv: -kv[1])[:top_terms] for d in docs]
+    vocab: dict[str, int] = {}
+    rows, cols, vals = [], [], []
+    for i, terms in enumerate(heaviest):
+        for t, w in terms:
+            rows.append(i)
+            cols.append(vocab.setdefault(t, len(vocab)))
+            vals.append(w)
+    if vocab:
+        dense = np.zeros((n, len(vocab)), dtype=np.float64)
+        dense[rows, cols] = vals
+        sim = np.maximum(sim.astype(np.float64), dense @ dense.T).astype(np.float32)
     np.fill_diagonal(sim, 1.0)
     return sim
 
@@ -334,17 +412,17 @@ def similarity_matrix(docs: list[_Doc], top_terms: int = 25) -> np.ndarray:
 def mmr(scores: list[float], sim: np.ndarray, k: int, lam: float) -> list[int]:
     """Maximal marginal relevance: indices picked one by one by ``lam * score - (1 - lam) * max similarity
     to those already picked``; ties go to the earlier index (deterministic)."""
+    n = len(scores)
+    relevance = lam * np.asarray(scores, dtype=np.float64)
+    penalty = np.zeros(n, dtype=np.float64)
+    left = np.ones(n, dtype=bool)
     chosen: list[int] = []
-    left = list(range(len(scores)))
-    while left and len(chosen) < k:
-        best, best_val = left[0], -math.inf
-        for i in left:
-            penalty = max((float(sim[i, j]) for j in chosen), default=0.0)
-            val = lam * scores[i] - (1 - lam) * penalty
-            if val > best_val + 1e-12:
-                best, best_val = i, val
+    while len(chosen) < min(k, n):
+        value = np.where(left, relevance - (1 - lam) * penalty, -np.inf)
+        best = int(np.argmax(value))
         chosen.append(best)
-        left.remove(best)
+        left[best] = False
+        penalty = np.maximum(penalty, sim[:, best].astype(np.float64))
     return chosen
 
 
@@ -390,13 +468,13 @@ class _Scorer:
         a, o = self.a, self.o
         same_story = a.story_id is not None and c.story_id == a.story_id
         ent, shared = self.entity_overlap(c)
-        lex = cosine(a.terms, c.terms)
+        lex = term_cosine(a.terms, c.terms)
         kp = len(a.keyphrases & c.keyphrases) / math.sqrt(len(a.keyphrases) * len(c.keyphrases)) \
             if a.keyphrases and c.keyphrases else 0.0
         emb = _emb(a, c)
         sem = min(1.0, max(0.0, (emb - 0.25) / 0.55)) if emb is not None else lex
         strong_entities = ent >= 0.45 and len(shared) >= 2
-        in_title = bool(self.title_keys) and bool(self.title_keys & _title_keys(c.title))
+        in_title = bool(self.title_keys) and not self.title_keys.isdisjoint(_title_keys(c.title))
         base = 0.35 * sem + 0.25 * min(1.0, 1.5 * lex) + 0.25 * ent + 0.15 * kp + (0.05 if in_title else 0.0)
         if same_story:
             base = 0.6 + 0.4 * base
@@ -431,7 +509,7 @@ def related(store: Store, article_id: int, options: RelatedOptions | None = None
     conn = getattr(store, "conn", None)
     if not isinstance(conn, sqlite3.Connection):
         raise QueryError("related articles need a SQLite store (other backends implement the same reads later)")
-    reader = _Reader(conn)
+    reader = _Reader(conn, _vector_index(store, conn, article_id))
     found = reader.docs([article_id])
     if article_id not in found:
         raise QueryError(f"no article {article_id} in the store: give an id listed by `marsad search` or "
@@ -443,9 +521,9 @@ def related(store: Store, article_id: int, options: RelatedOptions | None = None
         anchor = reader.docs([canonical]).get(canonical, anchor)
     own_group = {canonical, article_id, *reader.copies([canonical]).get(canonical, [])}
     anchor.entities = reader.entities([anchor.id])[anchor.id]
-    weights, specific = _entity_weights(reader, anchor.entities)
+    weights, specific = _entity_weights(reader, anchor.entities, _DF_CACHES.setdefault(store, {}))
 
-    candidates = _candidates(store, reader, anchor, weights, o)
+    candidates, story = _candidates(store, reader, anchor, weights, o)
     candidates -= own_group
     docs = reader.docs(sorted(candidates))
     # copies stand for their canonical
@@ -466,7 +544,7 @@ def related(store: Store, article_id: int, options: RelatedOptions | None = None
     copies = reader.copies(sorted(scored))
     for cid, s in scored.items():
         s.members = list(copies.get(cid, []))
-    entries = _fold_stories(scored, reader, anchor, own_group, o)
+    entries = _fold_stories(scored, reader, anchor, own_group, o, story)
     entries = [e for e in entries if e.score >= o.min_score]
     entries.sort(key=lambda e: (-e.score, e.doc.id))
     entries = _diversify(entries, o)
@@ -482,11 +560,12 @@ def related(store: Store, article_id: int, options: RelatedOptions | None = None
     return RelatedList(head, o.k, items)
 
 
-def _title_keys(title: str) -> set[str]:
+@lru_cache(maxsize=50_000)
+def _title_keys(title: str) -> frozenset[str]:
     """Name keys of the words of a title and of each pair of adjacent words (two-word names: their keys
     joined, as ``name_key`` joins the words of a name)."""
     keys = [_word_key(w) for w in title.split()]
-    return {k for k in (*keys, *(x + y for x, y in pairwise(keys))) if len(k) >= 3}
+    return frozenset(k for k in (*keys, *(x + y for x, y in pairwise(keys))) if len(k) >= 3)
 
 
 @lru_cache(maxsize=100_000)
@@ -505,13 +584,27 @@ def _distinct_names(names: list[str]) -> list[str]:
     return out
 
 
-def _entity_weights(reader: _Reader, entities: dict[int, float]) -> tuple[dict[int, float], set[int]]:
+def _entity_weights(reader: _Reader, entities: dict[int, float],
+                    cache: dict[int, tuple[int, int]] | None = None) -> tuple[dict[int, float], set[int]]:
     """Salience (log mentions) x rarity (IDF over the store) of the article's entities, and those specific
-    enough to tie two articles on their own (named in at most ``SPECIFIC_DF`` of the articles)."""
+    enough to tie two articles on their own (named in at most ``SPECIFIC_DF`` of the articles).
+
+    Document frequencies are counted up to ``DF_CAP`` or just past the specific share, whichever is larger
+    (so the specific test stays exact and a very common entity gets the floor weight); ``cache`` (entity id ->
+    (count, store size when counted)) keeps them until the store has grown by ``DF_REFRESH``."""
     n = max(reader.article_count(), 2)
+    cap = max(DF_CAP, int(SPECIFIC_DF * n) + 1)
     weights, specific = {}, set()
     for eid, mentions in entities.items():
-        df = reader.document_frequency(eid)
+        hit = cache.get(eid) if cache is not None else None
+        if hit is not None and n <= hit[1] * (1 + DF_REFRESH):
+            df = hit[0]
+        else:
+            df = reader.document_frequency(eid, cap)
+            if cache is not None:
+                if len(cache) >= DF_CACHE_SIZE:
+                    cache.clear()
+                cache[eid] = (df, n)
         weights[eid] = (1 + math.log(mentions)) * math.log(1 + n / (1 + df))
         if df <= max(SPECIFIC_DF * n, SPECIFIC_MIN):
             specific.add(eid)
@@ -519,12 +612,15 @@ def _entity_weights(reader: _Reader, entities: dict[int, float]) -> tuple[dict[i
 
 
 def _candidates(store: Store, reader: _Reader, anchor: _Doc, weights: dict[int, float],
-                o: RelatedOptions) -> set[int]:
-    """Story members, the articles sharing the most entity weight among the postings near the article, and
-    its semantic neighbours."""
+                o: RelatedOptions) -> tuple[set[int], list[int]]:
+    """Candidates: the story members nearest the article by embedding, the articles sharing the most entity
+    weight among the postings near the article, and its semantic neighbours; and every story member read
+    (they all fold into the story's entry)."""
     found: set[int] = set()
+    story: list[int] = []
     if anchor.story_id is not None:
-        found.update(reader.story_members(anchor.story_id, o.story_limit))
+        story = [i for i in reader.story_members(anchor.story_id, o.story_limit) if i != anchor.id]
+        found.update(_nearest(reader.vectors, anchor.embedding, story, o.story_candidates))
     if weights:
         rowid = reader.anchor_rowid(anchor.id)
         shared: dict[int, float] = {}
@@ -534,12 +630,13 @@ def _candidates(store: Store, reader: _Reader, anchor: _Doc, weights: dict[int, 
         found.update(sorted(shared, key=lambda i: (-shared[i], i))[: o.entity_candidates])
     if anchor.embedding is not None and anchor.embedder:
         found.update(i for i, _ in semantic_neighbours(store, anchor.embedding, anchor.embedder, o.semantic_limit))
-    return found
+    return found, story
 
 
 def _fold_stories(scored: dict[int, _Scored], reader: _Reader, anchor: _Doc, own_group: set[int],
-                  o: RelatedOptions) -> list[_Scored]:
-    """One entry per story (its most relevant member stands for it; the rest are listed under it)."""
+                  o: RelatedOptions, story: list[int]) -> list[_Scored]:
+    """One entry per story (its most relevant member stands for it; the rest are listed under it; ``story``:
+    the members of the article's own story read as candidates)."""
     by_story: dict[int, list[_Scored]] = {}
     entries: list[_Scored] = []
     for s in sorted(scored.values(), key=lambda s: (-s.score, s.doc.id)):
@@ -555,6 +652,8 @@ def _fold_stories(scored: dict[int, _Scored], reader: _Reader, anchor: _Doc, own
             members.update(other.members)
         if sid != anchor.story_id:
             members.update(reader.story_members(sid, o.collapsed_limit + len(own_group)))
+        else:
+            members.update(story)
         best.members = sorted(members - own_group - {best.doc.id})
         entries.append(best)
     return entries
