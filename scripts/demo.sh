@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install Marsad into .venv, ingest the sample corpus into ./marsad.db (SQLite) and show what was found.
+# Install Marsad into .venv, ingest the sample corpus into ./marsad.db (SQLite), show what was found, then serve
+# the reader (JSON API and Arabic web reader) at http://127.0.0.1:8000 until Ctrl-C.
 set -euo pipefail
 . "$(dirname "$0")/_venv.sh"
 python -m pip install --quiet -e .
@@ -15,3 +16,8 @@ marsad stories --db "$DB" --min-size 2 --limit 8
 echo
 echo "The seed-style aggregator page, extracted:"
 marsad extract samples/pages/aggregator-seed-style.txt
+echo
+PORT=${MARSAD_PORT:-8000}
+echo "The reader: open http://127.0.0.1:$PORT (top stories, stories, articles, search, names, sources;"
+echo "the JSON API is described at http://127.0.0.1:$PORT/api/openapi.json). Ctrl-C stops it."
+exec marsad serve --db "$DB" --host 127.0.0.1 --port "$PORT"

@@ -221,3 +221,11 @@ def test_openapi_documents_the_api(client: TestClient) -> None:
     assert article["404"]["content"]["application/json"]["schema"]["$ref"].endswith("/ErrorResponse")
     assert not any(p == "/" or p.startswith("/stories") for p in schema["paths"])   # pages stay out
     assert client.get("/docs").status_code == 404                  # no CDN-loaded Swagger UI
+
+
+def test_head_is_get_without_a_body(client: TestClient) -> None:
+    for url in ("/", "/api/health", "/static/marsad.css"):
+        got, head = client.get(url), client.head(url)
+        assert head.status_code == 200 and head.content == b"", url
+        assert head.headers.get("etag") == got.headers.get("etag")
+        assert head.headers["content-security-policy"] == CSP

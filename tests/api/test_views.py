@@ -76,7 +76,7 @@ def test_timeline_chart_geometry() -> None:
 
 def test_volume_chart_fills_missing_days() -> None:
     chart = views.volume_chart([{"day": "2025-04-01", "articles": 3}, {"day": "2025-04-05", "articles": 1}])
-    assert len(chart.bars) == 2 and chart.peak == 3 and "5 يوماً" in chart.summary
+    assert len(chart.bars) == 2 and chart.peak == 3 and "5 أيام" in chart.summary
     assert views.volume_chart([]).bars == []
 
 

@@ -211,7 +211,7 @@ def source(request: Request, name: Annotated[str, Path(min_length=1, max_length=
     """Articles per publication day and the health of the outlet's feeds."""
     store = store_of(request)
     name = _clean(name) or ""
-    row = next((s for s in store.list_sources() if s["source"] == name), None)
+    row = store.source_summary(name)
     if row is None:
         raise HTTPException(404, f"no articles from a source named {name!r}")
     return {**row, "volume": store.source_volume(name), "feeds": _feeds(store, name)}

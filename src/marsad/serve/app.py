@@ -184,6 +184,8 @@ class HeadersMiddleware:
             await self.app(scope, receive, send)
             return
         method = scope.get("method", "GET")
+        if method == "HEAD":                 # answered as GET without the body (the routes declare GET only)
+            scope = {**scope, "method": "GET"}
         path: str = scope.get("path", "")
         wants = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"if-none-match"), None)
         start: Message | None = None
@@ -215,6 +217,8 @@ class HeadersMiddleware:
                 await send(message)
                 return
             if not buffering:
+                if method == "HEAD" and message["type"] == "http.response.body":
+                    message = {**message, "body": b""}
                 await send(message)
                 return
             chunks.append(message.get("body", b""))

@@ -151,14 +151,15 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=500)] = "",
                 since: Annotated[str, Query(max_length=10)] = "", until: Annotated[str, Query(max_length=10)] = "",
                 category: Annotated[str, Query(pattern=CATEGORY_OR_EMPTY)] = "",
                 entity: Annotated[str, Query(max_length=200)] = "",
-                mode: Literal["lexical", "semantic", "hybrid"] = "lexical") -> HTMLResponse:
+                mode: Literal["lexical", "semantic", "hybrid"] = "lexical",
+                k: Annotated[int, Query(ge=1, le=50)] = 10) -> HTMLResponse:
     """The search form with filters; results grouped by story, matched words marked."""
     from marsad.search import search as do_search
 
     store = store_of(request)
     form = {"q": q, "source": source, "since": since, "until": until, "category": category, "entity": entity,
             "mode": mode}
-    sources = [s["source"] for s in store.list_sources() if s["source"]]
+    sources = store.source_names()
     response, error = None, None
     query = _clean(q)
     if query:
@@ -168,11 +169,12 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=500)] = "",
                     raise QueryError("اكتب التاريخ على الصورة YYYY-MM-DD (أو YYYY-MM أو YYYY)")
             filters = SearchFilters(sources=(source,) if _clean(source) else (), since=since or None,
                                     until=until or None, category=category or None, entity=_clean(entity))
-            response = do_search(store, query, k=20, filters=filters, mode=mode, group_by_story=True)
+            response = do_search(store, query, k=k, filters=filters, mode=mode, group_by_story=True)
         except QueryError as exc:
             error = exc.message
+    more = f"/search?{_query(**form, k=min(50, k + 10))}" if response and len(response.groups or []) == k < 50 else None
     return render(request, "search.html", status=400 if error else 200, title=f"بحث: {q}" if q else "بحث",
-                  form=form, sources=sources, categories=views.CATEGORIES_AR, response=response, error=error)
+                  form=form, more=more, sources=sources, categories=views.CATEGORIES_AR, response=response, error=error)
 
 
 @router.get("/entities", response_class=HTMLResponse)
@@ -213,7 +215,7 @@ def source_page(request: Request, name: Annotated[str, Path(min_length=1, max_le
     """Volume per day as a chart, feed health, latest articles."""
     store = store_of(request)
     name = _clean(name) or ""
-    row = next((s for s in store.list_sources() if s["source"] == name), None)
+    row = store.source_summary(name)
     if row is None:
         raise HTTPException(404, f"لا توجد مقالات من مصدر اسمه {name}")
     limit = request.app.state.options.page_size

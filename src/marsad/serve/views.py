@@ -27,6 +27,7 @@ COUNTED = {   # singular, dual, plural (3-10), singular accusative (11 and more)
     "story": ("قصة", "قصتان", "قصص", "قصة"), "name": ("اسم", "اسمان", "أسماء", "اسماً"),
     "time": ("مرة", "مرتين", "مرات", "مرة"), "result": ("نتيجة", "نتيجتان", "نتائج", "نتيجة"),
     "copy": ("نسخة مكررة", "نسختان مكررتان", "نسخ مكررة", "نسخة مكررة"),
+    "hour": ("ساعة", "ساعتان", "ساعات", "ساعة"), "day": ("يوم", "يومان", "أيام", "يوماً"),
 }
 PALETTE = ("#0b6e69", "#c0392b", "#2d5fa8", "#b7791f", "#7b3fa0", "#2f855a", "#b83280", "#4a5568")
 """Outlet colours of the charts (the ninth outlet on is drawn as the last colour, "others")."""
@@ -286,8 +287,8 @@ def timeline_chart(timeline: list[dict[str, Any]], *, width: int = 640, height: 
     chart.start_label = f"{first:%Y-%m-%d %H}:00"
     chart.end_label = f"{last:%Y-%m-%d %H}:00 UTC"
     total = sum(totals.values())
-    chart.summary = (f"{total} مقالاً من {len(order)} مصدراً على مدى {span} ساعة؛ "
-                     f"الذروة {chart.peak} في كل {unit}")
+    chart.summary = (f"{count_ar(total, 'article')} من {count_ar(len(order), 'source')} على مدى "
+                     f"{count_ar(span, 'hour')}؛ أعلى عمود {chart.peak}")
     return chart
 
 
@@ -313,7 +314,8 @@ def volume_chart(days: list[dict[str, Any]], *, width: int = 640, height: int = 
     unit = "يوم" if step == 1 else f"{step} أيام"
     chart = _stack(columns, {"articles": PALETTE[0]}, width=width, height=height, unit=unit)
     chart.start_label, chart.end_label = f"{first:%Y-%m-%d}", f"{last:%Y-%m-%d}"
-    chart.summary = f"{sum(counts.values())} مقالاً مؤرخاً في {span} يوماً؛ الذروة {chart.peak} في كل {unit}"
+    chart.summary = (f"{count_ar(sum(counts.values()), 'article')} مؤرخة على مدى {count_ar(span, 'day')}؛ "
+                     f"أعلى عمود {chart.peak}")
     return chart
 
 

@@ -252,6 +252,14 @@ class Store(ABC):
         """Every outlet with its article count, copies, first and last publication time."""
 
     @abstractmethod
+    def source_names(self) -> list[str]:
+        """Every outlet name, sorted."""
+
+    @abstractmethod
+    def source_summary(self, source: str) -> dict[str, Any] | None:
+        """One outlet's counts and span, or None."""
+
+    @abstractmethod
     def source_volume(self, source: str) -> list[dict[str, Any]]:
         """Articles per publication day of one outlet, oldest first."""
 

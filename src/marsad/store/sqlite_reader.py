@@ -48,6 +48,19 @@ class SQLiteReader:
             "GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
         return [dict(r) for r in rows]
 
+    def source_names(self) -> list[str]:
+        """Every outlet name, sorted (read from the source index, no scan of the articles)."""
+        return [r[0] for r in self.conn.execute("SELECT DISTINCT source FROM articles WHERE source IS NOT NULL "
+                                                "AND source != '' ORDER BY source")]
+
+    def source_summary(self, source: str) -> dict[str, Any] | None:
+        """One outlet's article count, copies, first and last publication time, or None when it has no article."""
+        row = self.conn.execute(
+            "SELECT source, count(*) AS articles, sum(duplicate_of IS NOT NULL) AS duplicates, min(published_at) "
+            "AS first_published, max(published_at) AS last_published FROM articles WHERE source = ?",
+            (source,)).fetchone()
+        return dict(row) if row and row["articles"] else None
+
     def source_volume(self, source: str) -> list[dict[str, Any]]:
         """Articles per publication day (``YYYY-MM-DD``) of one outlet, oldest first; undated ones left out."""
         rows = self.conn.execute(
