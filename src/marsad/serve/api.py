@@ -16,7 +16,7 @@ from starlette.exceptions import HTTPException
 from marsad import __version__
 from marsad.models import SearchFilters
 from marsad.serve import schemas
-from marsad.serve.app import check_token, store_of
+from marsad.serve.app import cached, check_token, store_of
 from marsad.serve.views import as_utc, feed_health, parse_iso, rank_stories
 from marsad.store.base import Store
 
@@ -81,7 +81,7 @@ def front_page(store: Store, limit: int) -> tuple[str | None, list[Any]]:
 @router.get("/health", response_model=schemas.Health, summary="The store is readable; counts")
 def health(request: Request) -> dict[str, Any]:
     """Counts of the store and whether writes are enabled."""
-    counts = store_of(request).reader_counts()
+    counts = cached(request, "counts", lambda store: store.reader_counts())
     return {"status": "ok", "version": __version__, "writable": request.app.state.options.token is not None,
             **counts}
 
@@ -135,7 +135,7 @@ def stories(request: Request, limit: Limit = 20, offset: Offset = 0,
 @router.get("/stories/top", response_model=schemas.FrontPage, summary="Top stories now (breaking first)")
 def top_stories(request: Request, limit: Annotated[int, Query(ge=1, le=50)] = 12) -> dict[str, Any]:
     """Stories ranked by how fast their coverage grows before "now" (the store's latest publication time)."""
-    now, ranked = front_page(store_of(request), limit)
+    now, ranked = cached(request, ("front", limit), lambda store: front_page(store, limit))
     return {"now": now, "items": [{"story": r.story, "score": r.score, "recent": r.recent, "previous": r.previous,
                                    "recent_outlets": r.recent_outlets, "breaking": r.breaking} for r in ranked]}
 

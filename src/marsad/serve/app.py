@@ -13,11 +13,11 @@ import hashlib
 import hmac
 import logging
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, MutableMapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import anyio.to_thread
 from fastapi import FastAPI, Request
@@ -31,6 +31,7 @@ from marsad.errors import ConfigError, InputError, MarsadError, QueryError, Stor
 from marsad.store import SQLiteStore, open_store
 
 log = logging.getLogger("marsad.serve")
+T = TypeVar("T")
 
 WEB_DIR = Path(__file__).parent / "web"
 
@@ -94,6 +95,19 @@ class StorePool:
             with self._lock:
                 self._open.append(store)
         return store
+
+    def cached(self, key: Hashable, compute: Callable[[SQLiteStore], T]) -> T:
+        """``compute(store)`` for this thread's store, reused until another connection commits (SQLite's
+        ``PRAGMA data_version`` changes then): the front page is not recomputed per request while nothing changes."""
+        store = self.get()
+        version = store.conn.execute("PRAGMA data_version").fetchone()[0]
+        cache: dict[Hashable, tuple[int, Any]] = self._local.__dict__.setdefault("cache", {})
+        hit = cache.get(key)
+        if hit is not None and hit[0] == version:
+            return cast(T, hit[1])
+        value = compute(store)
+        cache[key] = (version, value)
+        return value
 
     def close_all(self) -> None:
         """Close every connection opened so far."""
@@ -334,6 +348,12 @@ def create_app(db_path: str | Path, *, token: str | None = None, options: ServeO
     app.add_middleware(HeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=options.max_body_bytes)
     return app
+
+
+def cached(request: Request, key: Hashable, compute: Callable[[SQLiteStore], T]) -> T:
+    """``compute(store)``, reused by this thread until the store changes (see ``StorePool.cached``)."""
+    pool: StorePool = request.app.state.pool
+    return pool.cached(key, compute)
 
 
 def store_of(request: Request) -> SQLiteStore:

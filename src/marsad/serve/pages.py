@@ -22,7 +22,7 @@ from marsad.errors import QueryError
 from marsad.models import SearchFilters
 from marsad.serve import views
 from marsad.serve.api import DATE, ENTITY_TYPES, MAX_ID, _clean, _feeds, front_page
-from marsad.serve.app import WEB_DIR, store_of
+from marsad.serve.app import WEB_DIR, cached, store_of
 
 router = APIRouter(include_in_schema=False)
 CATEGORY_OR_EMPTY = "^(" + "|".join(views.CATEGORIES_AR) + ")?$"
@@ -90,10 +90,10 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request) -> HTMLResponse:
     """Top stories now, breaking first."""
-    store = store_of(request)
-    now, ranked = front_page(store, request.app.state.options.front_page)
+    size = request.app.state.options.front_page
+    now, ranked = cached(request, ("front", size), lambda store: front_page(store, size))
     return render(request, "home.html", title="مرصد — أهم القصص الآن", now=now, ranked=ranked,
-                  counts=store.reader_counts())
+                  counts=cached(request, "counts", lambda store: store.reader_counts()))
 
 
 @router.get("/stories", response_class=HTMLResponse)
