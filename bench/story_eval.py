@@ -39,7 +39,8 @@ GOLD = REPO / "tests" / "quality" / "gold"
 SETS = {
     "gold": (GOLD / "ant-stories-2018-05-08_09.tsv",),
     "dev": (GOLD / "ant-stories-dev-2018-03-13.tsv", GOLD / "ant-stories-dev-2018-04-10.tsv",
-            GOLD / "ant-stories-dev-2018-06-05.tsv"),
+            GOLD / "ant-stories-dev-2018-06-05.tsv", GOLD / "ant-stories-dev-2018-03-19_20.tsv",
+            GOLD / "ant-stories-dev-2018-06-20_21.tsv"),
     "annotator2": (GOLD / "ant-stories-2018-05-08_09.annotator2.tsv",),
 }
 

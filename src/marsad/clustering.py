@@ -92,6 +92,7 @@ class Clusterer:
             return None
         mentions = json.loads(row["entities"]) if row.get("entities") else []
         return Features.from_row(row["features"], entities=entity_counts(mentions, row.get("title") or ""),
+                                 title=row.get("title"),
                                  time=parse_time(row["published_at"]),   # undated: no time evidence
                                  source=row["source"] or "", length=row["length"] or 0)
 

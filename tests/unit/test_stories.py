@@ -10,7 +10,17 @@ from marsad.errors import ConfigError
 from marsad.stories.bcubed import bcubed
 from marsad.stories.dedupe import NearDupIndex, fact_conflict, near_duplicate_pair
 from marsad.stories.engine import StoryEngine
-from marsad.stories.features import Features, compute, entity_counts, shingles, skeleton_words, strip_boilerplate
+from marsad.stories.features import (
+    Features,
+    compute,
+    entity_counts,
+    shingles,
+    skeleton_words,
+    story_df,
+    story_terms,
+    strip_boilerplate,
+    title_vector,
+)
 from marsad.text.names import name_key
 
 WIRE = (
@@ -49,6 +59,32 @@ def test_features_round_trip_through_a_store_row() -> None:
     assert back.minhash is not None and f.minhash is not None and back.minhash.jaccard(f.minhash) == 1.0
     assert back.shingles == f.shingles and back.terms.keys() == f.terms.keys()
     assert back.embedding is not None and np.allclose(back.embedding, f.embedding, atol=1e-3)
+    assert back.title_terms == pytest.approx(f.title_terms, abs=1e-4)
+
+
+def test_rows_written_before_headline_terms_rebuild_them_from_the_title() -> None:
+    f = compute("ترامب يعلن الانسحاب من الاتفاق النووي", WIRE)
+    row = f.to_row()
+    row["terms"] = row["terms"].replace(', "h"', ', "old"')     # a row of an earlier version: no "h" key
+    back = Features.from_row(row, entities={}, time=None, source="", length=0,
+                             title="ترامب يعلن الانسحاب من الاتفاق النووي")
+    assert back.title_terms == pytest.approx(f.title_terms) and back.title_terms
+
+
+def test_story_idf_counts_every_word_not_only_keyphrase_candidates() -> None:
+    """جميعا was missing from the keyphrase table and so counted as the rarest word of all; every story term is
+    counted now, so a common word weighs less than a topic word, and a topic word less than a specific name."""
+    table = story_df()
+    assert table.n > 50_000
+
+    def idf(word: str) -> float:
+        (term,) = story_terms(word)
+        return table.idf(term)
+
+    assert idf("جميعا") < idf("النووي") < idf("موغريني")
+    assert idf("موغريني") < table.idf("never-seen-term")
+    head = title_vector("الاتحاد الأوروبي يعلن التزامه بالاتفاق النووي مع إيران")
+    assert set(story_terms("الاتفاق النووي إيران")) <= set(head)
 
 
 # -- near-duplicates ----------------------------------------------------------------------------------

@@ -51,6 +51,7 @@ def compare(a: dict[str, Any], b: dict[str, Any], *, embedder: str | None = "use
         vecs = model.encode([embedding_text(ta, a["text"]), embedding_text(tb, b["text"])])
         semantic = float(np.dot(vecs[0], vecs[1]))
     lexical = cosine(fa.terms, fb.terms)
+    headline = cosine(fa.title_terms, fb.title_terms)
     na, nb = _names(a.get("entities") or []), _names(b.get("entities") or [])
     shared = sorted(set(na) & set(nb))
     # the engine's entity evidence (salience-weighted entity words), averaged over both directions
@@ -60,7 +61,8 @@ def compare(a: dict[str, Any], b: dict[str, Any], *, embedder: str | None = "use
     if fa.time is not None and fb.time is not None:
         gap_days = max(0.0, abs(fa.time - fb.time) - 86400) / 86400
     hours_away = min(1.0, abs(fa.time - fb.time) / 86400) if fa.time is not None and fb.time is not None else 0.5
-    ev = {"lex": lexical, "lex_m": lexical, "ent": entity_overlap, "gap": gap_days, "hours": hours_away, "size": 0.15}
+    ev = {"lex": lexical, "lex_m": lexical, "title": headline, "title_m": headline, "ent": entity_overlap,
+          "gap": gap_days, "hours": hours_away, "size": 0.15}
     weights, threshold = WEIGHTS_NO_EMB, THRESHOLD_NO_EMB
     if semantic is not None:
         ev["emb"] = ev["emb_m"] = _emb_scale(semantic)
@@ -86,6 +88,7 @@ def compare(a: dict[str, Any], b: dict[str, Any], *, embedder: str | None = "use
         "threshold": threshold,
         "evidence": {
             "lexical": round(lexical, 4),
+            "headline": round(headline, 4),
             "semantic": round(semantic, 4) if semantic is not None else None,
             "embedder": model.name if model is not None else None,
             "entity_overlap": round(entity_overlap, 4),

@@ -10,14 +10,19 @@ so a restart or a re-cluster does not recompute them:
   normalized Arabic, not character shingles over raw bytes: character n-grams of Arabic share so much
   morphology that almost every pair of news articles looks alike.
 - **terms**: the lexical vector — light stems of clitic-free words (``enrich.keyphrases.topic_term``) folded
-  to their skeleton, TF (title counted three times, lead twice) × IDF from the ANT corpus table,
-  L2-normalized, top 80 kept.
+  to their skeleton, TF (title counted three times, lead twice) × IDF from the story-term table
+  (``data/story-df.tsv.gz``, every term counted over 70,000 articles, `scripts/build_story_df.py`),
+  L2-normalized, top 80 kept;
+- **title terms**: the same over the headline alone (top 30): headlines name the event, and reactions to
+  one event ("EU stays in the nuclear deal", "Putin worried by Trump's decision") share their headline's
+  key terms more than their bodies.
 - **embedding**: the sentence embedding of title + lead (``enrich.embed``), optional.
 - **entities**: canonical entity ids with mention counts (after resolution in the store).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import math
 import re
@@ -25,15 +30,19 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from rensa import RMinHash
 
-from marsad.enrich.keyphrases import default_df_table, topic_term
+from marsad.enrich.keyphrases import topic_term
 from marsad.text.names import name_key
 from marsad.text.tokenize import match_words
 
+STORY_DF_PATH = Path(__file__).resolve().parents[1] / "data" / "story-df.tsv.gz"
+DF_FLOOR = 3          # a term seen in fewer articles than this counts as seen in this many (rare is not junk)
+TITLE_TERMS = 30
 NUM_PERM = 128
 MINHASH_SEED = 20180508
 SHINGLE = 3
@@ -70,6 +79,7 @@ class Features:
     time: float | None = None         # publication time, epoch seconds (UTC)
     source: str = ""
     length: int = 0                   # characters of the text (completeness)
+    title_terms: dict[str, float] = field(default_factory=dict)  # L2-normalized TF-IDF of the headline
 
     # -- storage --------------------------------------------------------------------------------
     def to_row(self) -> dict[str, Any]:
@@ -78,14 +88,15 @@ class Features:
             "minhash": self.minhash.__getstate__() if self.minhash is not None else None,
             "embedding": self.embedding.astype(np.float16).tobytes() if self.embedding is not None else None,
             "embedder": self.embedder,
-            "terms": json.dumps({"t": {k: round(v, 4) for k, v in self.terms.items()}, "s": self.shingles},
-                                ensure_ascii=False),
+            "terms": json.dumps({"t": {k: round(v, 4) for k, v in self.terms.items()}, "s": self.shingles,
+                                 "h": {k: round(v, 4) for k, v in self.title_terms.items()}}, ensure_ascii=False),
         }
 
     @classmethod
     def from_row(cls, row: dict[str, Any], *, entities: dict[str, float], time: float | None, source: str,
-                 length: int) -> Features:
-        """Rebuild features from an ``article_features`` row and the article's own fields."""
+                 length: int, title: str | None = None) -> Features:
+        """Rebuild features from an ``article_features`` row and the article's own fields (``title`` gives the
+        headline terms of rows written before they were stored)."""
         mh = None
         if row.get("minhash"):
             mh = RMinHash(NUM_PERM, MINHASH_SEED)
@@ -94,8 +105,11 @@ class Features:
         if row.get("embedding"):
             emb = np.frombuffer(row["embedding"], dtype=np.float16).astype(np.float32)
         data: dict[str, Any] = json.loads(row["terms"]) if row.get("terms") else {"t": {}, "s": 0}
+        heads = data.get("h")
+        if heads is None:
+            heads = title_vector(title) if title else {}
         return cls(mh, int(data.get("s", 0)), dict(data.get("t", {})), emb, row.get("embedder"),
-                   entities, time, source, length)
+                   entities, time, source, length, dict(heads))
 
 
 def strip_boilerplate(text: str) -> str:
@@ -129,25 +143,74 @@ def make_minhash(shingle_set: set[str]) -> RMinHash | None:
     return mh
 
 
-def term_vector(title: str, text: str, *, top: int = TOP_TERMS) -> dict[str, float]:
-    """TF-IDF over topic terms: title ×3, lead ×2, rest ×1; L2-normalized; the ``top`` heaviest kept."""
-    table = default_df_table()
-    tf: Counter[str] = Counter()
-    for word in match_words(title):
-        term = topic_term(word)
-        if term:
-            tf[term] += 3
-    for i, word in enumerate(match_words(text)):
-        term = topic_term(word)
-        if term:
-            tf[term] += 2 if i < LEAD_WORDS else 1
-    weights: dict[str, float] = {}
-    for t, c in tf.items():  # spelling variants (ترامب/ترمب, زوكربيرغ/زوكربرغ) meet on their skeleton
-        key = _INNER_VOWEL.sub("", t) if len(t) > 3 else t
-        weights[key] = max(weights.get(key, 0.0), (1 + math.log(c)) * table.idf(t))
+@lru_cache(maxsize=300_000)
+def _story_term(word: str) -> str | None:
+    term = topic_term(word)
+    if not term:
+        return None
+    # spelling variants (ترامب/ترمب, زوكربيرغ/زوكربرغ) meet on their skeleton
+    return _INNER_VOWEL.sub("", term) if len(term) > 3 else term
+
+
+def story_terms(text: str) -> list[str]:
+    """The story terms of a text, in order: light stems of clitic-free words, long vowels dropped."""
+    return [t for t in map(_story_term, match_words(text)) if t]
+
+
+class StoryDf:
+    """Document frequencies of story terms; ``idf`` = log((N + 1) / (max(df, DF_FLOOR) + 1))."""
+
+    def __init__(self, n: int, df: dict[str, int]) -> None:
+        self.n = n
+        self.df = df
+        self._unseen = math.log((n + 1) / (DF_FLOOR + 1)) if n else 1.0
+
+    def idf(self, term: str) -> float:
+        """Inverse document frequency of a term (the rarest possible value for unseen terms)."""
+        df = self.df.get(term)
+        if df is None or not self.n:
+            return self._unseen
+        return math.log((self.n + 1) / (max(df, DF_FLOOR) + 1))
+
+
+@lru_cache(maxsize=1)
+def story_df() -> StoryDf:
+    """The bundled story-term table, loaded once (flat IDF when the file is absent or unreadable)."""
+    n, df = 0, {}
+    try:
+        with gzip.open(STORY_DF_PATH, "rt", encoding="utf-8") as fh:
+            for line in fh:
+                term, _, count = line.rstrip("\n").partition("\t")
+                if term == "#docs":
+                    n = int(count)
+                elif count and not term.startswith("#"):
+                    df[term] = int(count)
+    except (OSError, ValueError):
+        n, df = 0, {}
+    return StoryDf(n, df)
+
+
+def _weigh(tf: Counter[str], top: int) -> dict[str, float]:
+    table = story_df()
+    weights = {t: (1 + math.log(c)) * table.idf(t) for t, c in tf.items()}
     best = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
     norm = math.sqrt(sum(w * w for _, w in best)) or 1.0
     return {t: w / norm for t, w in best}
+
+
+def term_vector(title: str, text: str, *, top: int = TOP_TERMS) -> dict[str, float]:
+    """TF-IDF over story terms: title ×3, lead ×2, rest ×1; L2-normalized; the ``top`` heaviest kept."""
+    tf: Counter[str] = Counter()
+    for term in story_terms(title):
+        tf[term] += 3
+    for i, term in enumerate(story_terms(text)):
+        tf[term] += 2 if i < LEAD_WORDS else 1
+    return _weigh(tf, top)
+
+
+def title_vector(title: str, *, top: int = TITLE_TERMS) -> dict[str, float]:
+    """TF-IDF over the headline's story terms, L2-normalized."""
+    return _weigh(Counter(story_terms(title)), top)
 
 
 @lru_cache(maxsize=100_000)
@@ -192,7 +255,7 @@ def compute(title: str, text: str, *, embedding: np.ndarray | None = None, embed
     return Features(
         minhash=make_minhash(sh), shingles=len(sh), terms=term_vector(title, text), embedding=embedding,
         embedder=embedder, entities=entity_counts(entities or [], title), time=parse_time(published_at),
-        source=source or "", length=len(text),
+        source=source or "", length=len(text), title_terms=title_vector(title),
     )
 
 
