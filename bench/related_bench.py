@@ -57,6 +57,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, required=True, help="A store built by `marsad ingest` (with clustering).")
     parser.add_argument("--limit", type=int, default=None, help="Only the first N articles.")
     parser.add_argument("--write-docs", action="store_true", help="Write the table into docs/benchmarks.md.")
+    parser.add_argument("--note", default="", help="A sentence written under the table (e.g. the machine was shared).")
     args = parser.parse_args()
     r = measure(args.db, args.limit)
     table = ("| store | calls | cold first call | p50 | p95 | max | items per list | peak RSS |\n"
@@ -70,18 +71,15 @@ def main() -> None:
                 f"`python bench/related_bench.py --db /tmp/related.db --write-docs`. One warm process, "
                 f"`related(store, id)` with the default options for every article in id order; "
                 f"{platform.processor() or platform.machine()}, {platform.python_version()}, 2 cores.\n\n{table}\n\n"
-                "Where the time goes (profile of a warm call): reading and decoding the candidates' features "
-                "(TF-IDF terms JSON, float16 embeddings) for ~100-250 candidates, the entity postings and document "
-                "frequencies, and the vector step (an exact matrix product over the search layer's vector index up "
-                "to 50,000 vectors, the index's HNSW search above).\n\n"
-                "**TODO (scale):** p50/p95 and memory at 100,000 and 1,000,000 articles are not measured yet. What "
-                "grows with the store: the entity postings are capped (`posting_limit` rows per entity, read through "
-                "`article_entities_entity` nearest the article, `entity_candidates` kept) and the story read is "
-                "capped (`story_limit`), so those stay flat; the entity document frequency is a count capped at "
-                "20,000 rows; the vector step moves to HNSW above 50,000 vectors (exact below: about 5 ms at 50,000 "
-                "x 512). The issue's target is p95 <= 50 ms at 1,000,000 articles; the p95 above is already over it "
-                "at 2,400 articles, mostly Python-side decoding of candidate features: caching decoded features per "
-                "article (or storing terms in a compact binary form) is the first thing to do before the scale run.")
+                "Where the time goes (pyinstrument, warm calls): reading and decoding the ~130 candidates' rows "
+                "(about half: the TF-IDF terms JSON is the largest part; sections and keyphrases are read with "
+                "SQLite's JSON functions, embeddings come from the vector index, not from the float16 blobs), "
+                "scoring them (a quarter: sparse term cosines, entity overlap), their entity rows, and the rest "
+                "(postings, vector neighbours, diversity, names). Entity document frequencies are cached per store "
+                "(recounted after 5% growth). The article's own story contributes at most its 40 members nearest "
+                "by embedding as candidates (every member is still folded into its entry). Figures at 100,000 and "
+                "1,000,000 articles: the next table (`bench/related_scale.py`)."
+                + (f"\n\n{args.note}" if args.note else ""))
         write_section("related-latency", body, heading="Related articles: latency")
 
 

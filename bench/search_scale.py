@@ -57,6 +57,7 @@ from bench.search_eval import three_words  # noqa: E402
 from marsad.config import IngestOptions, data_dir  # noqa: E402
 from marsad.search.vectors import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M  # noqa: E402
 from marsad.store.sqlite import SQLiteStore  # noqa: E402
+from marsad.store.sqlite_search import RELAX_MAX_POSTINGS  # noqa: E402
 from marsad.text.analyzer import FTS_COLUMNS  # noqa: E402
 
 SOURCES = ("ant-multisource.jsonl.gz", "saudinewsnet.jsonl.gz")
@@ -374,7 +375,7 @@ def _mb(b: float | None) -> str:
 
 
 def table(base: dict[str, Any], builds: list[dict[str, Any]], runs: list[dict[str, Any]],
-          cross: list[dict[str, Any]], command: str, noise: float, mix: float) -> str:
+          cross: list[dict[str, Any]], command: str, noise: float, mix: float, note: str = "") -> str:
     """The docs section."""
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, " \
               f"SQLite {sqlite3.sqlite_version}"
@@ -440,6 +441,24 @@ def table(base: dict[str, Any], builds: list[dict[str, Any]], runs: list[dict[st
                       f"query {last['hnswlib_ms']:.2f} ms, recall@10 {last['hnswlib_recall']:.3f}; faiss: build "
                       f"{last['hnsw_build_s']:.1f} s, query {last['hnsw_ms']:.2f} ms, recall@10 "
                       f"{last['hnsw_recall']:.3f}."]
+    lines += ["", "Read with care:", "",
+              "- **Lexical ranking**: without filters other than leaving copies out, FTS5 ranks on its own and only "
+              "the top `k + 20` rowids are checked against `articles` (a join read every matching article's row: "
+              "most of the old cost); the any-word fallback (when fewer than k articles have every word) uses only "
+              "the query's rarest words that together occur in at most `RELAX_MAX_POSTINGS` "
+              f"({RELAX_MAX_POSTINGS:,}) documents (exact key + stem), always at least the rarest one, so its work "
+              "no longer grows with the store. "
+              "Known-item quality on ANT is unchanged (`bench/search_eval.py`, table above).",
+              "- **The copies make lexical search easier and harder than real news**: at 1,000,000 every base "
+              "article has about 51 copies, so every word occurs in at least 51 articles and a whole headline "
+              "always finds 10 articles with every word (the fallback row is run on its own to show its cost).",
+              "- **HNSW recall@10** here is against exact search over vectors that are mixtures of 8,000 real ones "
+              "(hundreds of near-ties per query); on real ANT vectors (crossover table) it is 0.997-1.000. "
+              "`marsad.search.vectors.HNSW_EF_SEARCH` is the knob.",
+              "- **Memory at 1M**: the HNSW index holds float32 vectors (2 GB for 512 dimensions) plus the graph; "
+              "the query process peaks higher because the recall check multiplies the whole matrix by the queries."]
+    if note:
+        lines += [f"- {note}"]
     return "\n".join(lines)
 
 
@@ -467,7 +486,7 @@ def _from_log(path: Path, args: argparse.Namespace) -> None:
             (builds if kind == "build" else runs)[int(n)] = json.loads(body)
     sizes = [n for n in args.sizes if n in builds and n in runs]
     text = table(base, [builds[n] for n in sizes], [runs[n] for n in sizes], cross, _command(args), args.noise,
-                 args.mix)
+                 args.mix, args.note)
     print(text)
     if args.write_docs:
         write_section("search-scale", text,
@@ -486,7 +505,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--workdir", default=None, help="where the stores go (default: a temporary folder, removed)")
     ap.add_argument("--no-crossover", action="store_true", help="skip the exact-vs-HNSW table")
+    ap.add_argument("--reuse", action="store_true",
+                    help="query the stores an earlier run left in --workdir instead of building them again")
     ap.add_argument("--write-docs", action="store_true")
+    ap.add_argument("--note", default="", help="a sentence added under the tables (e.g. the machine was shared)")
     ap.add_argument("--from-log", default=None, metavar="FILE",
                     help="only print (and with --write-docs write) the tables of an earlier run's output")
     ap.add_argument("--phase", choices=["build", "query"], help=argparse.SUPPRESS)
@@ -514,7 +536,12 @@ def main() -> None:
         cross = [] if args.no_crossover else crossover(work, args.seed)
         builds, runs = [], []
         for n in args.sizes:
-            builds.append(_child(["--phase", "build", "--n", str(n), *common]))
+            info = work / f"scale-{n}.json"
+            if args.reuse and info.exists() and (work / f"scale-{n}.db").exists():
+                builds.append(json.loads(info.read_text()))
+            else:
+                builds.append(_child(["--phase", "build", "--n", str(n), *common]))
+                info.write_text(json.dumps(builds[-1]))
             print(f"build {n}: {json.dumps(builds[-1])}", flush=True)
             runs.append(_child(["--phase", "query", "--n", str(n), *common]))
             print(f"query {n}: {json.dumps(runs[-1])}", flush=True)
@@ -524,7 +551,7 @@ def main() -> None:
     finally:
         if tmp is not None:
             tmp.cleanup()
-    text = table(base, builds, runs, cross, _command(args), args.noise, args.mix)
+    text = table(base, builds, runs, cross, _command(args), args.noise, args.mix, args.note)
     print(text)
     if args.write_docs:
         write_section("search-scale", text,

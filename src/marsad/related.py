@@ -10,7 +10,9 @@
    rarity, agencies ignored); topic (TF-IDF term cosine and shared keyphrases); embedding cosine; a mild decay
    with the distance in time. Category drift is cut: a candidate from a far section (a football match under a
    military story) is dropped unless it is the same story or shares strong entities; so is a candidate tied by
-   nothing specific (no rare shared entity or name in its title, little shared vocabulary, a middling cosine).
+   nothing specific (no rare shared entity or name in its title, little shared vocabulary, a middling cosine),
+   and one that shares names but not the matter (the term cosine without the words of either article's names
+   under ``RelatedOptions.matter_floor``: a player's transfer under his injury).
 3. **Collapsing** — copies (``duplicate_of``) fold into their canonical, the members of one story fold into
    one entry, and two entries that are near-copies of each other (very close embeddings and terms) fold
    together; ``collapsed`` lists what was folded, so the entry can expand.
@@ -27,6 +29,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import sqlite3
 import weakref
 from dataclasses import asdict, dataclass, field
@@ -36,6 +39,7 @@ from typing import Any
 
 import numpy as np
 
+from marsad.enrich.keyphrases import topic_term
 from marsad.errors import ConfigError, QueryError
 from marsad.search.vectors import VectorIndex, _top, get_index
 from marsad.store.base import Store
@@ -88,6 +92,7 @@ class RelatedOptions:
     topic_lexical: float = 0.20        # term cosine that ties two articles on its own
     semantic_alone: float = 0.75       # embedding cosine that ties two articles on its own
     fold_similarity: float = 0.80      # two entries this similar are one piece of coverage: fold them
+    matter_floor: float = 0.05         # term cosine without names below which a tie by names is another matter
     story_limit: int = 200             # members read from the article's story (all are folded into its entry)
     story_candidates: int = 40         # of those, the nearest by embedding are scored (one of them stands for it)
     entity_limit: int = 12             # salient entities of the article whose postings are read
@@ -158,6 +163,7 @@ class _Doc:
     embedding: np.ndarray | None = None
     embedder: str | None = None
     entities: dict[int, float] = field(default_factory=dict)     # entity row id -> mentions
+    names: frozenset[str] = frozenset()                           # term keys of the words of its entity names
 
 
 @dataclass(slots=True)
@@ -222,16 +228,23 @@ class _Reader:
 
     def entities(self, ids: list[int]) -> dict[int, dict[int, float]]:
         """article id -> {entity row id: mentions}, agencies left out."""
+        return self.entities_and_names(ids)[0]
+
+    def entities_and_names(self, ids: list[int]) -> tuple[dict[int, dict[int, float]], dict[int, frozenset[str]]]:
+        """article id -> {entity row id: mentions} (agencies left out), and article id -> the term keys of the
+        words of every name it mentions (agencies included)."""
         out: dict[int, dict[int, float]] = {i: {} for i in ids}
+        forms: dict[int, set[str]] = {i: set() for i in ids}
         agencies = self._agency_ids()
         for chunk in _chunks(ids, 500):
             marks = ",".join("?" * len(chunk))
-            for aid, eid, n in self.conn.execute(
-                    f"SELECT article_id, entity_id, sum(mentions) FROM article_entities WHERE article_id IN ({marks}) "
-                    "GROUP BY article_id, entity_id", chunk):
+            for aid, eid, n, names in self.conn.execute(
+                    f"SELECT article_id, entity_id, sum(mentions), group_concat(form, char(31)) FROM article_entities "
+                    f"WHERE article_id IN ({marks}) GROUP BY article_id, entity_id", chunk):
                 if eid not in agencies:
                     out[aid][eid] = float(n)
-        return out
+                forms[aid].update(names.split("\x1f"))
+        return out, {i: frozenset().union(*map(_name_terms, f)) if f else frozenset() for i, f in forms.items()}
 
     def _agency_ids(self) -> frozenset[int]:
         cached = self._agencies
@@ -489,6 +502,8 @@ class _Scorer:
                     or ((specific or in_title) and e >= 0.45) or (ent >= 0.3 and e >= 0.55))
         if not anchored:          # a vague likeness only (two parliaments, two matches): not what an editor lists
             return None
+        if not same_story and e < o.semantic_alone and matter_cosine(a, c) < o.matter_floor:
+            return None           # the same names on another matter (a player's transfer vs. his injury)
         if section != "same" and not same_story:
             base *= 0.85
         if same_story:
@@ -520,7 +535,8 @@ def related(store: Store, article_id: int, options: RelatedOptions | None = None
     if canonical != anchor.id:        # a copy: relate its canonical's neighbours, never the group itself
         anchor = reader.docs([canonical]).get(canonical, anchor)
     own_group = {canonical, article_id, *reader.copies([canonical]).get(canonical, [])}
-    anchor.entities = reader.entities([anchor.id])[anchor.id]
+    own_entities, own_names = reader.entities_and_names([anchor.id])
+    anchor.entities, anchor.names = own_entities[anchor.id], own_names[anchor.id]
     weights, specific = _entity_weights(reader, anchor.entities, _DF_CACHES.setdefault(store, {}))
 
     candidates, story = _candidates(store, reader, anchor, weights, o)
@@ -531,13 +547,13 @@ def related(store: Store, article_id: int, options: RelatedOptions | None = None
     missing = sorted({c for c in canon_of.values() if c not in docs})
     docs.update(reader.docs(missing))
     canon_ids = sorted({c for c in canon_of.values() if c in docs and c not in own_group})
-    ents = reader.entities(canon_ids)
+    ents, name_terms = reader.entities_and_names(canon_ids)
     scorer = _Scorer(anchor, weights, specific, o)
     scorer.title_keys = reader.entity_keys(sorted(specific))
     scored: dict[int, _Scored] = {}
     for cid in canon_ids:
         d = docs[cid]
-        d.entities = ents.get(cid, {})
+        d.entities, d.names = ents.get(cid, {}), name_terms.get(cid, frozenset())
         s = scorer.score(d)
         if s is not None:
             scored[cid] = s
@@ -566,6 +582,31 @@ def _title_keys(title: str) -> frozenset[str]:
     joined, as ``name_key`` joins the words of a name)."""
     keys = [_word_key(w) for w in title.split()]
     return frozenset(k for k in (*keys, *(x + y for x, y in pairwise(keys))) if len(k) >= 3)
+
+
+_INNER_VOWEL = re.compile(r"\B[اوي]")
+
+
+@lru_cache(maxsize=100_000)
+def _name_terms(form: str) -> frozenset[str]:
+    """The term keys (as ``stories.features.term_vector`` keys words: light stem, inner long vowels dropped) of
+    the words of a name as written."""
+    out = set()
+    for word in match_key(form).split():
+        term = topic_term(word)
+        if term:
+            out.add(_INNER_VOWEL.sub("", term) if len(term) > 3 else term)
+    return frozenset(out)
+
+
+def matter_cosine(a: _Doc, b: _Doc) -> float:
+    """Cosine of the two term vectors without the words of either article's names: how far they share what
+    happened, not only who it happened to."""
+    names = a.names | b.names
+    x = {t: w for t, w in a.terms.items() if t not in names}
+    y = {t: w for t, w in b.terms.items() if t not in names}
+    norm = math.sqrt(sum(w * w for w in x.values()) * sum(w * w for w in y.values()))
+    return term_cosine(x, y) / norm if norm else 0.0
 
 
 @lru_cache(maxsize=100_000)

@@ -28,11 +28,16 @@ from marsad.related import (
     _Doc,
     age_label,
     drift,
+    matter_cosine,
     mmr,
     related,
+    similarity_matrix,
+    term_cosine,
 )
+from marsad.related import _name_terms as rel_name_terms
 from marsad.serve.cli import cli
 from marsad.store.sqlite import SQLiteStore
+from marsad.stories.features import cosine
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "related" / "seed-situation.jsonl"
 BOMBER = ("bomber-1", "bomber-2", "bomber-3")
@@ -160,6 +165,73 @@ def test_section_drift() -> None:
     assert drift(_doc("politics"), _doc("sport", 0.4)) == "near"     # an unsure label is not evidence of drift
     assert drift(_doc("sport"), _doc("sport")) == "same"
     assert drift(_doc(None), _doc("sport")) == "same"
+
+
+def test_term_cosine_is_the_sparse_cosine() -> None:
+    rng = np.random.default_rng(7)
+    words = [f"w{i}" for i in range(40)]
+    for _ in range(50):
+        a = {w: float(x) for w, x in zip(rng.choice(words, 12, replace=False), rng.random(12), strict=True)}
+        b = {w: float(x) for w, x in zip(rng.choice(words, 20, replace=False), rng.random(20), strict=True)}
+        assert term_cosine(a, b) == cosine(a, b) == term_cosine(b, a)
+
+
+def test_similarity_matrix_takes_the_larger_of_embedding_and_term_cosine() -> None:
+    docs = [_doc("politics") for _ in range(3)]
+    for d, terms, emb in zip(docs, ({"a": 0.8, "b": 0.6}, {"a": 0.6, "b": 0.8}, {"c": 1.0}),
+                             ([1.0, 0.0], [0.0, 1.0], [0.6, 0.8]), strict=True):
+        d.terms, d.embedding = terms, np.array(emb, dtype=np.float32)
+    sim = similarity_matrix(docs)
+    assert sim[0, 1] == pytest.approx(0.96) and sim[1, 0] == sim[0, 1]        # terms beat embeddings (0.0)
+    assert sim[0, 2] == pytest.approx(0.6) and sim[1, 2] == pytest.approx(0.8)  # embeddings beat terms (0.0)
+    assert np.all(np.diag(sim) == 1.0)
+
+
+def test_entity_weights_are_cached_until_the_store_grows(seed_store: tuple[SQLiteStore, dict[str, int], Path],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import marsad.related as rel
+
+    store, ids, _ = seed_store
+    reader = rel._Reader(store.conn)
+    entities = reader.entities([ids["kim-putin"]])[ids["kim-putin"]]
+    assert entities
+    fresh = rel._entity_weights(reader, entities)
+    cache: dict[int, tuple[int, int]] = {}
+    assert rel._entity_weights(reader, entities, cache) == fresh
+    assert set(cache) == set(entities)
+    counted: list[int] = []
+    monkeypatch.setattr(rel._Reader, "document_frequency", lambda self, eid, cap: counted.append(eid) or 0)
+    assert rel._entity_weights(reader, entities, cache) == fresh and counted == []   # answered from the cache
+    monkeypatch.setattr(rel._Reader, "article_count", lambda self: 10_000)             # the store has grown
+    rel._entity_weights(reader, entities, cache)
+    assert sorted(counted) == sorted(entities)
+
+
+def test_story_candidates_are_the_nearest_members(seed_store: tuple[SQLiteStore, dict[str, int], Path]) -> None:
+    import marsad.related as rel
+
+    store, ids, _ = seed_store
+    index = rel._vector_index(store, store.conn, ids["bomber-1"])
+    assert index is not None
+    held = [int(i) for i in index.ids]
+    anchor = index.matrix[0].copy()
+    scores = index.matrix @ anchor
+    nearest = sorted(held[i] for i in np.argsort(-scores)[:3])
+    assert rel._nearest(index, anchor, held, 3) == nearest
+    assert rel._nearest(index, anchor, held[:2], 3) == held[:2]                 # fewer than k: all of them
+    assert rel._nearest(None, None, [5, 3, 9], 2) == [3, 5]
+
+
+def test_matter_cosine_leaves_the_names_out() -> None:
+    a, b = _doc("sport"), _doc("sport")
+    a.terms = {"نمر": 0.8, "صاب": 0.6}                 # Neymar, injury
+    b.terms = {"نمر": 0.8, "نتقل": 0.6}                # Neymar, transfer
+    assert term_cosine(a.terms, b.terms) == pytest.approx(0.64)     # the name alone makes them look alike
+    a.names = rel_name_terms("نيمار")
+    assert a.names == {"نمر"}
+    assert matter_cosine(a, b) == 0.0                                # nothing shared but the name
+    b.terms = {"نمر": 0.8, "صاب": 0.6}
+    assert matter_cosine(a, b) == pytest.approx(1.0)                 # the same matter
 
 
 def test_shared_entity_names_drop_parts_of_longer_names() -> None:

@@ -393,3 +393,35 @@ def test_cli_reindex(db: str, tmp_path: Path) -> None:
     human = CliRunner().invoke(cli, ["reindex", "--db", db, "--no-progress"])
     assert "indexed 2 articles" in human.output
     assert CliRunner().invoke(cli, ["reindex", "--db", str(tmp_path / "none.db")]).exit_code == 1
+
+
+# -- bounded ranking ---------------------------------------------------------------------------------
+
+def test_copies_at_the_top_of_the_index_are_skipped_by_fetching_more(monkeypatch: pytest.MonkeyPatch) -> None:
+    from marsad.store import sqlite_search
+
+    monkeypatch.setattr(sqlite_search, "FETCH_EXTRA", 0)
+    arts = [_article(f"كيم جونغ أون {i}", PUTIN + f" نسخة {i}") for i in range(6)]
+    arts.append(_article("لقاء آخر", "تحدث كيم جونغ أون عن القمة مع المسؤولين في بيونغ يانغ."))
+    store = _store(*arts, duplicate_of={2: 1, 3: 1, 4: 1, 5: 1, 6: 1})
+    ranked = store.search_lexical(parse_query("كيم"), k=2, filters=SearchFilters())
+    assert [i for i, _ in ranked] == [1, 7]                                     # copies 2-6 left out
+    joined = store.search_lexical(parse_query("كيم"), k=2, filters=SearchFilters(since="2000"))
+    assert ranked == joined                                                     # the join path agrees
+    every = store.search_lexical(parse_query("كيم"), k=7, filters=SearchFilters(include_duplicates=True))
+    assert {i for i, _ in every} == set(range(1, 8))
+
+
+def test_any_word_fallback_keeps_to_the_rarest_words_within_its_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    from marsad.store import sqlite_search
+
+    common = [_article(f"خبر {i}", f"قال المسؤول إن الاجتماع انتهى {i}.") for i in range(8)]
+    store = _store(*common, _article("فلاديفوستوك", "وصل الزائر إلى فلاديفوستوك وقال إنه سعيد."))
+    query = parse_query("فلاديفوستوك قال")
+    monkeypatch.setattr(sqlite_search, "RELAX_MAX_DF", 1.0)                       # a tiny store: every word is common
+    assert [t.surface for t in store._informative_terms(query)] == ["فلاديفوستوك", "قال"]
+    monkeypatch.setattr(sqlite_search, "RELAX_MAX_POSTINGS", 3)
+    assert [t.surface for t in store._informative_terms(query)] == ["فلاديفوستوك"]   # قال is in 9 articles
+    assert store.search_lexical(query, k=10, filters=SearchFilters(), match_all=False)[0][0] == 9
+    monkeypatch.setattr(sqlite_search, "RELAX_MAX_POSTINGS", 0)
+    assert [t.surface for t in store._informative_terms(query)] == ["فلاديفوستوك"]   # the rarest always stays

@@ -9,7 +9,8 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
-from marsad.text.analyzer import ParsedQuery, index_terms, strip_clitic
+from marsad.text.analyzer import ParsedQuery, strip_clitic, word_keys
+from marsad.text.tokenize import TOKEN_RE
 
 SNIPPET_CHARS = 240
 """Target length of a snippet in characters (it ends on word boundaries)."""
@@ -60,15 +61,25 @@ def highlight_spans(text: str, query: ParsedQuery) -> list[tuple[int, int]]:
 
 
 def _matches(text: str, query: ParsedQuery) -> list[tuple[int, int, int]]:
+    """(start, end, query term number) of every word of ``text`` that matches a query word (the same tokens and
+    keys as ``index_terms``; each distinct word is looked up once)."""
     exact, stems = _query_index(query)
     keys = frozenset(exact)
+    seen: dict[str, int | None] = {}
     out = []
-    for t in index_terms(text):
-        which = exact.get(t.exact, stems.get(t.stem))
-        if which is None and (bare := strip_clitic(t.exact, keys)) is not None:
-            which = exact[bare]
+    for m in TOKEN_RE.finditer(text):
+        word = m.group()
+        if word in seen:
+            which = seen[word]
+        else:
+            which = None
+            if (found := word_keys(word)) is not None:
+                which = exact.get(found[0], stems.get(found[1]))
+                if which is None and (bare := strip_clitic(found[0], keys)) is not None:
+                    which = exact[bare]
+            seen[word] = which
         if which is not None:
-            out.append((t.start, t.end, which))
+            out.append((m.start(), m.end(), which))
     return out
 
 

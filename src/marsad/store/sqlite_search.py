@@ -9,10 +9,12 @@ update, and a rebuild run the same statement. Filters are read from ``articles``
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from marsad.models import SearchFilters
@@ -29,6 +31,11 @@ BM25_WEIGHTS = (W_TITLE_EXACT, W_TITLE_STEM, W_BODY_EXACT, W_BODY_STEM)
 
 RELAX_MAX_TERMS = 8     # the any-word fallback uses at most this many of a query's rarest terms
 RELAX_MAX_DF = 0.05     # and none found in more than this share of the articles (unless all are)
+RELAX_MAX_POSTINGS = 5_000
+"""... and only as many, rarest first, as are found in this many documents together (bounds the fallback's work)."""
+FETCH_EXTRA = 20
+"""Unfiltered searches rank ``k + FETCH_EXTRA`` from the index alone, then drop copies (fetching more if needed)."""
+MAX_FETCH = 5_000
 
 FTS_TITLE_SQL = "coalesce(nullif(display_title, ''), title)"
 """The title that is indexed: the page's title, or the derived headline when it has none."""
@@ -42,6 +49,11 @@ _DELETE_SQL = (f"INSERT INTO articles_fts(articles_fts, rowid, {', '.join(FTS_CO
 def register_search_functions(conn: sqlite3.Connection) -> None:
     """Register ``marsad_fts(title, text, column)`` (deterministic) on a connection."""
     conn.create_function("marsad_fts", 3, index_field, deterministic=True)
+
+
+def _only_duplicates(filters: SearchFilters) -> bool:
+    """True when the filters do nothing but leave copies out (or keep them): the index can rank on its own."""
+    return filters == replace(SearchFilters(), include_duplicates=filters.include_duplicates)
 
 
 def _filter_sql(filters: SearchFilters) -> tuple[list[str], list[Any]]:
@@ -95,32 +107,64 @@ class SQLiteSearch:
                        match_all: bool = True) -> list[tuple[int, float]]:
         """Best ``k`` (article id, BM25 score; higher is better) for ``query`` within ``filters``.
 
-        ``match_all=False`` accepts articles with any of the query's terms (the fallback for short lists).
+        ``match_all=False`` accepts articles with any of the query's informative terms (the fallback for short
+        lists). Without filters other than leaving copies out, the index is ranked on its own and only the top
+        of its list is checked against ``articles`` (a join would read every matching article's row).
         """
-        where, params = _filter_sql(filters)
+        expr = query.match if match_all else query.match_any_of(self._informative_terms(query))
         weights = ", ".join(repr(float(w)) for w in BM25_WEIGHTS)
+        if _only_duplicates(filters):
+            fetch = k + FETCH_EXTRA
+            while True:
+                rows = self.conn.execute(
+                    f"SELECT rowid, bm25(articles_fts, {weights}) AS r FROM articles_fts WHERE articles_fts MATCH ? "
+                    "ORDER BY r, rowid LIMIT ?", (expr, fetch)).fetchall()
+                if filters.include_duplicates:
+                    return [(row[0], -row[1]) for row in rows[:k]]
+                copies = {r[0] for r in self.conn.execute(
+                    "SELECT id FROM articles WHERE id IN (SELECT value FROM json_each(?)) AND duplicate_of IS NOT NULL",
+                    (json.dumps([row[0] for row in rows]),))}
+                kept = [(row[0], -row[1]) for row in rows if row[0] not in copies]
+                if len(kept) >= k or len(rows) < fetch:
+                    return kept[:k]
+                if fetch >= MAX_FETCH:
+                    break                         # mostly copies at the top: rank with the join below
+                fetch = min(fetch * 4, MAX_FETCH)
+        where, params = _filter_sql(filters)
         sql = (f"SELECT articles_fts.rowid, bm25(articles_fts, {weights}) AS r FROM articles_fts "
                "JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH ?"
                + "".join(f" AND {w}" for w in where) + " ORDER BY r, articles_fts.rowid LIMIT ?")
-        expr = query.match if match_all else query.match_any_of(self._informative_terms(query))
         rows = self.conn.execute(sql, [expr, *params, k]).fetchall()
         return [(row[0], -row[1]) for row in rows]
 
     def _informative_terms(self, query: ParsedQuery) -> tuple[QueryTerm, ...]:
-        """The rarest terms of a query (at most ``RELAX_MAX_TERMS``, none in more than ``RELAX_MAX_DF`` of the
-        articles unless all are): an any-word query over them finds the same articles as over all terms,
-        minus those sharing only common words, without scoring most of the store."""
+        """The rarest terms of a query: at most ``RELAX_MAX_TERMS``, none in more than ``RELAX_MAX_DF`` of the
+        articles, and no more than fit, rarest first, in ``RELAX_MAX_POSTINGS`` documents (counted over each
+        term's exact key and stem), unless only the rarest one is left. An any-word query over them finds the
+        articles that share the query's rare words without scoring most of the store: BM25 weighs a common word
+        little, so the articles it would add rank below those."""
         if not self.conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'articles_fts_vocab'").fetchone():
             self.conn.execute("CREATE VIRTUAL TABLE temp.articles_fts_vocab USING fts5vocab(main, articles_fts, row)")
         articles = self.conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0] or 1
+
+        def docs(key: str) -> int:
+            row = self.conn.execute("SELECT doc FROM temp.articles_fts_vocab WHERE term = ?", (key,)).fetchone()
+            return int(row[0]) if row else 0
+
         df = []
         for term in query.terms:
-            row = self.conn.execute("SELECT doc FROM temp.articles_fts_vocab WHERE term = ?",
-                                    (term.exact[0],)).fetchone()
-            df.append((0 if term.phrase else (row[0] if row else 0), term))
-        df.sort(key=lambda pair: pair[0])
-        keep = tuple(t for n, t in df[:RELAX_MAX_TERMS] if n <= RELAX_MAX_DF * articles)
-        return keep or (df[0][1],)
+            exact = 0 if term.phrase else docs(term.exact[0])
+            stem = 0 if term.phrase or term.stems[0] == term.exact[0] else docs(term.stems[0])
+            df.append((exact, exact + stem, term))
+        df.sort(key=lambda row: row[0])
+        keep: list[QueryTerm] = []
+        postings = 0
+        for exact, both, term in df[:RELAX_MAX_TERMS]:
+            if exact > RELAX_MAX_DF * articles or (keep and postings + both > RELAX_MAX_POSTINGS):
+                break
+            keep.append(term)
+            postings += both
+        return tuple(keep) or (df[0][2],)
 
     def rebuild_search_index(self, *, progress: Callable[[int, int], None] | None = None,
                              batch: int = 2000) -> dict[str, Any]:
