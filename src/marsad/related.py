@@ -97,8 +97,9 @@ class RelatedOptions:
     story_candidates: int = 40         # of those, the nearest by embedding are scored (one of them stands for it)
     entity_limit: int = 12             # salient entities of the article whose postings are read
     posting_limit: int = 150           # postings per entity (half before the article, half after)
-    entity_candidates: int = 120       # of those, the articles sharing the most entity weight are scored
+    entity_candidates: int = 120       # of those, the articles sharing the most entity weight are kept
     semantic_limit: int = 60           # vector neighbours read
+    scored_limit: int = 60             # entity and vector candidates scored: the best by embedding + entity weight
     collapsed_limit: int = 50          # ids listed in one entry's ``collapsed``
 
     def __post_init__(self) -> None:
@@ -662,16 +663,40 @@ def _candidates(store: Store, reader: _Reader, anchor: _Doc, weights: dict[int, 
     if anchor.story_id is not None:
         story = [i for i in reader.story_members(anchor.story_id, o.story_limit) if i != anchor.id]
         found.update(_nearest(reader.vectors, anchor.embedding, story, o.story_candidates))
+    shared: dict[int, float] = {}
     if weights:
         rowid = reader.anchor_rowid(anchor.id)
-        shared: dict[int, float] = {}
         for eid in sorted(weights, key=lambda e: (-weights[e], e))[: o.entity_limit]:
             for aid in set(reader.postings(eid, rowid, o.posting_limit)):
                 shared[aid] = shared.get(aid, 0.0) + weights[eid]
-        found.update(sorted(shared, key=lambda i: (-shared[i], i))[: o.entity_candidates])
+    by_entities = sorted(shared, key=lambda i: (-shared[i], i))[: o.entity_candidates]
+    near: dict[int, float] = {}
     if anchor.embedding is not None and anchor.embedder:
-        found.update(i for i, _ in semantic_neighbours(store, anchor.embedding, anchor.embedder, o.semantic_limit))
+        near = dict(semantic_neighbours(store, anchor.embedding, anchor.embedder, o.semantic_limit))
+    others = sorted((set(by_entities) | set(near)) - found - {anchor.id})
+    if len(others) > o.scored_limit:
+        total = sum(weights.values()) or 1.0
+        cos = _cosines(reader.vectors, anchor.embedding, [i for i in others if i not in near])
+        cos.update(near)
+
+        def prescore(i: int) -> float:
+            sem = min(1.0, max(0.0, (cos[i] - 0.25) / 0.55)) if i in cos else 0.0
+            return 0.35 * sem + 0.25 * min(1.0, shared.get(i, 0.0) / total)
+
+        others = sorted(others, key=lambda i: (-prescore(i), i))[: o.scored_limit]
+    found.update(others)
     return found, story
+
+
+def _cosines(index: VectorIndex | None, vector: np.ndarray | None, ids: list[int]) -> dict[int, float]:
+    """id -> cosine with ``vector`` for those of ``ids`` the vector index holds."""
+    if index is None or vector is None or not ids or len(index) == 0 or index.dim != vector.shape[0]:
+        return {}
+    wanted = np.asarray(ids, dtype=np.int64)
+    pos = np.clip(np.searchsorted(index.ids, wanted), 0, len(index.ids) - 1)
+    held = index.ids[pos] == wanted
+    scores = index.matrix[pos[held]] @ vector.astype(np.float32)
+    return {int(i): float(c) for i, c in zip(wanted[held], scores, strict=True)}
 
 
 def _fold_stories(scored: dict[int, _Scored], reader: _Reader, anchor: _Doc, own_group: set[int],

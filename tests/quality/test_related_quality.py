@@ -4,8 +4,9 @@ The store is rebuilt here exactly as it was judged: the 2,550 ANT records of 1-1
 pipeline (enrichment, entity resolution, near-duplicates, stories, USE embeddings; 2 workers, about 90 s on
 2 cores). Judgments: ``tests/quality/gold/related-judged.tsv`` (rules in ``README-related.md``); an item
 without a judgment counts as not relevant, so a change that alters the lists has to be judged again to keep
-its credit. Measured (docs/benchmarks.md, `python bench/related_eval.py`): precision@10 0.649, duplicate rate
-0.015, off-topic rate 0.336 for Marsad; 0.314 / 0.093 / 0.593 for the title-as-keyword-query baseline. Floors
+its credit. Measured (docs/benchmarks.md, `python bench/related_eval.py`): precision@10 0.661, duplicate rate
+0.024, off-topic rate 0.315 for Marsad (0.630 / 0.022 / 0.341 without the "matter" rule, which was designed on
+these judgments: README-related.md); 0.314 / 0.093 / 0.593 for the title-as-keyword-query baseline. Floors
 sit a little under the measurement. No timing is asserted (speed belongs to bench/related_bench.py).
 """
 
@@ -32,9 +33,9 @@ from tests.conftest import need_file
 
 pytestmark = pytest.mark.quality
 
-PRECISION_FLOOR = 0.60
+PRECISION_FLOOR = 0.63
 DUPLICATE_CEILING = 0.05
-OFF_TOPIC_CEILING = 0.38
+OFF_TOPIC_CEILING = 0.34
 
 
 @pytest.fixture(scope="module")
