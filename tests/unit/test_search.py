@@ -238,6 +238,8 @@ def test_group_by_story(news: SQLiteStore) -> None:
     assert grouped.groups is not None and len(grouped.groups) == 1
     assert grouped.groups[0].story_id == 7 and len(grouped.groups[0].hits) == 2
     assert grouped.hits == [grouped.groups[0].hits[0]]
+    best, other = grouped.groups[0].hits
+    assert best.snippet and other.snippet == "" and other.title           # the others are shown by title
     d = grouped.to_dict()
     assert d["groups"][0]["size"] == 2 and d["total"] == 1
 

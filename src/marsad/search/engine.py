@@ -9,7 +9,7 @@ from typing import Any
 from marsad.errors import QueryError
 from marsad.models import SearchFilters
 from marsad.search.hybrid import hybrid_ranking, semantic_search_ranking
-from marsad.search.snippet import SNIPPET_CHARS, highlight_spans, make_snippet
+from marsad.search.snippet import SNIPPET_CHARS, Snippet, highlight_spans, make_snippet
 from marsad.store.base import Store
 from marsad.text.analyzer import ParsedQuery, parse_query
 from marsad.text.names import name_key
@@ -143,12 +143,20 @@ def _rank(store: Store, query: ParsedQuery, mode: str, k: int, filters: SearchFi
 
 
 def _hit(store: Store, query: ParsedQuery, article_id: int, score: float, rank: int, matched: str,
-         snippet_chars: int) -> SearchHit | None:
+         snippet_chars: int, *, shown_stories: set[int] | None = None) -> SearchHit | None:
+    """The hit of one ranked article. With ``shown_stories`` (grouped results), a hit of a story already in it is
+    shown by its title only, so its passage is not computed (``snippet`` empty)."""
     art = store.get_article(article_id)
     if art is None:
         return None
     title = art.get("display_title") or art.get("title") or ""
-    snip = make_snippet(art.get("text") or "", query, chars=snippet_chars)
+    story = art.get("story_id")
+    if shown_stories is not None and story is not None and story in shown_stories:
+        snip = Snippet("")
+    else:
+        snip = make_snippet(art.get("text") or "", query, chars=snippet_chars)
+        if shown_stories is not None and story is not None:
+            shown_stories.add(story)
     return SearchHit(id=article_id, title=title, source=art.get("source"), published_at=art.get("published_at"),
                      url=art.get("url"), score=round(score, 4), rank=rank, story_id=art.get("story_id"),
                      snippet=snip.text, highlights=snip.highlights, snippet_html=snip.html(),
@@ -173,8 +181,9 @@ def search(store: Store, query: str | ParsedQuery, *, k: int = 10, filters: Sear
         filters = replace(filters, entity=eid)
     pool = min(k * GROUP_POOL, MAX_K * GROUP_POOL) if group_by_story else k
     hits = []
+    passages: set[int] | None = set() if group_by_story else None       # stories whose best hit has its passage
     for rank, (article_id, score, matched) in enumerate(_rank(store, parsed, mode, pool, filters, embedder), 1):
-        hit = _hit(store, parsed, article_id, score, rank, matched, snippet_chars)
+        hit = _hit(store, parsed, article_id, score, rank, matched, snippet_chars, shown_stories=passages)
         if hit is not None:
             hits.append(hit)
     if not group_by_story:
