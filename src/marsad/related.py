@@ -3,7 +3,7 @@
 ``related(store, article_id)`` works in four steps, each cheap at scale because every read goes through an index:
 
 1. **Candidates** — the article's story members (``articles_story``), the postings of its salient canonical
-   entities nearest it in insertion order, so near its date (``article_entities_entity``; the articles sharing
+   entities nearest it in id order, so near its date (``article_entities_postings``; the articles sharing
    the most entity weight are kept), and its semantic neighbours (``semantic_neighbours``: the search layer's
    vector index — one function to swap).
 2. **Evidence and relevance** per candidate (0-1): same story; entity overlap (canonical entities weighted by
@@ -272,18 +272,14 @@ class _Reader:
         return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
 
     def postings(self, entity_id: int, anchor: int, limit: int) -> list[int]:
-        """Articles naming the entity, the ``limit`` nearest to the article in insertion order."""
+        """Articles naming the entity, the ``limit`` nearest to the article ``anchor`` in id (insertion) order;
+        read from the index ``article_entities_postings`` alone (schema v6), no table row per posting."""
         half = max(1, limit // 2)
-        before = self.conn.execute("SELECT article_id FROM article_entities WHERE entity_id = ? AND rowid < ? "
-                                   "ORDER BY rowid DESC LIMIT ?", (entity_id, anchor, half)).fetchall()
-        after = self.conn.execute("SELECT article_id FROM article_entities WHERE entity_id = ? AND rowid > ? "
-                                  "ORDER BY rowid LIMIT ?", (entity_id, anchor, half)).fetchall()
+        before = self.conn.execute("SELECT article_id FROM article_entities WHERE entity_id = ? AND article_id < ? "
+                                   "ORDER BY article_id DESC LIMIT ?", (entity_id, anchor, half)).fetchall()
+        after = self.conn.execute("SELECT article_id FROM article_entities WHERE entity_id = ? AND article_id > ? "
+                                  "ORDER BY article_id LIMIT ?", (entity_id, anchor, half)).fetchall()
         return [r[0] for r in before + after]
-
-    def anchor_rowid(self, article_id: int) -> int:
-        row = self.conn.execute("SELECT min(rowid) FROM article_entities WHERE article_id = ?",
-                                (article_id,)).fetchone()
-        return int(row[0]) if row and row[0] is not None else 0
 
     def story_members(self, story_id: int, limit: int) -> list[int]:
         return [r[0] for r in self.conn.execute("SELECT id FROM articles WHERE story_id = ? LIMIT ?",
@@ -306,7 +302,7 @@ class _Reader:
         for eid in entity_ids:
             forms = [r[0] for r in self.conn.execute(
                 "SELECT form FROM (SELECT form, mentions FROM article_entities WHERE entity_id = ? "
-                "ORDER BY rowid DESC LIMIT ?) GROUP BY form ORDER BY sum(mentions) DESC, length(form) DESC, form "
+                "ORDER BY article_id DESC LIMIT ?) GROUP BY form ORDER BY sum(mentions) DESC, length(form) DESC, form "
                 "LIMIT 5", (eid, recent))]
             bare = [f for f in forms if not (f.startswith("و") and f[1:] in forms)]
             if bare:
@@ -665,9 +661,8 @@ def _candidates(store: Store, reader: _Reader, anchor: _Doc, weights: dict[int, 
         found.update(_nearest(reader.vectors, anchor.embedding, story, o.story_candidates))
     shared: dict[int, float] = {}
     if weights:
-        rowid = reader.anchor_rowid(anchor.id)
         for eid in sorted(weights, key=lambda e: (-weights[e], e))[: o.entity_limit]:
-            for aid in set(reader.postings(eid, rowid, o.posting_limit)):
+            for aid in set(reader.postings(eid, anchor.id, o.posting_limit)):
                 shared[aid] = shared.get(aid, 0.0) + weights[eid]
     by_entities = sorted(shared, key=lambda i: (-shared[i], i))[: o.entity_candidates]
     near: dict[int, float] = {}

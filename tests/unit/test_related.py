@@ -234,6 +234,26 @@ def test_matter_cosine_leaves_the_names_out() -> None:
     assert matter_cosine(a, b) == pytest.approx(1.0)                 # the same matter
 
 
+def test_postings_are_read_from_the_index_alone(seed_store: tuple[SQLiteStore, dict[str, int], Path]) -> None:
+    import marsad.related as rel
+
+    store, ids, _ = seed_store
+    plan = " ".join(str(tuple(r)) for r in store.conn.execute(
+        "EXPLAIN QUERY PLAN SELECT article_id FROM article_entities WHERE entity_id = ? AND article_id < ? "
+        "ORDER BY article_id DESC LIMIT ?", (1, 10, 5)))
+    assert "COVERING INDEX article_entities_postings" in plan
+    reader = rel._Reader(store.conn)
+    eid = next(iter(reader.entities([ids["kim-putin"]])[ids["kim-putin"]]))
+    naming = sorted(r[0] for r in store.conn.execute(
+        "SELECT DISTINCT article_id FROM article_entities WHERE entity_id = ?", (eid,)))
+    got = reader.postings(eid, ids["kim-putin"], 100)
+    assert sorted(set(got)) == sorted(set(naming) - {ids["kim-putin"]})          # all of them, never the article
+    before = [i for i in naming if i < ids["kim-putin"]]
+    after = [i for i in naming if i > ids["kim-putin"]]
+    nearest = ([max(before)] if before else []) + ([min(after)] if after else [])
+    assert reader.postings(eid, ids["kim-putin"], 2) == nearest                  # one on each side, the nearest
+
+
 def test_shared_entity_names_drop_parts_of_longer_names() -> None:
     assert _distinct_names(["سعد الحريري", "الحريري", "لبنان", "لبنان"]) == ["سعد الحريري", "لبنان"]
 

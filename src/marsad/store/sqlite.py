@@ -202,6 +202,13 @@ MIGRATIONS: list[str] = [
                marsad_fts(coalesce(nullif(display_title, ''), title), text, 2),
                marsad_fts(coalesce(nullif(display_title, ''), title), text, 3) FROM articles;
     """,
+    # 6: related articles (marsad/related.py) read the entities side of their candidates from indexes alone: the
+    # articles naming an entity nearest an article (and the forms named most), and each candidate's entities with
+    # their mentions. Without them every posting and entity row is a table row read (random pages at 1M articles).
+    """
+    CREATE INDEX IF NOT EXISTS article_entities_postings ON article_entities(entity_id, article_id, mentions, form);
+    CREATE INDEX IF NOT EXISTS article_entities_article ON article_entities(article_id, entity_id, mentions, form);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
