@@ -353,4 +353,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m marsad.serve.cli`: the command modules registered on the imported copy of this module
+    from marsad.serve.cli import main as _main
+
+    _main()

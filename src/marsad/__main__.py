@@ -1,0 +1,6 @@
+"""`python -m marsad`: the same command line as the `marsad` console script."""
+
+from marsad.serve.cli import main
+
+if __name__ == "__main__":
+    main()
