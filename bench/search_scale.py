@@ -443,12 +443,16 @@ def table(base: dict[str, Any], builds: list[dict[str, Any]], runs: list[dict[st
                       f"{last['hnsw_recall']:.3f}."]
     lines += ["", "Read with care:", "",
               "- **Lexical ranking**: without filters other than leaving copies out, FTS5 ranks on its own and only "
-              "the top `k + 20` rowids are checked against `articles` (a join read every matching article's row: "
-              "most of the old cost); the any-word fallback (when fewer than k articles have every word) uses only "
-              "the query's rarest words that together occur in at most `RELAX_MAX_POSTINGS` "
-              f"({RELAX_MAX_POSTINGS:,}) documents (exact key + stem), always at least the rarest one, so its work "
-              "no longer grows with the store. "
-              "Known-item quality on ANT is unchanged (`bench/search_eval.py`, table above).",
+              "the top `k + 20` rowids are checked against `articles` (a join read every matching article's row); "
+              "the all-words query of 4 words or more leaves out single words whose exact key or stem is in more "
+              "than 20% of the articles (في, هو: BM25 gives them little weight, but FTS5's bm25() walks a phrase's "
+              "whole posting list to get its IDF, 0.1 s for في at 1M); the any-word fallback (when fewer than k "
+              "articles have every word) uses only the query's rarest words that together occur in at most "
+              f"`RELAX_MAX_POSTINGS` ({RELAX_MAX_POSTINGS:,}) documents (exact key + stem), always at least the "
+              "rarest one; term document frequencies are cached per store. Known-item quality on ANT: "
+              "`bench/search_eval.py`, table above. The same queries before and after, interleaved in one process "
+              "so that other jobs slow both alike: "
+              "`python bench/related_search_ab.py lexical --rev 676712b --workdir DIR --n N`.",
               "- **The copies make lexical search easier and harder than real news**: at 1,000,000 every base "
               "article has about 51 copies, so every word occurs in at least 51 articles and a whole headline "
               "always finds 10 articles with every word (the fallback row is run on its own to show its cost).",
