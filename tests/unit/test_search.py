@@ -427,3 +427,16 @@ def test_any_word_fallback_keeps_to_the_rarest_words_within_its_budget(monkeypat
     assert store.search_lexical(query, k=10, filters=SearchFilters(), match_all=False)[0][0] == 9
     monkeypatch.setattr(sqlite_search, "RELAX_MAX_POSTINGS", 0)
     assert [t.surface for t in store._informative_terms(query)] == ["فلاديفوستوك"]   # the rarest always stays
+
+
+def test_long_queries_do_not_require_the_commonest_words() -> None:
+    common = [_article(f"خبر {i}", f"قال المسؤول إن الاجتماع انتهى {i}.") for i in range(6)]
+    target = _article("زيارة فلاديفوستوك", "وصل الرئيس الكوري إلى فلاديفوستوك في قطار مدرع.")   # no قال
+    store = _store(*common, target)
+    long_query = parse_query("قال الرئيس الكوري فلاديفوستوك")
+    kept = store._all_words(long_query)
+    assert [t.surface for t in kept.terms] == ["الرئيس", "الكوري", "فلاديفوستوك"]         # قال is in 6 of 7
+    assert [i for i, _ in store.search_lexical(long_query, k=5, filters=SearchFilters())] == [7]
+    short = parse_query("قال فلاديفوستوك")
+    assert store._all_words(short) == short                                             # short queries keep it
+    assert store.search_lexical(short, k=5, filters=SearchFilters()) == []
