@@ -276,7 +276,7 @@ def main() -> None:
         if tmp is not None:
             tmp.cleanup()
     command = ("python bench/related_scale.py --sizes " + " ".join(str(n) for n in args.sizes)
-               + f" --common {args.common} --noise {args.noise} --mix {args.mix} --calls {args.calls}"
+               + f" --base {args.base} --common {args.common} --noise {args.noise} --mix {args.mix} --calls {args.calls}"
                + f" --seed {args.seed}")
     text = table(builds, runs, command, args.note)
     print(text)
