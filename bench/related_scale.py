@@ -276,8 +276,8 @@ def main() -> None:
         if tmp is not None:
             tmp.cleanup()
     command = ("python bench/related_scale.py --sizes " + " ".join(str(n) for n in args.sizes)
-               + f" --base {args.base} --common {args.common} --noise {args.noise} --mix {args.mix} --calls {args.calls}"
-               + f" --seed {args.seed}")
+               + f" --base {args.base} --common {args.common} --noise {args.noise} --mix {args.mix}"
+               + f" --calls {args.calls} --seed {args.seed}")
     text = table(builds, runs, command, args.note)
     print(text)
     if args.write_docs:

@@ -16,6 +16,7 @@ Every error a user can cause says what was wrong and what to do about it::
     ├── DateParseError                a string is not a date Marsad understands
     └── StoreError                    the store cannot be opened / written: the run stops
         └── SchemaError               the database schema is newer than this Marsad, or damaged
+            └── SchemaUpgradeNeeded   an older store opened read-only: open it once writable to migrate
 
 ``InputError`` subclasses carry a stable machine ``code`` (kept in the store's rejection log)
 and a human ``message``.
@@ -117,3 +118,7 @@ class StoreError(MarsadError):
 
 class SchemaError(StoreError):
     """The database was written by a newer Marsad, or its schema is damaged."""
+
+
+class SchemaUpgradeNeeded(SchemaError):
+    """A store of an older schema was opened read-only; opening it once writable migrates it."""

@@ -118,6 +118,7 @@ def test_files_beside_the_store_rebuild_and_reload(tmp_path: Path) -> None:
     _put(store, [_article(100)], vectors[:1] * -1)
     store.close()
     again = SQLiteStore(db, readonly=True)                          # a new process: load lazily, then catch up
+    vec.forget(again)
     index = get_index(again, "fake")
     assert index.kind == "hnsw" and len(index) == 61
     assert semantic_ranking(again, -vectors[0], 1, SearchFilters(), embedder="fake")[0][0] == 61
@@ -126,6 +127,26 @@ def test_files_beside_the_store_rebuild_and_reload(tmp_path: Path) -> None:
     assert build_index(store, "fake").kind == "exact"              # a rebuild with the default threshold
     assert not (tmp_path / "news.db.vectors.fake.faiss").exists()
     store.close()
+
+
+def test_connections_to_one_database_share_one_index(tmp_path: Path) -> None:
+    """A server opens one read-only connection per thread: they must share one index (one copy in memory, one
+    writer of its files), while another database keeps its own."""
+    rng = np.random.default_rng(11)
+    for name in ("a.db", "b.db"):
+        store = SQLiteStore(tmp_path / name)
+        _put(store, [_article(i) for i in range(30)], _unit(rng.standard_normal((30, DIM))))
+        store.close()
+    one, two = SQLiteStore(tmp_path / "a.db", readonly=True), SQLiteStore(tmp_path / "a.db", readonly=True)
+    other = SQLiteStore(tmp_path / "b.db", readonly=True)
+    stores = [one, two, other]
+    try:
+        assert get_index(one, "fake") is get_index(two, "fake")
+        assert get_index(other, "fake") is not get_index(one, "fake")
+    finally:
+        for store in stores:
+            vec.forget(store)
+            store.close()
 
 
 def test_filters_hold_for_semantic_hits(seeded: tuple[SQLiteStore, np.ndarray]) -> None:

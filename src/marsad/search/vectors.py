@@ -243,10 +243,26 @@ class VectorIndex:
         return index
 
 
-# -- the per-store registry: one lazily loaded index per (store, embedder) -------------------------------
+# -- the registry: one lazily loaded index per (database file, embedder) --------------------------------
+# Keyed by the database file (path, device, inode), not by the Store object: a server opens one connection per
+# thread, and they must share one index in memory and one writer of its files. In-memory stores key by object.
 
 _INDEXES: weakref.WeakKeyDictionary[Store, dict[str, VectorIndex]] = weakref.WeakKeyDictionary()
+_FILE_INDEXES: dict[tuple[str, int, int], dict[str, VectorIndex]] = {}
 _REGISTRY_LOCK = threading.Lock()
+
+
+def _registry(store: Store) -> dict[str, VectorIndex]:
+    """The embedder -> index map of the store's database (call with ``_REGISTRY_LOCK`` held)."""
+    db = store.sidecar_path("")
+    if db is not None:
+        try:
+            st = os.stat(db)
+        except OSError:
+            pass
+        else:
+            return _FILE_INDEXES.setdefault((str(db.resolve()), st.st_dev, st.st_ino), {})
+    return _INDEXES.setdefault(store, {})
 
 
 def index_path(store: Store, embedder: str) -> Path | None:
@@ -280,7 +296,7 @@ def build_index(store: Store, embedder: str, *, exact_max: int = EXACT_MAX, save
     _fill(store, index, after_id=0)
     size = index.save()
     with _REGISTRY_LOCK:
-        _INDEXES.setdefault(store, {})[embedder] = index
+        _registry(store)[embedder] = index
     return VectorStats(embedder, len(index), index.kind, round(time.perf_counter() - started, 3), size)
 
 
@@ -302,7 +318,7 @@ def _no_embeddings(store: Store, embedder: str | None) -> str:
 def get_index(store: Store, embedder: str) -> VectorIndex:
     """The index of ``embedder`` for ``store``: loaded (or built) once, then brought up to date on each call."""
     with _REGISTRY_LOCK:
-        index = _INDEXES.get(store, {}).get(embedder)
+        index = _registry(store).get(embedder)
     if index is None:
         path = index_path(store, embedder)
         index = VectorIndex.load(path, embedder) if path is not None else None
@@ -312,7 +328,7 @@ def get_index(store: Store, embedder: str) -> VectorIndex:
             dim = _stored_dim(store, embedder)
             index = VectorIndex(embedder, dim, path=_writable(path))
         with _REGISTRY_LOCK:
-            index = _INDEXES.setdefault(store, {}).setdefault(embedder, index)
+            index = _registry(store).setdefault(embedder, index)
     with index.lock:
         if store.max_features_id() > index.last_id:
             _fill(store, index, after_id=index.last_id)
@@ -389,4 +405,5 @@ def _with_copies(store: Store, index: VectorIndex, query_vector: np.ndarray, hit
 def forget(store: Store) -> None:
     """Drop the in-memory indexes of ``store`` (tests; the next query reloads them)."""
     with _REGISTRY_LOCK:
+        _registry(store).clear()
         _INDEXES.pop(store, None)

@@ -27,7 +27,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from marsad import __version__
-from marsad.errors import ConfigError, InputError, MarsadError, QueryError, StoreError
+from marsad.errors import ConfigError, InputError, MarsadError, QueryError, SchemaUpgradeNeeded, StoreError
 from marsad.store import SQLiteStore, open_store
 
 log = logging.getLogger("marsad.serve")
@@ -320,7 +320,11 @@ def create_app(db_path: str | Path, *, token: str | None = None, options: ServeO
         options = ServeOptions(token=token, max_body_bytes=options.max_body_bytes, threads=options.threads,
                                page_size=options.page_size, front_page=options.front_page)
     path = str(db_path)
-    probe = open_store(path, readonly=True)          # fail now, with the store's own message, not per request
+    try:
+        probe = open_store(path, readonly=True)      # fail now, with the store's own message, not per request
+    except SchemaUpgradeNeeded:
+        open_store(path).close()                     # an older store: migrate it once, then serve it read-only
+        probe = open_store(path, readonly=True)
     probe.close()
     pool = StorePool(path)
 

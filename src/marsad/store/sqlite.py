@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from marsad.errors import SchemaError, StoreError
+from marsad.errors import SchemaError, SchemaUpgradeNeeded, StoreError
 from marsad.models import Article
 from marsad.store.base import Store, StoredArticle
 from marsad.store.sqlite_reader import SQLiteReader
@@ -287,7 +287,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, Stor
         if version == SCHEMA_VERSION:
             return
         if self.readonly:
-            raise SchemaError(f"the store {self.path} needs a schema upgrade; open it once without read-only")
+            raise SchemaUpgradeNeeded(f"the store {self.path} needs a schema upgrade; open it once without read-only")
         for target in range(version, SCHEMA_VERSION):
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
