@@ -16,41 +16,12 @@ import argparse
 import sys
 from pathlib import Path
 
-import numpy as np
-from sklearn.linear_model import LogisticRegression
-
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.story_eval import SETS, featurize, load_gold, load_records, run_engine  # noqa: E402
+from bench.story_eval import SETS, featurize, fit_engine, load_gold, load_records  # noqa: E402
 
 from marsad.config import data_dir  # noqa: E402
-from marsad.stories import engine as eng  # noqa: E402
-from marsad.stories.bcubed import bcubed  # noqa: E402
-
-KEYS = ("lex", "lex_m", "emb", "emb_m", "title", "title_m", "ent", "gap", "hours", "size")
-THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
-
-
-def training_pairs(records: list[dict], feats: list, gold: dict[str, tuple[str, str]],
-                   use_emb: bool) -> tuple[np.ndarray, np.ndarray]:
-    """Evidence of (article, earlier gold story within the horizon) pairs, labelled 1 for its own story."""
-    engine = eng.StoryEngine(use_embeddings=use_emb)
-    story_of: dict[str, int] = {}
-    x, y = [], []
-    for i, (r, f) in enumerate(zip(records, feats, strict=True)):
-        label = gold[r["docno"]][0]
-        for story in engine.stories.values():
-            if f.time is not None and story.last_updated is not None and f.time - story.last_updated > engine.horizon:
-                continue
-            ev = engine.evidence(f, story)
-            x.append([ev.get(k, 0.0) for k in KEYS])
-            y.append(int(story_of.get(label) == story.id))
-        sid = story_of.get(label)
-        if sid is None:
-            sid = story_of[label] = engine._new_story(f.time).id
-        engine._join(engine.stories[sid], i, f)
-    return np.array(x), np.array(y)
 
 
 def main() -> None:
@@ -60,21 +31,11 @@ def main() -> None:
     gold = load_gold(SETS["dev"])
     records = load_records(data_dir(), gold)
     feats = featurize(records, args.embedder)
-    use_emb = args.embedder != "none"
-    xa, ya = training_pairs(records, feats, gold, use_emb)
-    print(f"dev articles {len(records)}, pairs {len(ya)}, positives {int(ya.sum())}")
-    model = LogisticRegression(C=1.0, max_iter=2000).fit(xa, ya)
-    weights = {"bias": round(float(model.intercept_[0]), 1)}
-    weights.update({k: round(float(w), 1) for k, w in zip(KEYS, model.coef_[0], strict=True)})
+    weights, best, scores = fit_engine(records, feats, gold, args.embedder != "none")
+    print(f"development articles {len(records)}")
     print("weights", weights)
-    target = eng.WEIGHTS if use_emb else eng.WEIGHTS_NO_EMB
-    target.clear()
-    target.update(weights)
-    truth = {d: s for d, (s, _) in gold.items()}
-    scores = {t: bcubed(run_engine(records, feats, threshold=t), truth) for t in THRESHOLDS}
     for t, s in scores.items():
         print(f"threshold {t}: P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}")
-    best = max(scores, key=lambda t: scores[t]["f1"])
     print(f"best threshold on the development days: {best} (B3 F1 {scores[best]['f1']:.3f})")
 
 

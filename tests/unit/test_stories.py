@@ -154,7 +154,18 @@ def test_engine_joins_same_event_and_separates_others() -> None:
     c = engine.add(3, _f(STORM, 3))
     assert a.new_story and not b.new_story and a.story_id == b.story_id
     assert c.new_story and c.story_id != a.story_id
-    assert 0 <= b.score <= 1 and {"lex", "lex_m", "ent", "gap"} <= set(b.evidence)
+    assert 0 <= b.score <= 1 and {"lex", "lex_m", "title", "title_m", "ent", "hours"} <= set(b.evidence)
+
+
+def test_a_story_does_not_chain_on_for_a_fortnight() -> None:
+    """The same coverage every 12 hours: it joins one story for days, then a new story starts (the age prior)."""
+    engine = StoryEngine(use_embeddings=False)
+    decisions = [engine.add(i, _f(MISSILES | {f"يوم{i}": 0.2}, 12 * i)) for i in range(28)]
+    first = decisions[0].story_id
+    assert all(d.story_id == first for d in decisions[:5])                 # the first two days
+    assert decisions[-1].story_id != first
+    ages = [d.evidence.get("age", 0.0) for d in decisions if d.story_id == first]
+    assert max(ages) < 6
 
 
 def test_engine_does_not_join_a_story_beyond_its_time_horizon() -> None:

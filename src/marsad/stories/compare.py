@@ -57,12 +57,9 @@ def compare(a: dict[str, Any], b: dict[str, Any], *, embedder: str | None = "use
     # the engine's entity evidence (salience-weighted entity words), averaged over both directions
     entity_overlap = (pair_evidence(fa, {}, None, fb.entities)["ent"]
                       + pair_evidence(fb, {}, None, fa.entities)["ent"]) / 2
-    gap_days = 0.0
-    if fa.time is not None and fb.time is not None:
-        gap_days = max(0.0, abs(fa.time - fb.time) - 86400) / 86400
     hours_away = min(1.0, abs(fa.time - fb.time) / 86400) if fa.time is not None and fb.time is not None else 0.5
     ev = {"lex": lexical, "lex_m": lexical, "title": headline, "title_m": headline, "ent": entity_overlap,
-          "gap": gap_days, "hours": hours_away, "size": 0.15}
+          "hours": hours_away}
     weights, threshold = WEIGHTS_NO_EMB, THRESHOLD_NO_EMB
     if semantic is not None:
         ev["emb"] = ev["emb_m"] = _emb_scale(semantic)

@@ -36,7 +36,7 @@ from typing import Any
 import numpy as np
 from rensa import RMinHash
 
-from marsad.enrich.keyphrases import topic_term
+from marsad.enrich.keyphrases import default_df_table, topic_term
 from marsad.text.names import name_key
 from marsad.text.tokenize import match_words
 
@@ -154,6 +154,7 @@ def _story_term(word: str) -> str | None:
 
 def story_terms(text: str) -> list[str]:
     """The story terms of a text, in order: light stems of clitic-free words, long vowels dropped."""
+    default_df_table()   # clitic decisions read the keyphrase word counts: load them before any term is cached
     return [t for t in map(_story_term, match_words(text)) if t]
 
 
