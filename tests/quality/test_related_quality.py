@@ -33,7 +33,7 @@ from tests.conftest import need_file
 
 pytestmark = pytest.mark.quality
 
-PRECISION_FLOOR = 0.63
+PRECISION_FLOOR = 0.63   # measured 0.659 (docs/benchmarks.md)
 DUPLICATE_CEILING = 0.05
 OFF_TOPIC_CEILING = 0.34
 
