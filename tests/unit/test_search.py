@@ -244,6 +244,20 @@ def test_group_by_story(news: SQLiteStore) -> None:
     assert d["groups"][0]["size"] == 2 and d["total"] == 1
 
 
+def test_grouped_search_computes_passages_only_for_the_groups_shown(news: SQLiteStore,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import marsad.search.engine as engine
+
+    flat = search(news, "المباراة السعودي", k=20)
+    assert len({h.story_id or -h.id for h in flat.hits}) >= 2       # more than one group exists
+    calls: list[int] = []
+    real = engine.make_snippet
+    monkeypatch.setattr(engine, "make_snippet", lambda text, query, **kw: calls.append(1) or real(text, query, **kw))
+    grouped = search(news, "المباراة السعودي", k=1, group_by_story=True)
+    assert grouped.groups is not None and len(grouped.groups) == 1 and len(calls) == 1
+    assert grouped.hits[0].snippet and grouped.hits[0].id == flat.hits[0].id
+
+
 def test_semantic_and_hybrid_need_embeddings(news: SQLiteStore) -> None:
     for mode in ("semantic", "hybrid"):          # the fixture has no article_features (tests/unit/test_vectors.py)
         with pytest.raises(QueryError, match="no article embeddings"):

@@ -143,24 +143,29 @@ def _rank(store: Store, query: ParsedQuery, mode: str, k: int, filters: SearchFi
 
 
 def _hit(store: Store, query: ParsedQuery, article_id: int, score: float, rank: int, matched: str,
-         snippet_chars: int, *, shown_stories: set[int] | None = None) -> SearchHit | None:
-    """The hit of one ranked article. With ``shown_stories`` (grouped results), a hit of a story already in it is
-    shown by its title only, so its passage is not computed (``snippet`` empty)."""
+         snippet_chars: int, *, passage: bool = True, texts: dict[int, str] | None = None) -> SearchHit | None:
+    """The hit of one ranked article. Without ``passage`` the hit is listed by its title only (``snippet``
+    empty) and its text is kept in ``texts`` so that ``with_passage`` can add the passage later."""
     art = store.get_article(article_id)
     if art is None:
         return None
     title = art.get("display_title") or art.get("title") or ""
-    story = art.get("story_id")
-    if shown_stories is not None and story is not None and story in shown_stories:
-        snip = Snippet("")
-    else:
+    if passage:
         snip = make_snippet(art.get("text") or "", query, chars=snippet_chars)
-        if shown_stories is not None and story is not None:
-            shown_stories.add(story)
+    else:
+        snip = Snippet("")
+        if texts is not None:
+            texts[article_id] = art.get("text") or ""
     return SearchHit(id=article_id, title=title, source=art.get("source"), published_at=art.get("published_at"),
                      url=art.get("url"), score=round(score, 4), rank=rank, story_id=art.get("story_id"),
                      snippet=snip.text, highlights=snip.highlights, snippet_html=snip.html(),
                      title_highlights=highlight_spans(title, query), matched=matched)
+
+
+def with_passage(hit: SearchHit, text: str, query: ParsedQuery, snippet_chars: int) -> None:
+    """Fill in the passage of a hit built without one."""
+    snip = make_snippet(text, query, chars=snippet_chars)
+    hit.snippet, hit.highlights, hit.snippet_html = snip.text, snip.highlights, snip.html()
 
 
 def search(store: Store, query: str | ParsedQuery, *, k: int = 10, filters: SearchFilters | None = None,
@@ -181,14 +186,17 @@ def search(store: Store, query: str | ParsedQuery, *, k: int = 10, filters: Sear
         filters = replace(filters, entity=eid)
     pool = min(k * GROUP_POOL, MAX_K * GROUP_POOL) if group_by_story else k
     hits = []
-    passages: set[int] | None = set() if group_by_story else None       # stories whose best hit has its passage
+    texts: dict[int, str] = {}           # grouped: passages are computed for the k groups' best hits only
     for rank, (article_id, score, matched) in enumerate(_rank(store, parsed, mode, pool, filters, embedder), 1):
-        hit = _hit(store, parsed, article_id, score, rank, matched, snippet_chars, shown_stories=passages)
+        hit = _hit(store, parsed, article_id, score, rank, matched, snippet_chars, passage=not group_by_story,
+                   texts=texts)
         if hit is not None:
             hits.append(hit)
     if not group_by_story:
         return SearchResponse(parsed.text, k, mode, hits, filters=shown)
     groups = group_hits(hits)[:k]
+    for group in groups:
+        with_passage(group.hits[0], texts[group.hits[0].id], parsed, snippet_chars)
     return SearchResponse(parsed.text, k, mode, [g.hits[0] for g in groups], groups, filters=shown)
 
 
