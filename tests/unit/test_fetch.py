@@ -674,7 +674,11 @@ def test_per_host_delay_spaces_request_starts(port: int, state: State) -> None:
     times = sorted(t for host, _p, t in state.log if host == "spaced.test")
     assert len(times) == 3
     gaps = [b - a for a, b in itertools.pairwise(times)]
-    assert all(gap >= 0.18 for gap in gaps), gaps
+    # Times are taken where the test server receives each request, so one late arrival shortens one gap and
+    # lengthens the next (0.178 s then 0.201 s seen on a loaded machine): bound each gap loosely and the span
+    # tightly. Without the delay every gap is a few milliseconds.
+    assert all(gap >= 0.12 for gap in gaps), gaps
+    assert times[-1] - times[0] >= 0.36, gaps
 
 
 @pytest.mark.parametrize(("host", "limit"), [("conc1.test", 1), ("conc3.test", 3)])
