@@ -42,6 +42,14 @@ def article_features(article: Article, embedder: str | None) -> Features:
                    published_at=article.published_at, source=article.source)
 
 
+def article_time(published_at: str | None, fetched_at: str | None = None) -> float | None:
+    """When an article happened for clustering: its publication time, else the crawl time of its input (a news
+    crawl fetches most articles within a day of publication; a first crawl's backlog is the exception), else
+    None (no time evidence). Without the crawl time, an undated corpus such as SaudiNewsNet had no time
+    evidence at all, and weeks of one war's coverage chained into one story."""
+    return parse_time(published_at) or parse_time(fetched_at)
+
+
 def _iso(ts: float | None) -> str | None:
     return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds") if ts is not None else None
 
@@ -72,7 +80,7 @@ class Clusterer:
         n = 0
         since = _iso(latest - KEEP_DAYS * 86400)
         rows = sorted(self.store.iter_cluster_rows(since=since, only_assigned=True),
-                      key=lambda r: (parse_time(r["published_at"]) or 0.0, r["id"]))
+                      key=lambda r: (article_time(r["published_at"], r["fetched_at"]) or 0.0, r["id"]))
         for row in rows:
             feats = self._from_row(row)
             if feats is None:
@@ -93,25 +101,27 @@ class Clusterer:
         mentions = json.loads(row["entities"]) if row.get("entities") else []
         return Features.from_row(row["features"], entities=entity_counts(mentions, row.get("title") or ""),
                                  title=row.get("title"),
-                                 time=parse_time(row["published_at"]),   # undated: no time evidence
+                                 time=article_time(row["published_at"], row.get("fetched_at")),
                                  source=row["source"] or "", length=row["length"] or 0)
 
     # -- decisions -------------------------------------------------------------------------------
-    def features_for(self, article: Article, feats: Features | None) -> Features:
-        """The article's features (computed now if the worker did not), entities as resolved in the store."""
+    def features_for(self, article: Article, feats: Features | None, fetched_at: str | None = None) -> Features:
+        """The article's features (computed now if the worker did not), entities as resolved in the store;
+        ``fetched_at`` (the crawl time of its input) dates an undated article."""
         if feats is None or (self.embedder and feats.embedding is None):
             feats = article_features(article, self.embedder)
         if not self.embedder:
             feats.embedding, feats.embedder = None, None
         feats.entities = entity_counts(article.entities, article.display_title or article.title)
         if feats.time is None:
-            feats.time = parse_time(article.published_at)
+            feats.time = article_time(article.published_at, fetched_at)
         return feats
 
-    def place(self, article_id: int, article: Article, feats: Features | None) -> tuple[str, int | None]:
+    def place(self, article_id: int, article: Article, feats: Features | None,
+              fetched_at: str | None = None) -> tuple[str, int | None]:
         """Place a newly stored article: ("near", canonical id), ("canonical", old canonical id) when it
         replaced a less complete copy, or ("story", story id)."""
-        feats = self.features_for(article, feats)
+        feats = self.features_for(article, feats, fetched_at)
         self.store.put_features(article_id, feats.to_row())
         near = self._near_duplicate(article_id, article, feats)
         if near is not None:
@@ -167,7 +177,8 @@ class Clusterer:
         else:
             self._extra.add(story_id)
 
-    def place_exact_duplicate(self, article_id: int, canonical_id: int, article: Article) -> None:
+    def place_exact_duplicate(self, article_id: int, canonical_id: int, article: Article,
+                              fetched_at: str | None = None) -> None:
         """An exact copy under a new identity counts as coverage in its canonical's story."""
         story_id = self.engine.by_article.get(canonical_id)
         if story_id is None:
@@ -175,8 +186,8 @@ class Clusterer:
             story_id = row.get("story_id") if row else None
         self.store.set_duplicate(article_id, canonical_id, "exact")
         self.store.set_canonical_reason(canonical_id, "earliest")
-        self._join_story(article_id, story_id, Features(None, 0, {}, None, None, time=parse_time(
-            article.published_at), source=article.source or ""))
+        self._join_story(article_id, story_id, Features(None, 0, {}, None, None, time=article_time(
+            article.published_at, fetched_at), source=article.source or ""))
         self.counts["exact_duplicate"] += 1
 
     def flush(self) -> None:
@@ -204,11 +215,12 @@ def recluster(store: Store, *, embedder: str | None = "use", threshold: float | 
     clusterer.dedupe = NearDupIndex(window_days=float("inf"))
     done = 0
     rows = list(store.iter_cluster_rows())  # ids, times and features only; texts are read per batch
-    # publication order in UTC (stored times keep their own offsets), undated articles after the dated ones
-    # in ingest order (the near-duplicate index keeps every article in a backfill, so an undated copy still
-    # meets its original); exact copies last: their canonical (the first stored) has its story by then
+    # publication order in UTC (stored times keep their own offsets; an undated article at its crawl time),
+    # articles with neither time after the others in ingest order (the near-duplicate index keeps every
+    # article in a backfill, so an undated copy still meets its original); exact copies last: their
+    # canonical (the first stored) has its story by then
     rows.sort(key=lambda r: (r["duplicate_of"] is not None and r["duplicate_reason"] in (None, "exact"),
-                             parse_time(r["published_at"]) is None, parse_time(r["published_at"]) or 0.0, r["id"]))
+                             (t := article_time(r["published_at"], r["fetched_at"])) is None, t or 0.0, r["id"]))
     for i in range(0, len(rows), batch):
         chunk = rows[i:i + batch]
         with store.transaction():
@@ -220,13 +232,13 @@ def recluster(store: Store, *, embedder: str | None = "use", threshold: float | 
                                   text=art["text"], published_at=art["published_at"], source=art["source"],
                                   entities=art.get("entities") or [], keyphrases=art.get("keyphrases") or [])
                 if row["duplicate_of"] is not None and row["duplicate_reason"] in (None, "exact"):
-                    clusterer.place_exact_duplicate(row["id"], row["duplicate_of"], article)
+                    clusterer.place_exact_duplicate(row["id"], row["duplicate_of"], article, row["fetched_at"])
                 else:
                     feats = clusterer._from_row(row)
                     model = get_embedder(clusterer.embedder) if clusterer.embedder else None
                     if feats is not None and (feats.embedder or None) != (model.name if model else None):
                         feats = None    # embedded with another model: recompute
-                    clusterer.place(row["id"], article, feats)
+                    clusterer.place(row["id"], article, feats, row["fetched_at"])
                 done += 1
             clusterer.flush()
         if progress:

@@ -326,7 +326,7 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
             store.update_article(existing.id, article)
             resolve_entities(store, existing.id, article.entities)
             if clusterer is not None:   # the story stays; the features follow the new text
-                store.put_features(existing.id, clusterer.features_for(article, feats).to_row())
+                store.put_features(existing.id, clusterer.features_for(article, feats, raw.fetched_at).to_row())
             store.log_outcome(run_id, ref=ref, outcome="updated", article_id=existing.id, raw_sha256=raw.sha256)
             report.updated += 1
         return
@@ -336,7 +336,7 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
         new_id = store.insert_article(article, identity=identity, duplicate_of=canonical)
         resolve_entities(store, new_id, article.entities)
         if clusterer is not None:
-            clusterer.place_exact_duplicate(new_id, canonical, article)
+            clusterer.place_exact_duplicate(new_id, canonical, article, raw.fetched_at)
         store.log_outcome(run_id, ref=ref, outcome="duplicate", article_id=new_id, duplicate_of=canonical,
                           raw_sha256=raw.sha256)
         report.duplicate += 1
@@ -344,7 +344,7 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
     new_id = store.insert_article(article, identity=identity, duplicate_of=None)
     resolve_entities(store, new_id, article.entities)
     if clusterer is not None:
-        kind, other = clusterer.place(new_id, article, feats)
+        kind, other = clusterer.place(new_id, article, feats, raw.fetched_at)
         if kind == "near":   # a near-duplicate of a stored article: kept as a row, counted as a duplicate
             store.log_outcome(run_id, ref=ref, outcome="duplicate", article_id=new_id, duplicate_of=other,
                               reason_code="near_duplicate", raw_sha256=raw.sha256)

@@ -251,3 +251,40 @@ def test_story_coverage_is_drawn_per_hour() -> None:
                       {"hour": "2025-04-17T10", "source": "b", "articles": 2},
                       {"hour": "2025-04-17T13", "source": "a", "articles": 1}])
     assert line.startswith("█··▂") and "4 h from 2025-04-17T10:00 UTC, peak 4" in line
+
+
+def test_undated_articles_are_clustered_at_their_crawl_time(tmp_path: Path) -> None:
+    """An undated corpus (SaudiNewsNet keeps only the crawl time, ``date_extracted``) used to have no time
+    evidence, so weeks of one war's coverage chained into one story. The crawl time now stands in."""
+    wanted = [k for k in GOLD["S1"] if "-" in k and not k.startswith(("page:", "warc:"))]
+    wire = (SAMPLES / "wire" / "outlets-2025-04.jsonl").read_text("utf-8")
+    records = [json.loads(line) for line in wire.splitlines()]
+    members = [r for r in records if r.get("id") in wanted]
+    assert len(members) >= 4
+    for r in members:
+        r.pop("published", None)
+
+    def run(name: str, crawled: list[str]) -> dict[str, Any]:
+        src = tmp_path / f"{name}.jsonl"
+        src.write_text("".join(json.dumps({**r, "date_extracted": c}, ensure_ascii=False) + "\n"
+                               for r, c in zip(members, crawled, strict=True)), encoding="utf-8")
+        store = SQLiteStore(tmp_path / f"{name}.db")
+        ingest([src], store, IngestOptions())
+        rows = _rows(store)
+        assert all(r["published_at"] is None for r in rows)
+        story_ids = {r["external_id"]: r["story_id"] for r in rows if r["duplicate_of"] is None}
+        stories = {s: store.get_story(s, members=False) for s in set(story_ids.values())}
+        backfilled = (recluster(store), {r["external_id"]: r["story_id"] for r in _rows(store)
+                                         if r["duplicate_of"] is None})[1]
+        return {"ids": story_ids, "stories": stories, "backfill": backfilled}
+
+    half = len(members) // 2
+    same_day = run("same", [f"2025-04-17 0{i}:30:00" for i in range(len(members))])
+    assert len(set(same_day["ids"].values())) == 1
+    story = next(iter(same_day["stories"].values()))
+    assert story["first_seen"].startswith("2025-04-17") and story["last_updated"].startswith("2025-04-17")
+    weeks = run("weeks", ["2025-04-17 08:00:00"] * half + ["2025-05-10 08:00:00"] * (len(members) - half))
+    first = {weeks["ids"][r["id"]] for r in members[:half] if r["id"] in weeks["ids"]}
+    later = {weeks["ids"][r["id"]] for r in members[half:] if r["id"] in weeks["ids"]}
+    assert first and later and not first & later          # three weeks apart: not one story
+    assert len(set(weeks["backfill"].values())) >= 2      # the backfill orders and dates them alike

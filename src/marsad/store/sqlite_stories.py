@@ -67,6 +67,12 @@ def story_row_json(row: sqlite3.Row) -> dict[str, Any]:
     return d
 
 
+
+# The crawl time of an undated article's input (read only when published_at is NULL), as ISO text: a news crawl
+# fetches most articles within a day of publication, so it stands in for the missing date in clustering.
+_CRAWLED = "(SELECT replace(r.fetched_at, ' ', 'T') FROM raw_inputs r WHERE r.sha256 = a.raw_sha256)"
+_WHEN = f"coalesce(a.published_at, {_CRAWLED}, a.created_at)"
+
 class SQLiteStories:
     """Mixin: needs ``self.conn`` (sqlite3 connection with Row factory)."""
 
@@ -88,21 +94,23 @@ class SQLiteStories:
 
     def iter_cluster_rows(self, *, since: str | None = None, only_assigned: bool = False,
                           batch: int = 2000) -> Iterator[dict[str, Any]]:
-        """Articles in publication-time order (undated ones by ingest time) with what clustering needs:
-        id, published_at, created_at, source, text length, entities JSON, story_id, duplicate_of,
-        duplicate_reason, and the features row (None when not computed)."""
+        """Articles in publication-time order (undated ones by crawl time, else ingest time) with what
+        clustering needs: id, published_at, fetched_at (the crawl time of the article's input, when known),
+        created_at, source, text length, entities JSON, story_id, duplicate_of, duplicate_reason, and the
+        features row (None when not computed)."""
         where = ["1=1"]
         params: list[Any] = []
         if since:
-            where.append("coalesce(a.published_at, a.created_at) >= ?")
+            where.append(f"{_WHEN} >= ?")
             params.append(since)
         if only_assigned:
             where.append("a.story_id IS NOT NULL")
         sql = ("SELECT a.id, coalesce(nullif(a.display_title, ''), a.title) AS title, a.published_at, a.created_at, "
+               f"CASE WHEN a.published_at IS NULL THEN {_CRAWLED} END AS fetched_at, "
                "a.source, length(a.text) AS length, a.entities, a.story_id, a.duplicate_of, a.duplicate_reason, "
                "f.minhash, f.embedding, f.embedder, "
                "f.terms FROM articles a LEFT JOIN article_features f ON f.article_id = a.id WHERE "
-               + " AND ".join(where) + " ORDER BY coalesce(a.published_at, a.created_at), a.id")
+               + " AND ".join(where) + f" ORDER BY {_WHEN}, a.id")
         cur = self.conn.execute(sql, params)
         while True:
             rows = cur.fetchmany(batch)
@@ -115,8 +123,8 @@ class SQLiteStories:
                 yield d
 
     def latest_time(self) -> str | None:
-        """The latest publication (else ingest) time of any article."""
-        row = self.conn.execute("SELECT max(coalesce(published_at, created_at)) FROM articles").fetchone()
+        """The latest publication (else crawl, else ingest) time of any article."""
+        row = self.conn.execute(f"SELECT max({_WHEN}) FROM articles a").fetchone()
         return row[0] if row else None
 
     # -- duplicates ------------------------------------------------------------------------------
@@ -183,14 +191,14 @@ class SQLiteStories:
         for sid in story_ids:
             self.ensure_story(sid)
             members = self.conn.execute(
-                "SELECT id, title, display_title, source, published_at, created_at, keyphrases, "
-                "duplicate_of FROM articles WHERE story_id = ? ORDER BY coalesce(published_at, created_at), id",
-                (sid,)).fetchall()
+                "SELECT a.id, a.title, a.display_title, a.source, a.published_at, "
+                f"{_WHEN} AS at, a.keyphrases, a.duplicate_of FROM articles a WHERE a.story_id = ? "
+                "ORDER BY at, a.id", (sid,)).fetchall()
             if not members:
                 self.conn.execute("UPDATE stories SET size = 0, modified_at = ? WHERE id = ?", (_now(), sid))
                 continue
             dated = [_utc(m["published_at"]) for m in members]
-            times = [t or _utc(m["created_at"]) or "" for t, m in zip(dated, members, strict=True)]
+            times = [t or _utc(m["at"]) or "" for t, m in zip(dated, members, strict=True)]   # crawl, else ingest
             span = [t for t in dated if t] or [t for t in times if t]   # undated copies do not stretch a story
             outlets = Counter(m["source"] or "(unknown)" for m in members)
             timeline: Counter[tuple[str, str]] = Counter()
