@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as ec
+from selenium.webdriver.support.ui import WebDriverWait
 
 
 def _open(browser: Any, url: str) -> None:
@@ -91,9 +93,11 @@ def test_search_page_with_keyboard(browser: Any, live_url: str, screenshots: Pat
     _assert_rtl(browser)
     box = browser.find_element(By.ID, "q")
     assert browser.find_element(By.CSS_SELECTOR, "label[for=q]").text
-    box.send_keys("الأهلي بوريرام" + Keys.ENTER)
-    results = browser.find_elements(By.CSS_SELECTOR, "ol.results > li")
-    assert results
+    box.send_keys("الأهلي بوريرام" + Keys.ENTER)       # submitting does not wait for the next page: wait here
+    WebDriverWait(browser, 20).until(ec.url_contains("q="))
+    listed = ec.presence_of_all_elements_located((By.CSS_SELECTOR, "ol.results > li"))
+    results = WebDriverWait(browser, 20).until(listed)
+    assert results and browser.execute_script("return document.readyState") == "complete"
     marks = [m.text for m in browser.find_elements(By.TAG_NAME, "mark")]
     assert any("بوريرام" in m for m in marks) and any(m.startswith(("الأهلي", "الأهلى")) for m in marks)
     assert browser.find_elements(By.CSS_SELECTOR, "ol.results details summary")     # grouped by story
