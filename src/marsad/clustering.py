@@ -151,7 +151,8 @@ class Clusterer:
             story_id = self.engine.by_article.get(canonical_id) or canon.get("story_id")
             reason = f"near:{cand.jaccard:.2f}"
             longer = len(article.text) > MORE_COMPLETE * len(canon["text"])
-            canon_time = parse_time(canon.get("published_at"))
+            # the canonical's time as this article's is taken: published, else crawled (kept by the index)
+            canon_time = parse_time(canon.get("published_at")) or self.dedupe.time_of(canonical_id)
             earlier = (feats.time is not None and (canon_time is None or feats.time < canon_time)
                        and len(article.text) >= 0.8 * len(canon["text"]))   # a dated copy beats an undated one
             if longer or earlier:

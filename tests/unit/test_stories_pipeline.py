@@ -288,3 +288,28 @@ def test_undated_articles_are_clustered_at_their_crawl_time(tmp_path: Path) -> N
     later = {weeks["ids"][r["id"]] for r in members[half:] if r["id"] in weeks["ids"]}
     assert first and later and not first & later          # three weeks apart: not one story
     assert len(set(weeks["backfill"].values())) >= 2      # the backfill orders and dates them alike
+
+
+def test_a_later_crawled_copy_of_an_undated_article_does_not_replace_its_canonical(tmp_path: Path) -> None:
+    """Both undated: the copy crawled first stays the canonical (its crawl time is compared, not taken as
+    missing); a copy crawled earlier than the stored one takes its place as the earliest."""
+    wire = (SAMPLES / "wire" / "outlets-2025-04.jsonl").read_text("utf-8")
+    original = max((json.loads(line) for line in wire.splitlines()), key=lambda r: len(r.get("text") or ""))
+    original.pop("published", None)
+    copy = {**original, "id": "copy-1", "url": "https://copy.example/1", "source": "copy",
+            "text": "نقلاً عن وكالات الأنباء. " + original["text"]}
+
+    def run(name: str, first: str, second: str) -> dict[str, Any]:
+        src = tmp_path / f"{name}.jsonl"
+        src.write_text(json.dumps({**original, "date_extracted": first}, ensure_ascii=False) + "\n"
+                       + json.dumps({**copy, "date_extracted": second}, ensure_ascii=False) + "\n", encoding="utf-8")
+        store = SQLiteStore(tmp_path / f"{name}.db")
+        ingest([src], store, IngestOptions())
+        return {r["external_id"]: r for r in _rows(store)}
+
+    later = run("later", "2025-04-17 08:00:00", "2025-04-17 11:00:00")
+    assert later[original["id"]]["duplicate_of"] is None
+    assert later["copy-1"]["duplicate_of"] == later[original["id"]]["id"]
+    earlier = run("earlier", "2025-04-17 11:00:00", "2025-04-17 08:00:00")
+    assert earlier["copy-1"]["duplicate_of"] is None
+    assert earlier[original["id"]]["duplicate_of"] == earlier["copy-1"]["id"]

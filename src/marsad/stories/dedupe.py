@@ -144,6 +144,11 @@ class NearDupIndex:
         found.sort(key=lambda d: (-d.jaccard, -d.containment, d.article_id))
         return found
 
+    def time_of(self, article_id: int) -> float | None:
+        """The time an indexed article was added with (its publication or crawl time), or None."""
+        item = self._items.get(article_id)
+        return item[2] if item else None
+
     def add(self, article_id: int, feats: Features) -> None:
         """Index an article (only articles long enough to be near-duplicates)."""
         if feats.minhash is None or feats.shingles < self.min_shingles or article_id in self._items:
