@@ -101,7 +101,7 @@ class Clusterer:
         mentions = json.loads(row["entities"]) if row.get("entities") else []
         return Features.from_row(row["features"], entities=entity_counts(mentions, row.get("title") or ""),
                                  title=row.get("title"),
-                                 time=article_time(row["published_at"], row.get("fetched_at")),
+                                 time=article_time(row["published_at"], row["fetched_at"]),
                                  source=row["source"] or "", length=row["length"] or 0)
 
     # -- decisions -------------------------------------------------------------------------------

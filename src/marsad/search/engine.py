@@ -143,19 +143,18 @@ def _rank(store: Store, query: ParsedQuery, mode: str, k: int, filters: SearchFi
 
 
 def _hit(store: Store, query: ParsedQuery, article_id: int, score: float, rank: int, matched: str,
-         snippet_chars: int, *, passage: bool = True, texts: dict[int, str] | None = None) -> SearchHit | None:
-    """The hit of one ranked article. Without ``passage`` the hit is listed by its title only (``snippet``
-    empty) and its text is kept in ``texts`` so that ``with_passage`` can add the passage later."""
+         snippet_chars: int, *, texts: dict[int, str] | None = None) -> SearchHit | None:
+    """The hit of one ranked article. With ``texts`` the passage is deferred: the hit is listed by its title
+    only (``snippet`` empty) and its text is kept in ``texts`` so that ``with_passage`` can add it later."""
     art = store.get_article(article_id)
     if art is None:
         return None
     title = art.get("display_title") or art.get("title") or ""
-    if passage:
+    if texts is None:
         snip = make_snippet(art.get("text") or "", query, chars=snippet_chars)
     else:
         snip = Snippet("")
-        if texts is not None:
-            texts[article_id] = art.get("text") or ""
+        texts[article_id] = art.get("text") or ""
     return SearchHit(id=article_id, title=title, source=art.get("source"), published_at=art.get("published_at"),
                      url=art.get("url"), score=round(score, 4), rank=rank, story_id=art.get("story_id"),
                      snippet=snip.text, highlights=snip.highlights, snippet_html=snip.html(),
@@ -188,8 +187,8 @@ def search(store: Store, query: str | ParsedQuery, *, k: int = 10, filters: Sear
     hits = []
     texts: dict[int, str] = {}           # grouped: passages are computed for the k groups' best hits only
     for rank, (article_id, score, matched) in enumerate(_rank(store, parsed, mode, pool, filters, embedder), 1):
-        hit = _hit(store, parsed, article_id, score, rank, matched, snippet_chars, passage=not group_by_story,
-                   texts=texts)
+        hit = _hit(store, parsed, article_id, score, rank, matched, snippet_chars,
+                   texts=texts if group_by_story else None)
         if hit is not None:
             hits.append(hit)
     if not group_by_story:

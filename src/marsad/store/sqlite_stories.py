@@ -67,11 +67,11 @@ def story_row_json(row: sqlite3.Row) -> dict[str, Any]:
     return d
 
 
-
 # The crawl time of an undated article's input (read only when published_at is NULL), as ISO text: a news crawl
 # fetches most articles within a day of publication, so it stands in for the missing date in clustering.
 _CRAWLED = "(SELECT replace(r.fetched_at, ' ', 'T') FROM raw_inputs r WHERE r.sha256 = a.raw_sha256)"
 _WHEN = f"coalesce(a.published_at, {_CRAWLED}, a.created_at)"
+
 
 class SQLiteStories:
     """Mixin: needs ``self.conn`` (sqlite3 connection with Row factory)."""
@@ -198,7 +198,7 @@ class SQLiteStories:
                 self.conn.execute("UPDATE stories SET size = 0, modified_at = ? WHERE id = ?", (_now(), sid))
                 continue
             dated = [_utc(m["published_at"]) for m in members]
-            times = [t or _utc(m["at"]) or "" for t, m in zip(dated, members, strict=True)]   # crawl, else ingest
+            times = [_utc(m["at"]) or "" for m in members]   # published, else crawled, else ingested
             span = [t for t in dated if t] or [t for t in times if t]   # undated copies do not stretch a story
             outlets = Counter(m["source"] or "(unknown)" for m in members)
             timeline: Counter[tuple[str, str]] = Counter()
