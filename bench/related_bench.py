@@ -21,7 +21,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "src")]
 
 from bench.docs import write_section  # noqa: E402
-from marsad.related import related  # noqa: E402
+from marsad.query.related import related  # noqa: E402
 from marsad.store.sqlite import SQLiteStore  # noqa: E402
 
 

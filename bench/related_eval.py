@@ -8,9 +8,9 @@ The store is the ANT multi-outlet corpus of 1-14 May 2018 (2,550 records) ingest
 (enrichment, entity resolution, near-duplicates, stories, USE embeddings). The 30 judged articles are listed in
 ``tests/quality/gold/related-judged.tsv`` (rules in ``README-related.md``). Two lists of 10 per article:
 
-* **marsad**: ``marsad.related.related`` (the defaults of ``RelatedOptions``);
+* **marsad**: ``marsad.query.related.related`` (the defaults of ``RelatedOptions``);
 * **baseline**: what the seed's aggregator does: the lexical search with the article's title as the query
-  (``marsad.search``, BM25), the article itself left out.
+  (``marsad.query``, BM25), the article itself left out.
 
 Each shown item was read and marked ``relevant``, ``duplicate`` (a copy of the article or of an item above it,
 or the same story as one above it) or ``off-topic``. Precision@10 = relevant / shown, over all shown items
@@ -35,9 +35,9 @@ sys.path[:0] = [str(REPO), str(REPO / "src")]
 from bench.docs import write_section  # noqa: E402
 from marsad.config import IngestOptions, data_dir  # noqa: E402
 from marsad.errors import QueryError  # noqa: E402
-from marsad.pipeline import ingest  # noqa: E402
-from marsad.related import RelatedOptions, related  # noqa: E402
-from marsad.search import search  # noqa: E402
+from marsad.ingest.pipeline import ingest  # noqa: E402
+from marsad.query import search  # noqa: E402
+from marsad.query.related import RelatedOptions, related  # noqa: E402
 from marsad.store.sqlite import SQLiteStore  # noqa: E402
 
 ANT = "ant-multisource.jsonl.gz"

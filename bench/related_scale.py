@@ -21,7 +21,7 @@ vector index; enriching and embedding a million texts is not feasible on 2 cores
    ``article_entities`` rows are inserted copy after copy, as ingestion would.
 4. **Features**: the TF-IDF terms are the base article's; the embedding is the base article's plus ``--mix``
    times another base article's plus seeded Gaussian noise of norm ``--noise``, L2-normalized, stored as
-   float16 (as in ``bench/search_scale.py``). The vector index is built with ``marsad.search.vectors.build_index``
+   float16 (as in ``bench/search_scale.py``). The vector index is built with ``marsad.query.vectors.build_index``
    (HNSW above 50,000 vectors). No FTS5 rows (related does not read the search index).
 5. **Queries**: ``--calls`` article ids drawn at random (seeded) from the whole store, each ``related(store,
    id)`` with the default options, in a fresh process that opens the store read-only; the first call (index
@@ -75,7 +75,7 @@ def ensure_base(base: Path) -> None:
 
 def build_scaled(work: Path, base: Path, n: int, common: int, noise: float, mix: float, seed: int) -> dict[str, Any]:
     """Make the N-article store from the base store and build its vector index."""
-    from marsad.search.vectors import build_index
+    from marsad.query.vectors import build_index
 
     db = work / f"related-{n}.db"
     for f in work.glob(f"related-{n}.db*"):
@@ -173,7 +173,7 @@ def build_scaled(work: Path, base: Path, n: int, common: int, noise: float, mix:
 
 def run_calls(work: Path, n: int, calls: int, seed: int) -> dict[str, Any]:
     """Time ``related`` for ``calls`` random article ids of the N-article store, opened read-only."""
-    from marsad.related import related
+    from marsad.query.related import related
 
     rss0 = rss_mb()
     store = SQLiteStore(work / f"related-{n}.db", readonly=True)

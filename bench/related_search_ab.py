@@ -6,7 +6,7 @@ process, calls interleaved (ABAB..., the order alternating), so a machine shared
 
 ``related``: the earlier ``src/marsad/related.py`` (read with ``git show REV:...``) against the current one, on
 random article ids of a store (``bench/related_scale.py`` builds them). ``lexical``: the earlier
-``store/sqlite_search.py`` search methods against the current ones, through ``marsad.search.engine.lexical_ranking``
+``store/sqlite_search.py`` search methods against the current ones, through ``marsad.query.search.lexical_ranking``
 (all words, then the any-word fallback) and the fallback alone, on the queries of ``bench/search_scale.py``.
 Only the one module differs between A and B; everything else is this checkout.
 """
@@ -64,7 +64,7 @@ def report(label: str, times: dict[str, list[float]]) -> None:
 
 def ab_related(rev: str, db: Path, calls: int, seed: int) -> None:
     """related(): REV's module against the current one."""
-    import marsad.related as current
+    import marsad.query.related as current
     from marsad.store.sqlite import SQLiteStore
 
     old = load_revision(rev, "src/marsad/related.py", "related_before")
@@ -93,7 +93,7 @@ def ab_lexical(rev: str, workdir: Path, n: int, calls: int, seed: int) -> None:
     import marsad.store.sqlite_search as current
     from bench.search_scale import pick_queries
     from marsad.models import SearchFilters
-    from marsad.search.engine import lexical_ranking
+    from marsad.query.search import lexical_ranking
     from marsad.store import open_store
     from marsad.store.sqlite import SQLiteStore
     from marsad.text.analyzer import parse_query

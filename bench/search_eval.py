@@ -17,13 +17,13 @@ dropped, ة written ه, ى written ي). The target's rank in the top 10 gives MR
 * **plain FTS5**: an in-memory FTS5 table over the raw title and text (default ``unicode61`` tokenizer,
   no Arabic analysis, BM25 without weights), query words quoted;
 * **analyzer, no title boost**: ``articles_fts`` with every BM25 weight 1;
-* **analyzer**: Marsad's search (``marsad.search``): exact + stem columns, BM25 title boost;
+* **analyzer**: Marsad's search (``marsad.query``): exact + stem columns, BM25 title boost;
 * **semantic**: the query string embedded with ``use``, nearest article embeddings (title + lead) in the
-  vector index (``marsad.search.vectors``);
+  vector index (``marsad.query.vectors``);
 * **hybrid**: reciprocal rank fusion of the analyzer's and the semantic top 50 (``mode="hybrid"``).
 
 Every lexical system requires all query words first and fills up with any-word matches when fewer than 10
-articles have them all (the policy of ``marsad.search``).
+articles have them all (the policy of ``marsad.query``).
 """
 
 from __future__ import annotations
@@ -50,11 +50,11 @@ sys.path[:0] = [str(REPO), str(REPO / "src")]
 from bench.docs import write_section  # noqa: E402
 from marsad.config import IngestOptions, data_dir  # noqa: E402
 from marsad.errors import QueryError  # noqa: E402
+from marsad.ingest.pipeline import ingest  # noqa: E402
 from marsad.models import SearchFilters  # noqa: E402
-from marsad.pipeline import ingest  # noqa: E402
-from marsad.search.engine import lexical_ranking  # noqa: E402
-from marsad.search.hybrid import hybrid_ranking, semantic_search_ranking  # noqa: E402
-from marsad.search.vectors import build_index  # noqa: E402
+from marsad.query.hybrid import hybrid_ranking, semantic_search_ranking  # noqa: E402
+from marsad.query.search import lexical_ranking  # noqa: E402
+from marsad.query.vectors import build_index  # noqa: E402
 from marsad.store import sqlite_search  # noqa: E402
 from marsad.store.sqlite import SQLiteStore  # noqa: E402
 from marsad.text.analyzer import parse_query  # noqa: E402

@@ -55,7 +55,7 @@ sys.path[:0] = [str(REPO), str(REPO / "src")]
 from bench.docs import write_section  # noqa: E402
 from bench.search_eval import three_words  # noqa: E402
 from marsad.config import IngestOptions, data_dir  # noqa: E402
-from marsad.search.vectors import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M  # noqa: E402
+from marsad.query.vectors import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M  # noqa: E402
 from marsad.store.sqlite import SQLiteStore  # noqa: E402
 from marsad.store.sqlite_search import RELAX_MAX_POSTINGS  # noqa: E402
 from marsad.text.analyzer import FTS_COLUMNS  # noqa: E402
@@ -95,7 +95,7 @@ def build_base(work: Path, n: int, embed: int, seed: int) -> dict[str, Any]:
             return dict(meta)
         db.unlink()
     from marsad.enrich.embed import USEEmbedder, embedding_text
-    from marsad.pipeline import ingest
+    from marsad.ingest.pipeline import ingest
 
     rng = random.Random(seed)
     sample = work / "base.jsonl.gz"
@@ -144,7 +144,7 @@ def build_base(work: Path, n: int, embed: int, seed: int) -> dict[str, Any]:
 
 def build_scaled(work: Path, n: int, noise: float, mix: float, seed: int) -> dict[str, Any]:
     """Make the N-article store from the base, fill FTS5 and article_features, build the vector index."""
-    from marsad.search.vectors import build_index
+    from marsad.query.vectors import build_index
 
     db = work / f"scale-{n}.db"
     for f in work.glob(f"scale-{n}.db*"):
@@ -235,9 +235,9 @@ def run_queries(work: Path, n: int, count: int, seed: int) -> dict[str, Any]:
     """Time every mode over the queries against the N-article store, opened read-only."""
     from marsad.enrich.embed import get_embedder
     from marsad.models import SearchFilters
-    from marsad.search import search
-    from marsad.search.engine import _rank
-    from marsad.search.vectors import get_index
+    from marsad.query import search
+    from marsad.query.search import _rank
+    from marsad.query.vectors import get_index
     from marsad.store import open_store
     from marsad.text.analyzer import parse_query
 
@@ -307,7 +307,7 @@ def crossover(work: Path, seed: int) -> list[dict[str, Any]]:
     """Query time of exact numpy search and faiss HNSW by index size, and hnswlib at the largest size."""
     import faiss
 
-    from marsad.search.vectors import _top
+    from marsad.query.vectors import _top
 
     conn = sqlite3.connect(work / "base.db")
     emb = conn.execute("SELECT embedding FROM embedded ORDER BY pos").fetchall()
@@ -458,7 +458,7 @@ def table(base: dict[str, Any], builds: list[dict[str, Any]], runs: list[dict[st
               "always finds 10 articles with every word (the fallback row is run on its own to show its cost).",
               "- **HNSW recall@10** here is against exact search over vectors that are mixtures of 8,000 real ones "
               "(hundreds of near-ties per query); on real ANT vectors (crossover table) it is 0.997-1.000. "
-              "`marsad.search.vectors.HNSW_EF_SEARCH` is the knob.",
+              "`marsad.query.vectors.HNSW_EF_SEARCH` is the knob.",
               "- **Memory at 1M**: the HNSW index holds float32 vectors (2 GB for 512 dimensions) plus the graph; "
               "the query process peaks higher because the recall check multiplies the whole matrix by the queries."]
     if note:

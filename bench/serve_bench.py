@@ -58,8 +58,8 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-MARSAD = [sys.executable, "-c", "from marsad.serve.cli import main; main()"]
-"""The CLI (``python -m marsad.serve.cli`` would miss the commands registered by the other cli_* modules)."""
+MARSAD = [sys.executable, "-c", "from marsad.cli import main; main()"]
+"""The CLI (``python -m marsad.cli`` would miss the commands registered by the other cli_* modules)."""
 
 
 def _marsad(*args: str, **kw: Any) -> subprocess.Popen[bytes]:

@@ -31,9 +31,9 @@ sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "src"))
 
 from marsad.config import data_dir  # noqa: E402
+from marsad.enrich.features import Features, compute, cosine  # noqa: E402
 from marsad.stories.bcubed import bcubed  # noqa: E402
 from marsad.stories.engine import StoryEngine  # noqa: E402
-from marsad.stories.features import Features, compute, cosine  # noqa: E402
 
 GOLD = REPO / "tests" / "quality" / "gold"
 SETS = {
@@ -105,7 +105,7 @@ def pipeline_labels(records: list[dict[str, Any]], embedder: str | None = "use",
     import tempfile
 
     from marsad.config import IngestOptions
-    from marsad.pipeline import ingest
+    from marsad.ingest.pipeline import ingest
     from marsad.store.sqlite import SQLiteStore
 
     with tempfile.TemporaryDirectory(dir=tmp) as folder:

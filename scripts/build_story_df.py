@@ -2,7 +2,7 @@
 
     python scripts/build_story_df.py [--out PATH] [--min-df 2]
 
-The lexical story vectors (``marsad.stories.features.term_vector``) weight each term by IDF. The keyphrase
+The lexical story vectors (``marsad.enrich.features.term_vector``) weight each term by IDF. The keyphrase
 table counts only candidate-phrase words, so every verb or adverb missing from it (جميعا, تعرقل, سنحافظ)
 got the highest IDF and crowded the topic words out of the vectors. This table counts every story term
 exactly as ``term_vector`` makes it (``topic_term`` light stem, long vowels dropped) in every article of:
@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO / "src")]
 
 from marsad.config import data_dir  # noqa: E402
-from marsad.stories.features import STORY_DF_PATH, story_terms  # noqa: E402
+from marsad.enrich.features import STORY_DF_PATH, story_terms  # noqa: E402
 
 CORPORA = ("ant-multisource.jsonl.gz", "saudinewsnet.jsonl.gz", "ant-jawharafm.jsonl.gz")
 GOLD = REPO / "tests" / "quality" / "gold"

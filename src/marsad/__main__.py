@@ -1,6 +1,6 @@
 """`python -m marsad`: the same command line as the `marsad` console script."""
 
-from marsad.serve.cli import main
+from marsad.cli import main
 
 if __name__ == "__main__":
     main()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from marsad.serve.app import create_app
+from marsad.web.app import create_app
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from markupsafe import escape
 
-from marsad.serve.app import create_app
 from marsad.store import open_store
+from marsad.web.app import create_app
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from marsad.models import SearchFilters
-from marsad.related import REASONS
-from marsad.serve.app import CSP
+from marsad.query.related import REASONS
+from marsad.web.app import CSP
 
 ERROR_KEYS = {"code", "message"}
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from marsad.serve.app import create_app
 from marsad.store import open_store
+from marsad.web.app import create_app
 
 
 def test_feed_health_is_shown(sample_db: Path, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import lxml.html
 from fastapi.testclient import TestClient
 
 from marsad.models import SearchFilters
-from marsad.serve.views import count_ar
+from marsad.web.views import count_ar
 
 
 def _hostile(sample_store: Any) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from marsad.serve.app import create_app
+from marsad.web.app import create_app
 
 TOKEN = "schemathesis-token-0123456789"
 OPERATIONS = [

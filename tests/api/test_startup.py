@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from marsad.errors import SchemaUpgradeNeeded
-from marsad.serve.app import create_app
 from marsad.store import open_store
+from marsad.web.app import create_app
 
 
 def test_an_older_store_is_migrated_once_and_served(tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from marsad.search.snippet import mark_html
-from marsad.serve import views
+from marsad.query.snippet import mark_html
+from marsad.web import views
 
 
 def test_dates_in_both_calendars() -> None:

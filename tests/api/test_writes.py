@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from marsad.errors import ConfigError
-from marsad.serve.app import ServeOptions, StorePool, create_app
+from marsad.web.app import ServeOptions, StorePool, create_app
 
 TOKEN = "a-long-enough-test-token-42"
 RECORD = {"url": "https://example.org/news/api-1", "source": "وكالة الاختبار", "title": "افتتاح معرض الكتاب في المدينة",

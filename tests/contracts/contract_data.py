@@ -15,10 +15,8 @@ VOLATILE = {"created_at", "modified_at", "at"}
 
 
 def _cli() -> Any:
-    try:
-        from marsad.cli import cli
-    except ImportError:   # before the house refactor (kept only to write the goldens on the old layout)
-        from marsad.serve.cli import cli
+    from marsad.cli import cli
+
     return cli
 
 

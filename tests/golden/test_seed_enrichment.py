@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from marsad.cli import cli
 from marsad.enrich.analyze import analyze
 from marsad.extract import extract
 from marsad.models import RawDocument
-from marsad.serve.cli import cli
 from marsad.text.names import name_key
 from marsad.text.normalize import MATCH
 

@@ -70,7 +70,7 @@ def test_related_lists_beat_their_floors_and_the_keyword_baseline(store: SQLiteS
 
 
 def test_no_list_shows_two_members_of_one_story_or_copy_group(store: SQLiteStore) -> None:
-    from marsad.related import related
+    from marsad.query.related import related
 
     rows = store.conn.execute("SELECT id, external_id, story_id, coalesce(duplicate_of, id) FROM articles").fetchall()
     ids = {r[1]: r[0] for r in rows}

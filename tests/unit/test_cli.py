@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from marsad.cli import cli
 from marsad.models import ARTICLE_JSON_FIELDS
-from marsad.serve.cli import cli
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -13,8 +13,8 @@ from hypothesis import strategies as st
 
 from marsad.config import IngestOptions
 from marsad.errors import InputError, StoreError
+from marsad.ingest.pipeline import ingest
 from marsad.models import Article
-from marsad.pipeline import ingest
 from marsad.store.sqlite import SQLiteStore
 
 PARAS = [

@@ -18,10 +18,12 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from marsad.cli import cli
 from marsad.config import IngestOptions
+from marsad.enrich.features import cosine
 from marsad.errors import ConfigError, QueryError
-from marsad.pipeline import ingest
-from marsad.related import (
+from marsad.ingest.pipeline import ingest
+from marsad.query.related import (
     REASONS,
     RelatedOptions,
     _distinct_names,
@@ -34,10 +36,8 @@ from marsad.related import (
     similarity_matrix,
     term_cosine,
 )
-from marsad.related import _name_terms as rel_name_terms
-from marsad.serve.cli import cli
+from marsad.query.related import _name_terms as rel_name_terms
 from marsad.store.sqlite import SQLiteStore
-from marsad.stories.features import cosine
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "related" / "seed-situation.jsonl"
 BOMBER = ("bomber-1", "bomber-2", "bomber-3")
@@ -189,7 +189,7 @@ def test_similarity_matrix_takes_the_larger_of_embedding_and_term_cosine() -> No
 
 def test_entity_weights_are_cached_until_the_store_grows(seed_store: tuple[SQLiteStore, dict[str, int], Path],
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    import marsad.related as rel
+    import marsad.query.related as rel
 
     store, ids, _ = seed_store
     reader = rel._Reader(store.conn)
@@ -208,7 +208,7 @@ def test_entity_weights_are_cached_until_the_store_grows(seed_store: tuple[SQLit
 
 
 def test_story_candidates_are_the_nearest_members(seed_store: tuple[SQLiteStore, dict[str, int], Path]) -> None:
-    import marsad.related as rel
+    import marsad.query.related as rel
 
     store, ids, _ = seed_store
     index = rel._vector_index(store, store.conn, ids["bomber-1"])
@@ -235,7 +235,7 @@ def test_matter_cosine_leaves_the_names_out() -> None:
 
 
 def test_postings_are_read_from_the_index_alone(seed_store: tuple[SQLiteStore, dict[str, int], Path]) -> None:
-    import marsad.related as rel
+    import marsad.query.related as rel
 
     store, ids, _ = seed_store
     plan = " ".join(str(tuple(r)) for r in store.conn.execute(

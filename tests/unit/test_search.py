@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from marsad.cli import cli
 from marsad.errors import InputError, QueryError
 from marsad.models import Article, SearchFilters
-from marsad.search import make_snippet, mark_html, parse_query, rrf, search
-from marsad.serve.cli import cli
+from marsad.query import make_snippet, mark_html, parse_query, rrf, search
 from marsad.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteStore, _split_sql
 from marsad.text.analyzer import index_fields
 
@@ -246,7 +246,7 @@ def test_group_by_story(news: SQLiteStore) -> None:
 
 def test_grouped_search_computes_passages_only_for_the_groups_shown(news: SQLiteStore,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    import marsad.search.engine as engine
+    import marsad.query.search as engine
 
     flat = search(news, "المباراة السعودي", k=20)
     assert len({h.story_id or -h.id for h in flat.hits}) >= 2       # more than one group exists

@@ -6,11 +6,7 @@ import numpy as np
 import pytest
 
 from marsad.enrich.embed import embedding_text, get_embedder
-from marsad.errors import ConfigError
-from marsad.stories.bcubed import bcubed
-from marsad.stories.dedupe import NearDupIndex, fact_conflict, near_duplicate_pair
-from marsad.stories.engine import StoryEngine
-from marsad.stories.features import (
+from marsad.enrich.features import (
     Features,
     compute,
     entity_counts,
@@ -21,6 +17,10 @@ from marsad.stories.features import (
     strip_boilerplate,
     title_vector,
 )
+from marsad.errors import ConfigError
+from marsad.stories.bcubed import bcubed
+from marsad.stories.dedupe import NearDupIndex, fact_conflict, near_duplicate_pair
+from marsad.stories.engine import StoryEngine
 from marsad.text.names import name_key
 
 WIRE = (

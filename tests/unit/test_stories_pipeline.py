@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from marsad.clustering import recluster
+from marsad.cli import cli
 from marsad.config import IngestOptions
+from marsad.ingest.clustering import recluster
+from marsad.ingest.pipeline import ingest
 from marsad.models import Article
-from marsad.pipeline import ingest
-from marsad.serve.cli import cli
 from marsad.store.sqlite import SQLiteStore
 from marsad.stories.bcubed import bcubed
 
@@ -129,7 +129,7 @@ def test_backfill_rebuilds_the_gold_stories_in_publication_order(sample_store: S
 
 
 def test_a_stream_in_time_order_and_the_backfill_decide_alike(tmp_path: Path) -> None:
-    from marsad.stories.features import parse_time
+    from marsad.enrich.features import parse_time
 
     lines = (SAMPLES / "wire" / "outlets-2025-04.jsonl").read_text("utf-8").splitlines()
     records = [json.loads(line) for line in lines]
@@ -245,7 +245,7 @@ def test_cli_stories_similarity_cluster_and_export(sample_store: SQLiteStore) ->
 
 
 def test_story_coverage_is_drawn_per_hour() -> None:
-    from marsad.serve.cli_stories import sparkline
+    from marsad.cli.stories import sparkline
 
     line = sparkline([{"hour": "2025-04-17T10", "source": "a", "articles": 2},
                       {"hour": "2025-04-17T10", "source": "b", "articles": 2},

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from marsad.cli import cli
 from marsad.enrich.embed import embedding_text, get_embedder
 from marsad.errors import QueryError
 from marsad.models import Article, SearchFilters
-from marsad.search import search
-from marsad.search import vectors as vec
-from marsad.search.vectors import VectorIndex, build_index, get_index, semantic_ranking
-from marsad.serve.cli import cli
+from marsad.query import search
+from marsad.query import vectors as vec
+from marsad.query.vectors import VectorIndex, build_index, get_index, semantic_ranking
 from marsad.store.sqlite import SQLiteStore
 
 DIM = 24

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from marsad.ingest.watch import Watcher, WatchOptions, backoff_delay, next_interval
 from marsad.sources.feeds import FeedSpec
 from marsad.sources.fetch import FetchOptions
 from marsad.sources.urls import url_key
 from marsad.store.sqlite import SQLiteStore
-from marsad.watch import Watcher, WatchOptions, backoff_delay, next_interval
 from tests.newsserver import NewsServer, NewsSite
 
 FAST = WatchOptions(fetch=FetchOptions(allow_loopback=True, per_host_delay=0.0, retries=0, backoff_base=0.01))
@@ -113,7 +113,7 @@ def test_failing_feeds_are_backed_off_and_never_stop_the_others(server: NewsServ
 
 def test_an_unexpected_error_in_one_feed_does_not_stop_the_others(server: NewsServer, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    import marsad.watch as watch_mod
+    import marsad.ingest.watch as watch_mod
 
     real = watch_mod.parse_feed
 
@@ -140,7 +140,7 @@ def test_adaptive_interval_and_backoff() -> None:
 
 
 def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "marsad.serve.cli", *args]
+    return [sys.executable, "-m", "marsad.cli", *args]
 
 
 def _count(db: Path) -> int:

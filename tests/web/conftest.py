@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import uvicorn
 
-from marsad.serve.app import create_app
+from marsad.web.app import create_app
 from tests.conftest import REPO
 
 CHROMIUM = Path(os.environ.get("MARSAD_CHROMIUM", "/usr/bin/chromium"))

@@ -144,7 +144,7 @@ class Store(ABC):
     def rebuild_search_index(self) -> dict[str, Any]:
         """Rebuild the search index from the stored articles: {"articles", "seconds", "indexed", "bytes"}."""
 
-    # -- semantic search (marsad.search.vectors builds the vector index from these) --
+    # -- semantic search (marsad.query.vectors builds the vector index from these) --
     @abstractmethod
     def sidecar_path(self, suffix: str) -> Path | None:
         """Where a file belonging to the store goes (``<db><suffix>``), or None when it has no file."""
@@ -178,7 +178,7 @@ class Store(ABC):
     def stats(self) -> dict[str, Any]:
         """Counts for `marsad stats`."""
 
-    # -- near-duplicates and stories (marsad.clustering decides, the store keeps) --
+    # -- near-duplicates and stories (marsad.ingest.clustering decides, the store keeps) --
     @abstractmethod
     def put_features(self, article_id: int, row: dict[str, Any]) -> None:
         """Store an article's clustering features (minhash, embedding, embedder, terms)."""

@@ -1,7 +1,7 @@
 """SQLite side of semantic search (mixed into ``SQLiteStore``): read the stored article embeddings.
 
 The embeddings are the float16 rows of ``article_features`` (one embedder per row); the vector index
-itself (``marsad.search.vectors``) lives beside the database file and is built from what these methods read.
+itself (``marsad.query.vectors``) lives beside the database file and is built from what these methods read.
 Filters are the lexical search's (``sqlite_search._filter_sql``), so both modes keep the same articles.
 """
 

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from marsad.enrich.embed import embedding_text, get_embedder
+from marsad.enrich.features import compute, cosine
 from marsad.stories.dedupe import CONTAINMENT, JACCARD, MIN_SHINGLES, containment_estimate, fact_conflict
 from marsad.stories.engine import (
     THRESHOLD,
@@ -21,7 +22,6 @@ from marsad.stories.engine import (
     logistic,
     pair_evidence,
 )
-from marsad.stories.features import compute, cosine
 from marsad.text.names import name_key
 from marsad.text.tokenize import match_words
 

@@ -25,7 +25,7 @@ from typing import Any
 
 from rensa import RMinHash, RMinHashLSH
 
-from marsad.stories.features import NUM_PERM, Features, skeleton_words, strip_boilerplate
+from marsad.enrich.features import NUM_PERM, Features, skeleton_words, strip_boilerplate
 from marsad.text.names import name_key
 from marsad.text.tokenize import match_words
 
@@ -179,7 +179,7 @@ def near_duplicate_pair(title_a: str, text_a: str, title_b: str, text_b: str, *,
     """Whether ``b`` would be found a near-duplicate of a stored ``a`` (the stream's own path: LSH index,
     thresholds, changed-fact guard), with the reason: exact / near / no_candidate / below_threshold /
     too_short / conflict:<kind>."""
-    from marsad.stories.features import compute
+    from marsad.enrich.features import compute
     from marsad.text.tokenize import match_words
 
     if match_words(text_a) == match_words(text_b):

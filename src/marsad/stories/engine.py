@@ -47,7 +47,7 @@ from typing import Any
 
 import numpy as np
 
-from marsad.stories.features import Features, cosine
+from marsad.enrich.features import Features, cosine
 
 # logistic weights over the evidence (see StoryEngine.evidence); fit on the five development stretches (1,298
 # articles; never the gold days) by scripts/fit_story_weights.py, rounded. THRESHOLD is their best B-cubed F1.

@@ -8,8 +8,8 @@ from typing import Any
 
 from marsad.errors import QueryError
 from marsad.models import SearchFilters
-from marsad.search.hybrid import hybrid_ranking, semantic_search_ranking
-from marsad.search.snippet import SNIPPET_CHARS, Snippet, highlight_spans, make_snippet
+from marsad.query.hybrid import hybrid_ranking, semantic_search_ranking
+from marsad.query.snippet import SNIPPET_CHARS, Snippet, highlight_spans, make_snippet
 from marsad.store.base import Store
 from marsad.text.analyzer import ParsedQuery, parse_query
 from marsad.text.names import name_key

@@ -8,9 +8,9 @@ from typing import Any
 
 import click
 
+from marsad.cli.common import db_option, dump, fail
 from marsad.config import default_db_path
 from marsad.errors import MarsadError, QueryError, SchemaError
-from marsad.serve.cli import _db_option, _dump, _fail, cli
 
 
 def _bad_query(exc: QueryError) -> None:
@@ -39,9 +39,9 @@ def _print_hit(hit: Any, prefix: str) -> None:
     click.echo(f"{' ' * len(prefix)}{_marked(hit.snippet, hit.highlights)}")
 
 
-@cli.command()
+@click.command()
 @click.argument("query")
-@_db_option
+@db_option
 @click.option("--k", "k", default=10, show_default=True, type=int, help="How many hits (stories when grouped).")
 @click.option("--source", "sources", multiple=True, metavar="NAME", help="Only this outlet (repeat for several).")
 @click.option("--since", default=None, metavar="DATE", help="Published on or after this ISO date (YYYY[-MM[-DD]]).")
@@ -63,8 +63,8 @@ def search(query: str, db: str | None, k: int, sources: tuple[str, ...], since: 
            group_by_story: bool, mode: str, embedder: str | None, as_json: bool) -> None:
     """Search the stored articles: every word in its exact or stemmed form, "phrases", -exclusions, OR."""
     from marsad.models import SearchFilters
-    from marsad.search import parse_query
-    from marsad.search import search as do_search
+    from marsad.query import parse_query
+    from marsad.query import search as do_search
     from marsad.store import open_store
 
     try:
@@ -77,9 +77,9 @@ def search(query: str, db: str | None, k: int, sources: tuple[str, ...], since: 
     try:
         store = open_store(db, readonly=True)
     except SchemaError as exc:
-        _fail(SchemaError(f"{exc} (`marsad reindex --db {db or default_db_path()}` upgrades it)"))
+        fail(SchemaError(f"{exc} (`marsad reindex --db {db or default_db_path()}` upgrades it)"))
     except MarsadError as exc:
-        _fail(exc)
+        fail(exc)
     try:
         response = do_search(store, parsed, k=k, filters=filters, mode=mode, group_by_story=group_by_story,
                              embedder=embedder)
@@ -87,11 +87,11 @@ def search(query: str, db: str | None, k: int, sources: tuple[str, ...], since: 
         _bad_query(exc)
         return
     except MarsadError as exc:
-        _fail(exc)
+        fail(exc)
     finally:
         store.close()
     if as_json:
-        click.echo(_dump(response.to_dict()))
+        click.echo(dump(response.to_dict()))
         return
     if not response.hits:
         click.echo(f"no articles match {query!r}" + (" with these filters" if response.filters else ""))
@@ -109,8 +109,8 @@ def search(query: str, db: str | None, k: int, sources: tuple[str, ...], since: 
         click.echo("")
 
 
-@cli.command()
-@_db_option
+@click.command()
+@db_option
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
 @click.option("--vectors", is_flag=True,
               help="Rebuild the vector index of semantic search instead (<db>.vectors.<embedder>.*).")
@@ -127,7 +127,7 @@ def reindex(db: str | None, progress: bool | None, vectors: bool, embedder: str 
 
     path = db or default_db_path()
     if path != ":memory:" and not Path(path).exists():
-        _fail(MarsadError(f"no store at {path}: run `marsad ingest` first or pass --db"))
+        fail(MarsadError(f"no store at {path}: run `marsad ingest` first or pass --db"))
     try:
         store = open_store(path)
         try:
@@ -141,9 +141,9 @@ def reindex(db: str | None, progress: bool | None, vectors: bool, embedder: str 
         finally:
             store.close()
     except MarsadError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
-        click.echo(_dump(summary))
+        click.echo(dump(summary))
         return
     size = f"{summary['bytes'] / 1e6:.1f} MB" if summary.get("bytes") is not None else "unknown size"
     rate = summary["articles"] / summary["seconds"] if summary["seconds"] else 0.0
@@ -153,12 +153,12 @@ def reindex(db: str | None, progress: bool | None, vectors: bool, embedder: str 
 
 def _reindex_vectors(db: str | None, embedder: str | None, as_json: bool) -> None:
     """``marsad reindex --vectors``: rebuild the vector index of each embedder (or of ``embedder``)."""
-    from marsad.search.vectors import build_index
+    from marsad.query.vectors import build_index
     from marsad.store import open_store
 
     path = db or default_db_path()
     if path != ":memory:" and not Path(path).exists():
-        _fail(MarsadError(f"no store at {path}: run `marsad ingest` first or pass --db"))
+        fail(MarsadError(f"no store at {path}: run `marsad ingest` first or pass --db"))
     try:
         store = open_store(path)
         try:
@@ -173,10 +173,13 @@ def _reindex_vectors(db: str | None, embedder: str | None, as_json: bool) -> Non
         _bad_query(exc)
         return
     except MarsadError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
-        click.echo(_dump({"vectors": [b.to_dict() for b in built]}))
+        click.echo(dump({"vectors": [b.to_dict() for b in built]}))
         return
     for b in built:
         size = f"{b.bytes / 1e6:.1f} MB" if b.bytes is not None else "in memory"
         click.echo(f"vector index {b.embedder}: {b.vectors} articles ({b.kind}) in {b.seconds:.1f} s; {size}")
+
+
+COMMANDS = (search, reindex)

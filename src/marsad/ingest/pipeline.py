@@ -38,7 +38,7 @@ from marsad.sources.urls import url_key
 from marsad.store.base import Store
 
 if TYPE_CHECKING:
-    from marsad.clustering import Clusterer
+    from marsad.ingest.clustering import Clusterer
 from marsad.text.tokenize import match_words
 
 OUTCOMES = ("stored", "updated", "duplicate", "rejected")
@@ -106,7 +106,7 @@ class Extracted:
     """The articles of one input, with their clustering features when clustering is on."""
 
     articles: list[Article]
-    features: list[Any]      # marsad.stories.features.Features | None, one per article
+    features: list[Any]      # marsad.enrich.features.Features | None, one per article
 
 
 _Result = Extracted | tuple[str, str]
@@ -122,7 +122,7 @@ def _extract_safe(raw: RawDocument, options: ExtractOptions, enrich: bool = Fals
             if enrich:
                 _enrich(art)
             if embedder is not None:
-                from marsad.clustering import article_features
+                from marsad.ingest.clustering import article_features
 
                 features.append(article_features(art, embedder))
             else:
@@ -216,7 +216,7 @@ def ingest_items(
     bar = tqdm(total=total, unit="input", disable=not options.progress, dynamic_ncols=True, mininterval=0.5)
     clusterer = None
     if options.cluster:
-        from marsad.clustering import Clusterer
+        from marsad.ingest.clustering import Clusterer
 
         clusterer = Clusterer(store, embedder=options.embedder)
         clusterer.warm()

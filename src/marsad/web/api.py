@@ -15,10 +15,10 @@ from starlette.exceptions import HTTPException
 
 from marsad import __version__
 from marsad.models import SearchFilters
-from marsad.serve import schemas
-from marsad.serve.app import cached, check_token, store_of
-from marsad.serve.views import as_utc, feed_health, parse_iso, rank_stories
 from marsad.store.base import Store
+from marsad.web import schemas
+from marsad.web.deps import cached, check_token, store_of
+from marsad.web.views import as_utc, feed_health, parse_iso, rank_stories
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": schemas.ErrorResponse, "description": text}
@@ -115,7 +115,7 @@ def article(request: Request, article_id: ArticleId) -> dict[str, Any]:
 def related_articles(request: Request, article_id: ArticleId,
                      k: Annotated[int, Query(ge=1, le=50)] = 10) -> dict[str, Any]:
     """Same story first, then shared entities and topic, then semantic neighbours; copies folded."""
-    from marsad.related import RelatedOptions, related
+    from marsad.query.related import RelatedOptions, related
 
     store = store_of(request)
     if store.get_article(article_id) is None:
@@ -158,7 +158,7 @@ def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=50
            mode: Literal["lexical", "semantic", "hybrid"] = "lexical", group: bool = False,
            include_duplicates: bool = False) -> dict[str, Any]:
     """Every word in its exact or stemmed form, "phrases", -exclusions, OR; hits with escaped, marked snippets."""
-    from marsad.search import search as do_search
+    from marsad.query import search as do_search
 
     sources = tuple(s for s in (_clean(x) for x in source or []) if s)
     filters = SearchFilters(sources=sources, since=since, until=until, category=category, entity=_clean(entity),
@@ -220,7 +220,7 @@ def source(request: Request, name: Annotated[str, Path(min_length=1, max_length=
 def _ingest(request: Request, records: list[dict[str, Any]]) -> dict[str, Any]:
     """Ingest JSONL records into the store (one writer at a time), with enrichment and clustering."""
     from marsad.config import IngestOptions
-    from marsad.pipeline import ingest
+    from marsad.ingest.pipeline import ingest
     from marsad.store import open_store
 
     check_token(request)

@@ -20,9 +20,9 @@ from starlette.exceptions import HTTPException
 from marsad import __version__
 from marsad.errors import QueryError
 from marsad.models import SearchFilters
-from marsad.serve import views
-from marsad.serve.api import DATE, ENTITY_TYPES, MAX_ID, _clean, _feeds, front_page
-from marsad.serve.app import WEB_DIR, cached, store_of
+from marsad.web import views
+from marsad.web.api import DATE, ENTITY_TYPES, MAX_ID, _clean, _feeds, front_page
+from marsad.web.deps import WEB_DIR, cached, store_of
 
 router = APIRouter(include_in_schema=False)
 CATEGORY_OR_EMPTY = "^(" + "|".join(views.CATEGORIES_AR) + ")?$"
@@ -122,7 +122,7 @@ def story_page(request: Request, story_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
 def article_page(request: Request, article_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> HTMLResponse:
     """The clean text, source and link, Gregorian and Hijri dates, tags, entities, the related list."""
-    from marsad.related import RelatedOptions, related
+    from marsad.query.related import RelatedOptions, related
 
     store = store_of(request)
     art = store.get_article(article_id)
@@ -154,7 +154,7 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=500)] = "",
                 mode: Literal["lexical", "semantic", "hybrid"] = "lexical",
                 k: Annotated[int, Query(ge=1, le=50)] = 10) -> HTMLResponse:
     """The search form with filters; results grouped by story, matched words marked."""
-    from marsad.search import search as do_search
+    from marsad.query import search as do_search
 
     store = store_of(request)
     form = {"q": q, "source": source, "since": since, "until": until, "category": category, "entity": entity,

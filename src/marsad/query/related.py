@@ -39,11 +39,11 @@ from typing import Any
 
 import numpy as np
 
+from marsad.enrich.features import parse_time
 from marsad.enrich.keyphrases import topic_term
 from marsad.errors import ConfigError, QueryError
-from marsad.search.vectors import VectorIndex, _top, get_index
+from marsad.query.vectors import VectorIndex, _top, get_index
 from marsad.store.base import Store
-from marsad.stories.features import parse_time
 from marsad.text.names import name_key
 from marsad.text.normalize import match_key
 

@@ -6,8 +6,8 @@ from typing import Any
 
 import click
 
+from marsad.cli.common import db_option, dump, fail, reading
 from marsad.errors import MarsadError
-from marsad.serve.cli import _db_option, _dump, _fail, _reading, cli
 
 _REASONS = {"same_story": "same story", "shared_entities": "shared entities", "similar_topic": "similar topic",
             "semantic": "semantic"}
@@ -28,24 +28,24 @@ def _print_item(rank: int, item: Any) -> None:
         click.echo(f"     also: {', '.join(f'#{i}' for i in item.collapsed[:10])}{more}")
 
 
-@cli.command()
+@click.command()
 @click.argument("article_id", metavar="ID", type=int)
-@_db_option
+@db_option
 @click.option("--k", "k", default=10, show_default=True, type=click.IntRange(1, 100), help="At most this many entries.")
 @click.option("--json", "as_json", is_flag=True, help="Print the list as JSON (the stable contract).")
 def related(article_id: int, db: str | None, k: int, as_json: bool) -> None:
     """Articles related to article ID: same story first, then shared entities and topic, then semantic
     neighbours; copies and repeated coverage of one story folded into one entry."""
-    from marsad.related import RelatedOptions
-    from marsad.related import related as find_related
+    from marsad.query.related import RelatedOptions
+    from marsad.query.related import related as find_related
 
-    with _reading(db) as store:
+    with reading(db) as store:
         try:
             result = find_related(store, article_id, RelatedOptions(k=k))
         except MarsadError as exc:
-            _fail(exc)
+            fail(exc)
     if as_json:
-        click.echo(_dump(result.to_dict()))
+        click.echo(dump(result.to_dict()))
         return
     head = result.article
     click.echo(f"related to #{head['id']}: {head['title']}"
@@ -55,3 +55,6 @@ def related(article_id: int, db: str | None, k: int, as_json: bool) -> None:
         return
     for rank, item in enumerate(result.items, 1):
         _print_item(rank, item)
+
+
+COMMANDS = (related,)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import click
 
+from marsad.cli.common import db_option, fail
 from marsad.errors import MarsadError
-from marsad.serve.cli import _db_option, _fail, cli
 
 
-@cli.command()
-@_db_option
+@click.command()
+@db_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (loopback by default).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
 @click.option("--token", default=None, envvar="MARSAD_API_TOKEN", metavar="TOKEN", show_envvar=True,
@@ -24,14 +24,17 @@ def serve(db: str | None, host: str, port: int, token: str | None, threads: int,
     import uvicorn
 
     from marsad.config import default_db_path
-    from marsad.serve.app import ServeOptions, create_app
+    from marsad.web.app import ServeOptions, create_app
 
     path = db or default_db_path()
     try:
         app = create_app(path, options=ServeOptions(token=token or None, threads=threads, max_body_bytes=max_body))
     except MarsadError as exc:
-        _fail(exc)
+        fail(exc)
     mode = "read-write (token set)" if token else "read-only"
     click.echo(f"Marsad reader on http://{host}:{port}/ over {path} ({mode}); API schema at /api/openapi.json. "
                "Ctrl-C stops it.", err=True)
     uvicorn.run(app, host=host, port=port, log_level="warning", server_header=False, proxy_headers=False)
+
+
+COMMANDS = (serve,)

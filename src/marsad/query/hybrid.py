@@ -9,8 +9,8 @@ import numpy as np
 
 from marsad.errors import QueryError
 from marsad.models import SearchFilters
-from marsad.search.fuse import rrf
-from marsad.search.vectors import default_embedder, semantic_ranking
+from marsad.query.fuse import rrf
+from marsad.query.vectors import default_embedder, semantic_ranking
 from marsad.store.base import Store
 from marsad.text.analyzer import ParsedQuery
 

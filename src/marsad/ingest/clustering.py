@@ -23,11 +23,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from marsad.enrich.embed import embedding_text, get_embedder
+from marsad.enrich.features import Features, compute, entity_counts, parse_time
 from marsad.models import Article
 from marsad.store.base import Store
 from marsad.stories.dedupe import NearDupIndex, fact_conflict
 from marsad.stories.engine import KEEP_DAYS, StoryEngine
-from marsad.stories.features import Features, compute, entity_counts, parse_time
 from marsad.text.names import name_key
 
 MORE_COMPLETE = 1.2

@@ -21,8 +21,8 @@ from typing import Any
 
 from marsad.config import IngestOptions
 from marsad.errors import InputError, MalformedInputError, MarsadError, StoreError
+from marsad.ingest.pipeline import identity_of, ingest_items
 from marsad.models import RawDocument
-from marsad.pipeline import identity_of, ingest_items
 from marsad.sources.feeds import FeedItem, FeedSpec, ParsedFeed, parse_feed
 from marsad.sources.fetch import Fetcher, FetchOptions, FetchResult
 from marsad.sources.urls import url_key

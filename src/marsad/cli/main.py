@@ -1,0 +1,28 @@
+"""The `marsad` command line: a thin layer over the library; each command module adds its commands here."""
+
+from __future__ import annotations
+
+import click
+
+from marsad import __version__
+from marsad.cli import enrich, ingest, related, search, serve, stories, watch
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="marsad")
+def cli() -> None:
+    """Marsad (مرصد): Arabic news pages and feeds into clean, stored articles."""
+
+
+for _module in (ingest, enrich, watch, stories, search, related, serve):
+    for _command in _module.COMMANDS:
+        cli.add_command(_command)
+
+
+def main() -> None:
+    """Entry point of the `marsad` console script."""
+    cli(prog_name="marsad")
+
+
+if __name__ == "__main__":
+    main()
