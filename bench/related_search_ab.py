@@ -6,7 +6,7 @@ process, calls interleaved (ABAB..., the order alternating), so a machine shared
 
 ``related``: the earlier ``src/marsad/related.py`` (read with ``git show REV:...``) against the current one, on
 random article ids of a store (``bench/related_scale.py`` builds them). ``lexical``: the earlier
-``store/sqlite_search.py`` search methods against the current ones, through ``marsad.query.search.lexical_ranking``
+``store/sqlite_search.py`` search methods against the current ones, through ``marsad.query.engine.lexical_ranking``
 (all words, then the any-word fallback) and the fallback alone, on the queries of ``bench/search_scale.py``.
 Only the one module differs between A and B; everything else is this checkout.
 """
@@ -93,7 +93,7 @@ def ab_lexical(rev: str, workdir: Path, n: int, calls: int, seed: int) -> None:
     import marsad.store.sqlite_search as current
     from bench.search_scale import pick_queries
     from marsad.models import SearchFilters
-    from marsad.query.search import lexical_ranking
+    from marsad.query.engine import lexical_ranking
     from marsad.store import open_store
     from marsad.store.sqlite import SQLiteStore
     from marsad.text.analyzer import parse_query

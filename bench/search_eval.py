@@ -52,8 +52,8 @@ from marsad.config import IngestOptions, data_dir  # noqa: E402
 from marsad.errors import QueryError  # noqa: E402
 from marsad.ingest.pipeline import ingest  # noqa: E402
 from marsad.models import SearchFilters  # noqa: E402
+from marsad.query.engine import lexical_ranking  # noqa: E402
 from marsad.query.hybrid import hybrid_ranking, semantic_search_ranking  # noqa: E402
-from marsad.query.search import lexical_ranking  # noqa: E402
 from marsad.query.vectors import build_index  # noqa: E402
 from marsad.store import sqlite_search  # noqa: E402
 from marsad.store.sqlite import SQLiteStore  # noqa: E402

@@ -236,7 +236,7 @@ def run_queries(work: Path, n: int, count: int, seed: int) -> dict[str, Any]:
     from marsad.enrich.embed import get_embedder
     from marsad.models import SearchFilters
     from marsad.query import search
-    from marsad.query.search import _rank
+    from marsad.query.engine import _rank
     from marsad.query.vectors import get_index
     from marsad.store import open_store
     from marsad.text.analyzer import parse_query

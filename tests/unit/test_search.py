@@ -246,7 +246,7 @@ def test_group_by_story(news: SQLiteStore) -> None:
 
 def test_grouped_search_computes_passages_only_for_the_groups_shown(news: SQLiteStore,
                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    import marsad.query.search as engine
+    import marsad.query.engine as engine
 
     flat = search(news, "المباراة السعودي", k=20)
     assert len({h.story_id or -h.id for h in flat.hits}) >= 2       # more than one group exists

@@ -36,7 +36,9 @@ from typing import Any
 import numpy as np
 from rensa import RMinHash
 
+from marsad.enrich.embed import embedding_text, get_embedder
 from marsad.enrich.keyphrases import default_df_table, topic_term
+from marsad.models import Article
 from marsad.text.names import name_key
 from marsad.text.tokenize import match_words
 
@@ -265,3 +267,14 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
     return sum(w * b.get(t, 0.0) for t, w in a.items())
+
+
+def article_features(article: Article, embedder: str | None) -> Features:
+    """Everything the decision step needs of one article, computed once in the per-article stage (any worker):
+    shingles and MinHash, story terms, entity keys as found (the clusterer re-reads them after resolution) and the
+    embedding of ``embedder`` (None or "none": no embedding)."""
+    model = get_embedder(embedder) if embedder and embedder != "none" else None
+    vec = model.encode([embedding_text(article.display_title or article.title, article.text)])[0] if model else None
+    return compute(article.display_title or article.title, article.text, embedding=vec,
+                   embedder=model.name if model else None, entities=article.entities,
+                   published_at=article.published_at, source=article.source)

@@ -22,8 +22,8 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from marsad.enrich.embed import embedding_text, get_embedder
-from marsad.enrich.features import Features, compute, entity_counts, parse_time
+from marsad.enrich.embed import get_embedder
+from marsad.enrich.features import Features, article_features, entity_counts, parse_time
 from marsad.models import Article
 from marsad.store.base import Store
 from marsad.stories.dedupe import NearDupIndex, fact_conflict
@@ -31,15 +31,6 @@ from marsad.stories.engine import KEEP_DAYS, StoryEngine
 from marsad.text.names import name_key
 
 MORE_COMPLETE = 1.2
-
-
-def article_features(article: Article, embedder: str | None) -> Features:
-    """Features of an extracted article (entities as found; the clusterer re-reads them after resolution)."""
-    model = get_embedder(embedder) if embedder and embedder != "none" else None
-    vec = model.encode([embedding_text(article.display_title or article.title, article.text)])[0] if model else None
-    return compute(article.display_title or article.title, article.text, embedding=vec,
-                   embedder=model.name if model else None, entities=article.entities,
-                   published_at=article.published_at, source=article.source)
 
 
 def article_time(published_at: str | None, fetched_at: str | None = None) -> float | None:

@@ -122,7 +122,7 @@ def _extract_safe(raw: RawDocument, options: ExtractOptions, enrich: bool = Fals
             if enrich:
                 _enrich(art)
             if embedder is not None:
-                from marsad.ingest.clustering import article_features
+                from marsad.enrich.features import article_features
 
                 features.append(article_features(art, embedder))
             else:

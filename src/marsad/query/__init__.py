@@ -4,8 +4,8 @@ A layer above ``store`` (it reads through the ``Store`` interface) and below ``p
 """
 
 from marsad.models import SearchFilters
+from marsad.query.engine import SearchGroup, SearchHit, SearchResponse, group_hits, resolve_entity, search
 from marsad.query.fuse import rrf
-from marsad.query.search import SearchGroup, SearchHit, SearchResponse, group_hits, resolve_entity, search
 from marsad.query.snippet import Snippet, highlight_spans, make_snippet, mark_html
 from marsad.text.analyzer import ParsedQuery, parse_query
 
