@@ -48,7 +48,7 @@ def main() -> None:
     args = ap.parse_args()
     from marsad.config import IngestOptions
     from marsad.enrich.analyze import analyze
-    from marsad.ingest.pipeline import ingest
+    from marsad.ingestion.pipeline import ingest
     from marsad.store.sqlite import SQLiteStore
 
     records = []

@@ -17,7 +17,7 @@ sys.path[:0] = [str(REPO), str(REPO / "src")]
 from bench.docs import write_section  # noqa: E402
 from bench.pages import gold_pages, token_prf  # noqa: E402
 from marsad.config import data_dir  # noqa: E402
-from marsad.extract import extract  # noqa: E402
+from marsad.extraction import extract  # noqa: E402
 from marsad.models import RawDocument  # noqa: E402
 
 

@@ -29,7 +29,7 @@ sys.path.insert(0, str(REPO / "src"))
 from bench.docs import write_section  # noqa: E402
 from bench.pages import gold_pages  # noqa: E402
 from marsad.config import IngestOptions, data_dir  # noqa: E402
-from marsad.ingest.pipeline import ingest  # noqa: E402
+from marsad.ingestion.pipeline import ingest  # noqa: E402
 from marsad.store.sqlite import SQLiteStore  # noqa: E402
 
 CORPORA = ["ant-multisource.jsonl.gz", "saudinewsnet.jsonl.gz", "ant-jawharafm.jsonl.gz"]

@@ -35,7 +35,7 @@ sys.path[:0] = [str(REPO), str(REPO / "src")]
 from bench.docs import write_section  # noqa: E402
 from marsad.config import IngestOptions, data_dir  # noqa: E402
 from marsad.errors import QueryError  # noqa: E402
-from marsad.ingest.pipeline import ingest  # noqa: E402
+from marsad.ingestion.pipeline import ingest  # noqa: E402
 from marsad.query import search  # noqa: E402
 from marsad.query.related import RelatedOptions, related  # noqa: E402
 from marsad.store.sqlite import SQLiteStore  # noqa: E402

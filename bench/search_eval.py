@@ -50,7 +50,7 @@ sys.path[:0] = [str(REPO), str(REPO / "src")]
 from bench.docs import write_section  # noqa: E402
 from marsad.config import IngestOptions, data_dir  # noqa: E402
 from marsad.errors import QueryError  # noqa: E402
-from marsad.ingest.pipeline import ingest  # noqa: E402
+from marsad.ingestion.pipeline import ingest  # noqa: E402
 from marsad.models import SearchFilters  # noqa: E402
 from marsad.query.engine import lexical_ranking  # noqa: E402
 from marsad.query.hybrid import hybrid_ranking, semantic_search_ranking  # noqa: E402

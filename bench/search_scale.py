@@ -95,7 +95,7 @@ def build_base(work: Path, n: int, embed: int, seed: int) -> dict[str, Any]:
             return dict(meta)
         db.unlink()
     from marsad.enrich.embed import USEEmbedder, embedding_text
-    from marsad.ingest.pipeline import ingest
+    from marsad.ingestion.pipeline import ingest
 
     rng = random.Random(seed)
     sample = work / "base.jsonl.gz"

@@ -48,8 +48,8 @@ def _peak_mb() -> float:
 
 def run_case(name: str, paths: list[str], workers: int) -> dict[str, object]:
     """One ingest into a fresh store, then (when clustering) the backfill on it; runs in a child process."""
-    from marsad.ingest.clustering import recluster
-    from marsad.ingest.pipeline import ingest
+    from marsad.ingestion.clustering import recluster
+    from marsad.ingestion.pipeline import ingest
     from marsad.store.sqlite import SQLiteStore
 
     opts = CASES[name]

@@ -105,7 +105,7 @@ def pipeline_labels(records: list[dict[str, Any]], embedder: str | None = "use",
     import tempfile
 
     from marsad.config import IngestOptions
-    from marsad.ingest.pipeline import ingest
+    from marsad.ingestion.pipeline import ingest
     from marsad.store.sqlite import SQLiteStore
 
     with tempfile.TemporaryDirectory(dir=tmp) as folder:

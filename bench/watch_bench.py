@@ -27,7 +27,7 @@ sys.path[:0] = [str(REPO), str(REPO / "src")]
 from tests.newsserver import NewsServer, NewsSite  # noqa: E402
 
 from bench.docs import write_section  # noqa: E402
-from marsad.ingest.watch import Watcher, WatchOptions  # noqa: E402
+from marsad.ingestion.watch import Watcher, WatchOptions  # noqa: E402
 from marsad.sources.feeds import FeedSpec  # noqa: E402
 from marsad.sources.fetch import FetchOptions  # noqa: E402
 from marsad.store.sqlite import SQLiteStore  # noqa: E402

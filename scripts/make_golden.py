@@ -11,7 +11,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from marsad.extract import extract  # noqa: E402
+from marsad.extraction import extract  # noqa: E402
 from marsad.models import RawDocument  # noqa: E402
 
 seed = REPO.parent / "shared" / "seed" / "000_c7426974ea916e2a.txt"

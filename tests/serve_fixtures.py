@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from marsad.config import IngestOptions
-from marsad.ingest.pipeline import ingest
+from marsad.ingestion.pipeline import ingest
 from marsad.store import open_store
 from tests.conftest import REPO, need_file
 

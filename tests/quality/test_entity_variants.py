@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from marsad.config import IngestOptions
-from marsad.ingest.pipeline import ingest
+from marsad.ingestion.pipeline import ingest
 from marsad.store.sqlite import SQLiteStore
 from marsad.text.names import name_key
 from tests.conftest import need_file

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from bench.pages import TEMPLATES, gold_pages, token_prf
 
-from marsad.extract import extract
+from marsad.extraction import extract
 from marsad.models import RawDocument
 from tests.conftest import need_file
 

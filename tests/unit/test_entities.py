@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from marsad.enrich.entities import group_mentions, latin_link
-from marsad.ingest.pipeline import resolve_entities
+from marsad.ingestion.pipeline import resolve_entities
 from marsad.models import Article
 from marsad.store.sqlite import SQLiteStore
 from marsad.text.names import name_key

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from marsad.config import IngestOptions
 from marsad.errors import InputError, StoreError
-from marsad.ingest.pipeline import ingest
+from marsad.ingestion.pipeline import ingest
 from marsad.models import Article
 from marsad.store.sqlite import SQLiteStore
 

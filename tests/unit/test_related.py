@@ -22,7 +22,7 @@ from marsad.cli import cli
 from marsad.config import IngestOptions
 from marsad.enrich.features import cosine
 from marsad.errors import ConfigError, QueryError
-from marsad.ingest.pipeline import ingest
+from marsad.ingestion.pipeline import ingest
 from marsad.query.related import (
     REASONS,
     RelatedOptions,

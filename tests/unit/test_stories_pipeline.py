@@ -14,8 +14,8 @@ from click.testing import CliRunner
 
 from marsad.cli import cli
 from marsad.config import IngestOptions
-from marsad.ingest.clustering import recluster
-from marsad.ingest.pipeline import ingest
+from marsad.ingestion.clustering import recluster
+from marsad.ingestion.pipeline import ingest
 from marsad.models import Article
 from marsad.store.sqlite import SQLiteStore
 from marsad.stories.bcubed import bcubed

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from marsad.ingest.watch import Watcher, WatchOptions, backoff_delay, next_interval
+from marsad.ingestion.watch import Watcher, WatchOptions, backoff_delay, next_interval
 from marsad.sources.feeds import FeedSpec
 from marsad.sources.fetch import FetchOptions
 from marsad.sources.urls import url_key
@@ -113,7 +113,7 @@ def test_failing_feeds_are_backed_off_and_never_stop_the_others(server: NewsServ
 
 def test_an_unexpected_error_in_one_feed_does_not_stop_the_others(server: NewsServer, tmp_path: Path,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    import marsad.ingest.watch as watch_mod
+    import marsad.ingestion.watch as watch_mod
 
     real = watch_mod.parse_feed
 

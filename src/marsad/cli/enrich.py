@@ -18,7 +18,7 @@ from marsad.errors import MarsadError
 def analyze(target: str, as_json: bool, title: str) -> None:
     """Enrich one text (FILE or - for stdin; an HTML page is extracted first): entities, keyphrases, category."""
     from marsad.enrich.analyze import analyze as do_analyze
-    from marsad.extract import extract as do_extract
+    from marsad.extraction import extract as do_extract
     from marsad.models import RawDocument
     from marsad.text.encoding import decode_bytes
 

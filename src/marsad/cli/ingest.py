@@ -22,7 +22,7 @@ from marsad.errors import InputError, MarsadError
 @click.option("--allow-private", is_flag=True, help="Allow fetching private/loopback addresses (tests).")
 def extract(target: str, as_json: bool, source: str | None, allow_private: bool) -> None:
     """Extract the articles of one page (FILE, URL or - for stdin) without storing them."""
-    from marsad.extract import extract as do_extract
+    from marsad.extraction import extract as do_extract
     from marsad.sources.files import iter_inputs
     from marsad.sources.http import fetch_url
 
@@ -76,7 +76,7 @@ def ingest(paths: tuple[str, ...], db: str | None, source: str | None, workers: 
            max_bytes: int, strict: bool, progress: bool | None, enrich: bool, cluster: bool, embedder: str,
            as_json: bool) -> None:
     """Ingest files, folders (.html .txt .jsonl .json .warc, optionally .gz) or - (stdin) into the store."""
-    from marsad.ingest.pipeline import ingest as do_ingest
+    from marsad.ingestion.pipeline import ingest as do_ingest
     from marsad.store import open_store
 
     try:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from marsad import __version__
 from marsad.cli import enrich, ingest, related, search, serve, stories, watch
+from marsad.version import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

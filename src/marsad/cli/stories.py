@@ -71,7 +71,7 @@ def cluster(db: str | None, embedder: str, progress: bool | None, as_json: bool)
     duplicates stay. Features already computed with the same embedder are reused."""
     from tqdm import tqdm
 
-    from marsad.ingest.clustering import recluster
+    from marsad.ingestion.clustering import recluster
     from marsad.store import open_store
 
     try:
@@ -98,7 +98,7 @@ def _load_side(ref: str, db: str | None) -> dict[str, Any]:
     """An article for `similarity`: a stored id (digits) or a file/URL-less page to extract."""
     from marsad.config import ExtractOptions
     from marsad.enrich.analyze import analyze
-    from marsad.extract import extract
+    from marsad.extraction import extract
     from marsad.sources.files import iter_inputs
 
     if ref.isdigit():

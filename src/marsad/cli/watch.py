@@ -21,7 +21,7 @@ from marsad.errors import MarsadError
 def watch(feeds_file: str | None, db: str | None, once: bool, allow_private: bool, allow_loopback: bool,
           per_host_delay: float, as_json: bool) -> None:
     """Poll feeds and sitemaps politely and ingest new articles (feed state survives restarts)."""
-    from marsad.ingest.watch import WatchOptions, run_watch
+    from marsad.ingestion.watch import WatchOptions, run_watch
     from marsad.sources.feeds import default_feed_list, read_feed_list
     from marsad.sources.fetch import FetchOptions
     from marsad.store import open_store

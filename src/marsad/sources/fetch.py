@@ -44,10 +44,10 @@ from urllib.parse import quote, unquote
 import httpcore
 import httpx
 
-from marsad import __version__
 from marsad.errors import ConfigError, FetchError, OversizedInputError
 from marsad.models import RawDocument
 from marsad.text.encoding import charset_from_content_type
+from marsad.version import __version__
 
 try:  # optional: httpx itself only decodes br when brotli is installed, and so do we
     import brotli as _brotli  # type: ignore[import-not-found, unused-ignore]

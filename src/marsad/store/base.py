@@ -178,7 +178,7 @@ class Store(ABC):
     def stats(self) -> dict[str, Any]:
         """Counts for `marsad stats`."""
 
-    # -- near-duplicates and stories (marsad.ingest.clustering decides, the store keeps) --
+    # -- near-duplicates and stories (marsad.ingestion.clustering decides, the store keeps) --
     @abstractmethod
     def put_features(self, article_id: int, row: dict[str, Any]) -> None:
         """Store an article's clustering features (minhash, embedding, embedder, terms)."""

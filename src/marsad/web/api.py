@@ -13,9 +13,9 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.exceptions import HTTPException
 
-from marsad import __version__
 from marsad.models import SearchFilters
 from marsad.store.base import Store
+from marsad.version import __version__
 from marsad.web import schemas
 from marsad.web.deps import cached, check_token, store_of
 from marsad.web.views import as_utc, feed_health, parse_iso, rank_stories
@@ -220,7 +220,7 @@ def source(request: Request, name: Annotated[str, Path(min_length=1, max_length=
 def _ingest(request: Request, records: list[dict[str, Any]]) -> dict[str, Any]:
     """Ingest JSONL records into the store (one writer at a time), with enrichment and clustering."""
     from marsad.config import IngestOptions
-    from marsad.ingest.pipeline import ingest
+    from marsad.ingestion.pipeline import ingest
     from marsad.store import open_store
 
     check_token(request)

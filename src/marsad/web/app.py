@@ -23,9 +23,9 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from marsad import __version__
 from marsad.errors import ConfigError, InputError, MarsadError, QueryError, SchemaUpgradeNeeded, StoreError
 from marsad.store import open_store
+from marsad.version import __version__
 from marsad.web.api import router as api_router
 from marsad.web.deps import WEB_DIR, ServeOptions, StorePool, error_response
 from marsad.web.pages import error_page

@@ -17,9 +17,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from starlette.exceptions import HTTPException
 
-from marsad import __version__
 from marsad.errors import QueryError
 from marsad.models import SearchFilters
+from marsad.version import __version__
 from marsad.web import views
 from marsad.web.api import DATE, ENTITY_TYPES, MAX_ID, _clean, _feeds, front_page
 from marsad.web.deps import WEB_DIR, cached, store_of

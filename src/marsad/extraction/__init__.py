@@ -1,5 +1,5 @@
 """Extraction: raw bytes of a page or record in, clean articles out (``extract``)."""
 
-from marsad.extract.page import extract
+from marsad.extraction.page import extract
 
 __all__ = ["extract"]

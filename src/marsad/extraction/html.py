@@ -20,7 +20,7 @@ import trafilatura
 from lxml import etree
 
 from marsad.errors import NoContentError
-from marsad.extract.sections import TAGS_RE, Block
+from marsad.extraction.sections import TAGS_RE, Block
 from marsad.text.dates import date_to_iso
 from marsad.text.normalize import DISPLAY
 

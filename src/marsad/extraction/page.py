@@ -7,8 +7,8 @@ from datetime import datetime
 
 from marsad.config import ExtractOptions
 from marsad.errors import NoContentError
-from marsad.extract import html as html_mod
-from marsad.extract.sections import Block, Draft, PageSections, is_boilerplate, parse_stamp, section_blocks
+from marsad.extraction import html as html_mod
+from marsad.extraction.sections import Block, Draft, PageSections, is_boilerplate, parse_stamp, section_blocks
 from marsad.models import Article, RawDocument
 from marsad.text.dates import ParsedDate, date_to_iso, parse_machine_date
 from marsad.text.encoding import decode_bytes

@@ -21,7 +21,7 @@ from typing import Any
 
 from marsad.config import IngestOptions
 from marsad.errors import InputError, MalformedInputError, MarsadError, StoreError
-from marsad.ingest.pipeline import identity_of, ingest_items
+from marsad.ingestion.pipeline import identity_of, ingest_items
 from marsad.models import RawDocument
 from marsad.sources.feeds import FeedItem, FeedSpec, ParsedFeed, parse_feed
 from marsad.sources.fetch import Fetcher, FetchOptions, FetchResult

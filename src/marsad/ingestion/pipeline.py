@@ -31,14 +31,14 @@ from tqdm import tqdm
 
 from marsad.config import ExtractOptions, IngestOptions
 from marsad.errors import InputError, MarsadError, StoreError
-from marsad.extract import extract
+from marsad.extraction import extract
 from marsad.models import Article, RawDocument
 from marsad.sources.files import count_inputs, iter_inputs
 from marsad.sources.urls import url_key
 from marsad.store.base import Store
 
 if TYPE_CHECKING:
-    from marsad.ingest.clustering import Clusterer
+    from marsad.ingestion.clustering import Clusterer
 from marsad.text.tokenize import match_words
 
 OUTCOMES = ("stored", "updated", "duplicate", "rejected")
@@ -216,7 +216,7 @@ def ingest_items(
     bar = tqdm(total=total, unit="input", disable=not options.progress, dynamic_ncols=True, mininterval=0.5)
     clusterer = None
     if options.cluster:
-        from marsad.ingest.clustering import Clusterer
+        from marsad.ingestion.clustering import Clusterer
 
         clusterer = Clusterer(store, embedder=options.embedder)
         clusterer.warm()
