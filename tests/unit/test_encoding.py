@@ -7,7 +7,6 @@ import dataclasses
 import random
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from marsad.errors import BinaryInputError, EmptyInputError, EncodingError, InputError
@@ -588,24 +587,9 @@ _MIXED_ALPHABET = st.sampled_from(
 )
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.text(alphabet=_MIXED_ALPHABET, min_size=1, max_size=200))
-def test_property_utf8_round_trip(text: str) -> None:
-    assume(text.strip())
-    assert decode_bytes(text.encode("utf-8")).text == text
-
-
 def _encodable_cp1256(text: str) -> bool:
     try:
         text.encode("cp1256")
     except UnicodeEncodeError:
         return False
     return True
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
-@given(st.text(alphabet=_MIXED_ALPHABET, min_size=3, max_size=200))
-def test_property_declared_cp1256_round_trip(text: str) -> None:
-    assume(_encodable_cp1256(text))
-    assume(sum(1 for c in text if "\u0621" <= c <= "\u064a") >= 3)
-    assert decode_bytes(text.encode("cp1256"), declared="windows-1256").text == text

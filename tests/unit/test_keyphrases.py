@@ -8,8 +8,6 @@ from pathlib import Path
 
 import pytest
 from bench.keyphrase_eval import norm_phrase
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from marsad.enrich import keyphrases as kp
 from marsad.enrich.keyphrases import Keyphrase, extract_keyphrases
@@ -117,19 +115,3 @@ _ARABIC = "ابتثجحخدذرزسشصضطظعغفقكلمنهويءآأإؤئ�
 _ALPHABET = _ARABIC * 3 + "\u064b\u064e\u064f\u0650\u0651\u0652\u0640" + "      \n،.؛؟!:«»\"()-" + "0123٤٥٦" + "abcXYZ"
 _WORDS = ["في", "من", "إلى", "و", "الـ", "ال", "لل", "بال", "باسم", "بن", "أبو", "قال", "كان", "الزعيم", "الكوري",
           "الشمالي", "روسيا", "وكوريا", "الشمالية", "المتحدث", "الكرملين", "2024", "ﻻ", "ﷲ", "\u200f", "ـــ"]
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    body=st.one_of(st.text(alphabet=_ALPHABET, max_size=400),
-                   st.lists(st.sampled_from(_WORDS), max_size=80).map(" ".join)),
-    title=st.text(alphabet=_ALPHABET, max_size=60),
-    k=st.integers(min_value=0, max_value=12),
-)
-def test_never_raises_sorted_scores(body: str, title: str, k: int) -> None:
-    got = extract_keyphrases(body, title, k=k)
-    assert len(got) <= max(k, 0)
-    scores = [p.score for p in got]
-    assert all(0.0 <= s <= 1.0 for s in scores)
-    assert scores == sorted(scores, reverse=True)
-    assert all(p.phrase and p.phrase == p.phrase.strip() for p in got)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from marsad.text.normalize import DISPLAY, MATCH, PROFILES, ascii_digits, normalize
@@ -70,18 +69,3 @@ _mixed = st.one_of(
     st.sampled_from([*list("\u200e\u200f\u200c\u200d\ufeff\xa0\r\n\t «»“”–—ـ٫٬"), "́", "ّ"]),
     st.characters(min_codepoint=0xFB50, max_codepoint=0xFEFF),
 )
-
-
-@settings(max_examples=400, deadline=None)
-@given(st.text(_mixed, max_size=80))
-def test_normalizing_twice_changes_nothing(text: str) -> None:
-    for profile in (DISPLAY, MATCH):
-        once = profile(text)
-        assert profile(once) == once
-
-
-@settings(max_examples=200, deadline=None)
-@given(st.text(_mixed, max_size=80))
-def test_match_of_display_equals_match(text: str) -> None:
-    # Keys built from what readers see equal keys built from the raw text.
-    assert MATCH(DISPLAY(text)) == MATCH(text)
