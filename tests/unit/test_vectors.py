@@ -18,17 +18,15 @@ from marsad.query import search
 from marsad.query import vectors as vec
 from marsad.query.vectors import VectorIndex, build_index, get_index, semantic_ranking
 from marsad.store.sqlite import SQLiteStore
+from tests.factories import make_article
 
 DIM = 24
 
 
 def _article(i: int, *, title: str = "", text: str = "", source: str = "bbc", date: str = "2018-05-01T10:00:00",
              category: str = "politics") -> Article:
-    art = Article(url=f"https://example.com/{i}", source=source, title=title or f"خبر {i}",
-                  display_title=title or f"خبر {i}", text=text or f"نص الخبر رقم {i} عن موضوع ما.",
-                  published_at=date, category={"label": category, "confidence": 0.9})
-    art.content_hash = f"h{i}-{abs(hash(art.title + art.text))}"
-    return art
+    return make_article(title or f"خبر {i}", text or f"نص الخبر رقم {i} عن موضوع ما.", source=source,
+                        published_at=date, category=category, url=f"https://example.com/{i}")
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:

@@ -19,16 +19,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from marsad.enrich.embed import get_embedder
-from marsad.enrich.features import Features, article_features, entity_counts, parse_time
+from marsad.enrich.features import Features, article_features, entity_counts
 from marsad.models import Article
 from marsad.store.base import Store
 from marsad.stories.dedupe import NearDupIndex, fact_conflict
 from marsad.stories.engine import KEEP_DAYS, StoryEngine
 from marsad.text.names import name_key
+from marsad.times import from_timestamp, timestamp
 
 MORE_COMPLETE = 1.2
 
@@ -38,11 +38,7 @@ def article_time(published_at: str | None, fetched_at: str | None = None) -> flo
     crawl fetches most articles within a day of publication; a first crawl's backlog is the exception), else
     None (no time evidence). Without the crawl time, an undated corpus such as SaudiNewsNet had no time
     evidence at all, and weeks of one war's coverage chained into one story."""
-    return parse_time(published_at) or parse_time(fetched_at)
-
-
-def _iso(ts: float | None) -> str | None:
-    return datetime.fromtimestamp(ts, UTC).isoformat(timespec="seconds") if ts is not None else None
+    return timestamp(published_at) or timestamp(fetched_at)
 
 
 def _entity_words(mentions: list[dict[str, Any]]) -> set[str]:
@@ -65,11 +61,11 @@ class Clusterer:
     # -- start -----------------------------------------------------------------------------------
     def warm(self) -> int:
         """Load the recent window (``KEEP_DAYS`` before the newest article) from the store."""
-        latest = parse_time(self.store.latest_time())
+        latest = timestamp(self.store.latest_time())
         if latest is None:
             return 0
         n = 0
-        since = _iso(latest - KEEP_DAYS * 86400)
+        since = from_timestamp(latest - KEEP_DAYS * 86400)
         rows = sorted(self.store.iter_cluster_rows(since=since, only_assigned=True),
                       key=lambda r: (article_time(r["published_at"], r["fetched_at"]) or 0.0, r["id"]))
         for row in rows:
@@ -143,7 +139,7 @@ class Clusterer:
             reason = f"near:{cand.jaccard:.2f}"
             longer = len(article.text) > MORE_COMPLETE * len(canon["text"])
             # the canonical's time as this article's is taken: published, else crawled (kept by the index)
-            canon_time = parse_time(canon.get("published_at")) or self.dedupe.time_of(canonical_id)
+            canon_time = timestamp(canon.get("published_at")) or self.dedupe.time_of(canonical_id)
             earlier = (feats.time is not None and (canon_time is None or feats.time < canon_time)
                        and len(article.text) >= 0.8 * len(canon["text"]))   # a dated copy beats an undated one
             if longer or earlier:
@@ -189,7 +185,7 @@ class Clusterer:
             return
         central = {sid: s.central[0] for sid, s in self.engine.stories.items() if sid in touched and s.central}
         clock = self.engine._clock
-        active_since = _iso(clock - self.engine.horizon) if clock is not None else None
+        active_since = from_timestamp(clock - self.engine.horizon) if clock is not None else None
         self.store.refresh_stories(sorted(touched), central, active_since=active_since)
         self.engine.touched.clear()
         self._extra.clear()

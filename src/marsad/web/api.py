@@ -15,10 +15,11 @@ from starlette.exceptions import HTTPException
 
 from marsad.models import SearchFilters
 from marsad.store.base import Store
+from marsad.times import as_utc, parse_iso
 from marsad.version import __version__
 from marsad.web import schemas
 from marsad.web.deps import cached, check_token, store_of
-from marsad.web.views import as_utc, feed_health, parse_iso, rank_stories
+from marsad.web.views import feed_health, rank_stories
 
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": schemas.ErrorResponse, "description": text}

@@ -5,13 +5,38 @@ Models allow extra fields: the store adds fields over time (never renames them),
 
 from __future__ import annotations
 
-from typing import Any
+import dataclasses
+from typing import TYPE_CHECKING, Any, get_type_hints
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from marsad import models
+from marsad.query import engine, related
 
 
 class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
+
+
+def model_of(cls: type, doc: str, *, overrides: dict[str, Any] | None = None,
+             extra: dict[str, Any] | None = None) -> type[BaseModel]:
+    """The API model of a domain dataclass: its fields, types and defaults, so the two are never declared twice.
+    ``overrides`` gives a field another (JSON) type or makes it required (``(type, ...)``); ``extra`` adds the
+    fields the store or the API adds to the domain type."""
+    hints = get_type_hints(cls)
+    fields: dict[str, Any] = {}
+    for f in dataclasses.fields(cls):
+        if f.default is not dataclasses.MISSING:
+            default = f.default
+        elif f.default_factory is not dataclasses.MISSING:
+            default = Field(default_factory=f.default_factory)
+        else:
+            default = ...
+        fields[f.name] = (hints[f.name], default)
+    fields.update(overrides or {})
+    fields.update(extra or {})
+    model = create_model(cls.__name__, __base__=_Open, __doc__=doc, **fields)
+    return model
 
 
 class ErrorBody(BaseModel):
@@ -64,28 +89,13 @@ class ArticlePage(BaseModel):
     items: list[ArticleSummary]
 
 
-class Article(_Open):
-    """The stable article JSON (see the README), with enrichment, story and duplicate links."""
-
-    id: int
-    external_id: str | None
-    url: str | None
-    source: str | None
-    title: str
-    display_title: str = ""
-    text: str
-    published_at: str | None
-    updated_at: str | None
-    language: str | None
-    tags: list[str]
-    related_headlines: list[str]
-    origin: dict[str, Any]
-    raw_sha256: str | None
-    entities: list[dict[str, Any]] = []
-    keyphrases: list[dict[str, Any]] = []
-    category: dict[str, Any] | None = None
-    story_id: int | None = None
-    duplicate_of: int | None = None
+if TYPE_CHECKING:                                     # the checker sees a model; the API gets the derived one
+    class Article(_Open): ...
+else:
+    Article = model_of(
+        models.Article, "The stable article JSON (see the README), with enrichment, story and duplicate links.",
+        overrides={"id": (int, ...), "raw_sha256": (str | None, ...)},
+        extra={"story_id": (int | None, None), "duplicate_of": (int | None, None)})
 
 
 class Outlet(BaseModel):
@@ -177,21 +187,10 @@ class FrontPage(BaseModel):
     items: list[RankedStory]
 
 
-class RelatedItem(_Open):
-    """An entry of a related list and why it is there."""
-
-    id: int
-    title: str
-    source: str | None
-    published_at: str | None
-    url: str | None
-    story_id: int | None
-    reason: str
-    score: float
-    shared_entities: list[str]
-    background: bool
-    age_days: float | None
-    collapsed: list[int]
+if TYPE_CHECKING:
+    class RelatedItem(_Open): ...
+else:
+    RelatedItem = model_of(related.RelatedItem, "An entry of a related list and why it is there.")
 
 
 class RelatedResponse(BaseModel):
@@ -202,22 +201,12 @@ class RelatedResponse(BaseModel):
     items: list[RelatedItem]
 
 
-class SearchHit(_Open):
-    """One article found, with a marked passage (offsets into ``snippet``; ``snippet_html`` is escaped)."""
-
-    id: int
-    title: str
-    source: str | None
-    published_at: str | None
-    url: str | None
-    score: float
-    rank: int
-    story_id: int | None
-    snippet: str
-    highlights: list[list[int]]
-    snippet_html: str
-    title_highlights: list[list[int]]
-    matched: str
+if TYPE_CHECKING:
+    class SearchHit(_Open): ...
+else:
+    SearchHit = model_of(
+        engine.SearchHit, "One article found, with a marked passage (offsets into ``snippet``; ``snippet_html`` is "
+        "escaped).", overrides={"highlights": (list[list[int]], ...), "title_highlights": (list[list[int]], ...)})
 
 
 class SearchGroup(_Open):

@@ -15,6 +15,8 @@ from urllib.parse import urlsplit
 
 from hijridate import Gregorian
 
+from marsad.times import as_utc, parse_iso
+
 GREGORIAN_AR = ("يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر",
                 "نوفمبر", "ديسمبر")
 REASONS_AR = {"same_story": "من القصة نفسها", "shared_entities": "أسماء مشتركة", "similar_topic": "موضوع قريب",
@@ -36,21 +38,6 @@ GROWTH_HALF_LIFE_H = 6.0
 """An article's weight in the front page score halves every this many hours before "now"."""
 BREAKING_HOURS = 12
 """A story first seen this recently with two or more articles in the last ``GROWTH_HALF_LIFE_H`` hours is breaking."""
-
-
-def parse_iso(value: str | None) -> datetime | None:
-    """An ISO timestamp or date as a datetime (naive kept naive), or None when it is not one."""
-    if not value:
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-
-
-def as_utc(dt: datetime) -> datetime:
-    """The instant in UTC (naive times are taken as UTC, as the story timelines do)."""
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
