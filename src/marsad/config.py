@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from marsad.errors import ConfigError
+from marsad.models import ErrorPolicy
 
 DEFAULT_DB = "marsad.db"
 
@@ -45,7 +46,7 @@ class IngestOptions:
     batch_size: int = 500                      # articles per store transaction
     workers: int = 1                           # extraction processes; 0 = one per CPU
     source: str | None = None                  # outlet name for inputs that do not say
-    error_policy: str = "reject"               # "reject": log and go on; "raise": stop at the first bad input
+    error_policy: ErrorPolicy = ErrorPolicy.REJECT  # reject: log and go on; raise: stop at the first bad input
     progress: bool = False
     enrich: bool = True                        # entities, keyphrases, category per article
     cluster: bool = True                       # near-duplicates and stories (marsad.ingestion.clustering)
@@ -59,5 +60,7 @@ class IngestOptions:
             raise ConfigError("batch_size must be positive")
         if self.workers < 0:
             raise ConfigError("workers must be >= 0 (0 means one per CPU)")
-        if self.error_policy not in ("reject", "raise"):
-            raise ConfigError(f"error_policy must be 'reject' or 'raise', not {self.error_policy!r}")
+        try:
+            object.__setattr__(self, "error_policy", ErrorPolicy(self.error_policy))
+        except ValueError:
+            raise ConfigError(f"error_policy must be 'reject' or 'raise', not {self.error_policy!r}") from None

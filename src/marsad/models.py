@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from enum import StrEnum
+from typing import Any, Literal
 
 from marsad.errors import QueryError
 
@@ -19,7 +20,7 @@ class RawDocument:
     """
 
     data: bytes
-    kind: str
+    kind: str                           # a DocumentKind
     ref: str
     url: str | None = None
     media_type: str | None = None
@@ -99,3 +100,40 @@ class SearchFilters:
                 raise QueryError(f"{name} {value!r} is not a date: use YYYY, YYYY-MM or YYYY-MM-DD")
         if self.since and self.until and self.since[: len(self.until)] > self.until:
             raise QueryError(f"since {self.since} is after until {self.until}: no article can match")
+
+
+class Outcome(StrEnum):
+    """Where one input ended (the ``outcomes`` table): every input ends in exactly one of these."""
+
+    STORED = "stored"
+    UPDATED = "updated"
+    DUPLICATE = "duplicate"
+    REJECTED = "rejected"
+
+
+class RunStatus(StrEnum):
+    """How an ingestion run ended."""
+
+    RUNNING = "running"
+    OK = "ok"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+class ErrorPolicy(StrEnum):
+    """What a bad input does to a batch: ``reject`` logs it and goes on, ``raise`` stops at it."""
+
+    REJECT = "reject"
+    RAISE = "raise"
+
+
+class SearchMode(StrEnum):
+    """How ``search`` ranks: words (FTS), meaning (embeddings), or both fused (RRF)."""
+
+    LEXICAL = "lexical"
+    SEMANTIC = "semantic"
+    HYBRID = "hybrid"
+
+
+DocumentKind = Literal["html", "text", "record"]
+"""How a ``RawDocument`` is extracted."""

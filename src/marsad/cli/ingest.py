@@ -13,6 +13,7 @@ import click
 from marsad.cli.common import db_option, dump, fail, reading
 from marsad.config import IngestOptions, default_db_path
 from marsad.errors import InputError, MarsadError
+from marsad.models import ErrorPolicy
 
 
 @click.command()
@@ -82,7 +83,7 @@ def ingest(paths: tuple[str, ...], db: str | None, source: str | None, workers: 
     try:
         options = IngestOptions(
             source=source, workers=workers, batch_size=batch_size, max_input_bytes=max_bytes,
-            error_policy="raise" if strict else "reject",
+            error_policy=ErrorPolicy.RAISE if strict else ErrorPolicy.REJECT,
             progress=sys.stderr.isatty() if progress is None else progress, enrich=enrich,
             cluster=cluster, embedder=embedder,
         )

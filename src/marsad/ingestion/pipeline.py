@@ -32,7 +32,7 @@ from tqdm import tqdm
 from marsad.config import ExtractOptions, IngestOptions
 from marsad.errors import InputError, MarsadError, StoreError
 from marsad.extraction import extract
-from marsad.models import Article, RawDocument
+from marsad.models import Article, ErrorPolicy, Outcome, RawDocument, RunStatus
 from marsad.sources.files import count_inputs, iter_inputs
 from marsad.sources.urls import url_key
 from marsad.store.base import Store
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from marsad.ingestion.clustering import Clusterer
 from marsad.text.tokenize import match_words
 
-OUTCOMES = ("stored", "updated", "duplicate", "rejected")
+OUTCOMES = tuple(Outcome)
 
 
 @dataclass(slots=True)
@@ -57,7 +57,7 @@ class RunReport:
     rejected: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
-    status: str = "ok"
+    status: RunStatus = RunStatus.OK
     clustering: dict[str, int] = field(default_factory=dict)   # near duplicates, new/joined/merged stories
 
     @property
@@ -232,15 +232,15 @@ def ingest_items(
         if batch:
             _write_batch(store, report, reasons, batch, options, clusterer)
             bar.update(len(batch))
-        report.status = "ok"
+        report.status = RunStatus.OK
     except KeyboardInterrupt:
-        report.status = "interrupted"
+        report.status = RunStatus.INTERRUPTED
         raise
     except StoreError:
-        report.status = "failed"
+        report.status = RunStatus.FAILED
         raise
     except MarsadError:
-        report.status = "failed"
+        report.status = RunStatus.FAILED
         raise
     finally:
         bar.close()
@@ -303,9 +303,9 @@ def _write_batch(
 
 def _reject(store: Store, run_id: int, report: RunReport, reasons: Counter[str], ref: str, code: str,
             message: str, sha: str | None, options: IngestOptions) -> None:
-    if options.error_policy == "raise":
+    if options.error_policy is ErrorPolicy.RAISE:
         raise InputError(f"{code}: {message}", ref=ref)
-    store.log_outcome(run_id, ref=ref, outcome="rejected", reason_code=code, message=message, raw_sha256=sha)
+    store.log_outcome(run_id, ref=ref, outcome=Outcome.REJECTED, reason_code=code, message=message, raw_sha256=sha)
     report.rejected += 1
     reasons[code] += 1
 
@@ -319,7 +319,7 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
     if existing is not None:
         same = existing.content_hash == article.content_hash and existing.title == article.title
         if same or store.known_version(existing.id, article.content_hash):  # current, or an older version
-            store.log_outcome(run_id, ref=ref, outcome="duplicate", article_id=existing.id,
+            store.log_outcome(run_id, ref=ref, outcome=Outcome.DUPLICATE, article_id=existing.id,
                               duplicate_of=existing.id, raw_sha256=raw.sha256)
             report.duplicate += 1
         else:
@@ -327,7 +327,7 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
             resolve_entities(store, existing.id, article.entities)
             if clusterer is not None:   # the story stays; the features follow the new text
                 store.put_features(existing.id, clusterer.features_for(article, feats, raw.fetched_at).to_row())
-            store.log_outcome(run_id, ref=ref, outcome="updated", article_id=existing.id, raw_sha256=raw.sha256)
+            store.log_outcome(run_id, ref=ref, outcome=Outcome.UPDATED, article_id=existing.id, raw_sha256=raw.sha256)
             report.updated += 1
         return
     same_text = store.find_by_content_hash(article.content_hash)
@@ -337,7 +337,7 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
         resolve_entities(store, new_id, article.entities)
         if clusterer is not None:
             clusterer.place_exact_duplicate(new_id, canonical, article, raw.fetched_at)
-        store.log_outcome(run_id, ref=ref, outcome="duplicate", article_id=new_id, duplicate_of=canonical,
+        store.log_outcome(run_id, ref=ref, outcome=Outcome.DUPLICATE, article_id=new_id, duplicate_of=canonical,
                           raw_sha256=raw.sha256)
         report.duplicate += 1
         return
@@ -346,11 +346,11 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
     if clusterer is not None:
         kind, other = clusterer.place(new_id, article, feats, raw.fetched_at)
         if kind == "near":   # a near-duplicate of a stored article: kept as a row, counted as a duplicate
-            store.log_outcome(run_id, ref=ref, outcome="duplicate", article_id=new_id, duplicate_of=other,
+            store.log_outcome(run_id, ref=ref, outcome=Outcome.DUPLICATE, article_id=new_id, duplicate_of=other,
                               reason_code="near_duplicate", raw_sha256=raw.sha256)
             report.duplicate += 1
             return
-    store.log_outcome(run_id, ref=ref, outcome="stored", article_id=new_id, raw_sha256=raw.sha256)
+    store.log_outcome(run_id, ref=ref, outcome=Outcome.STORED, article_id=new_id, raw_sha256=raw.sha256)
     report.stored += 1
 
 
