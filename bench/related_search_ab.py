@@ -4,7 +4,7 @@ process, calls interleaved (ABAB..., the order alternating), so a machine shared
     python bench/related_search_ab.py related --rev 676712b --db /tmp/rscale/related-1000000.db --calls 150
     python bench/related_search_ab.py lexical --rev 676712b --workdir /tmp/scale --n 1000000 --calls 150
 
-``related``: the earlier ``src/marsad/related.py`` (read with ``git show REV:...``) against the current one, on
+``related``: the earlier ``src/marsad/query/related.py`` (read with ``git show REV:...``) against the current one, on
 random article ids of a store (``bench/related_scale.py`` builds them). ``lexical``: the earlier
 ``store/sqlite_search.py`` search methods against the current ones, through ``marsad.query.engine.lexical_ranking``
 (all words, then the any-word fallback) and the fallback alone, on the queries of ``bench/search_scale.py``.
@@ -67,7 +67,7 @@ def ab_related(rev: str, db: Path, calls: int, seed: int) -> None:
     import marsad.query.related as current
     from marsad.store.sqlite import SQLiteStore
 
-    old = load_revision(rev, "src/marsad/related.py", "related_before")
+    old = load_revision(rev, "src/marsad/query/related.py", "related_before")
     store = SQLiteStore(db, readonly=True)
     top = store.conn.execute("SELECT max(id) FROM articles").fetchone()[0]
     rng = random.Random(seed)
