@@ -46,3 +46,16 @@ def seed_bytes(seed_path: Path) -> bytes:
 def need_file(path: Path, what: str) -> Path:
     """Skip (or fail under CI) when a data file is absent."""
     return _need(path, what)
+
+
+# Whole folders and modules that are slow by nature (real corpora, a browser, a fresh install, schema fuzzing):
+# marked here so that `pytest -m "not slow"` is the quick loop (about a minute) and nobody has to remember a mark.
+SLOW_PARTS = ("tests/quality/", "tests/web/", "tests/install/", "tests/api/test_ant.py", "tests/api/test_schema.py")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark every test under ``SLOW_PARTS`` slow."""
+    for item in items:
+        path = item.path.relative_to(REPO).as_posix()
+        if path.startswith(SLOW_PARTS):
+            item.add_marker(pytest.mark.slow)

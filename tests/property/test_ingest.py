@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +13,7 @@ from marsad.store.sqlite import SQLiteStore
 from tests.unit.test_ingest import _jsonl, _snapshot, _words
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(0, 30), st.lists(_words, min_size=8, max_size=40)), min_size=1, max_size=12))
 def test_property_ingesting_twice_adds_nothing(tmp_path: Path, items: list[tuple[int, list[str]]]) -> None:

@@ -136,6 +136,7 @@ def test_store_failure_stops_with_clear_error_and_keeps_committed_batches(tmp_pa
     assert (report.stored, report.duplicate) == (6, 4)
 
 
+@pytest.mark.slow
 def test_parallel_extraction_gives_the_same_result(tmp_path: Path) -> None:
     src = _jsonl(tmp_path / "a.jsonl", [_record(i) for i in range(40)])
     one, two = SQLiteStore(":memory:"), SQLiteStore(":memory:")

@@ -128,6 +128,7 @@ def pairs(data: Path) -> list[Pair]:
     return all_pairs(data)
 
 
+@pytest.mark.slow
 def test_synthetic_pairs_are_deterministic(data: Path) -> None:
     """Same seed, same pairs; another seed, other pairs."""
     first = synthetic_pairs(data, n=90, seed=7)
@@ -136,6 +137,7 @@ def test_synthetic_pairs_are_deterministic(data: Path) -> None:
     assert len(first) == 90
 
 
+@pytest.mark.slow
 def test_every_kind_is_present(pairs: list[Pair]) -> None:
     """Real, synthetic and ANS kinds all have pairs."""
     kinds = Counter(p.kind for p in pairs)
@@ -174,6 +176,7 @@ def test_gold_loads_every_url(data: Path) -> None:
         assert abs(days.days) <= 3  # calendar days of extraction, as the candidates were mined
 
 
+@pytest.mark.slow
 def test_synthetic_pairs_are_well_formed(data: Path) -> None:
     """Source articles have at least 80 words; an edited copy differs from its source and names another outlet."""
     for p in synthetic_pairs(data):

