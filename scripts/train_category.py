@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import hashlib
-import itertools
 import json
 import sys
 import time
@@ -38,13 +37,14 @@ from typing import Any
 import numpy as np
 import sklearn
 from joblib import dump
-from scipy.optimize import minimize_scalar
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support
 from sklearn.model_selection import StratifiedGroupKFold, cross_val_predict
 from sklearn.svm import LinearSVC
 
 from marsad.config import data_dir
 from marsad.enrich import category as cat
+from marsad.train import category as tc
+from marsad.train.category import ece, evaluate, fit_temperature, idf_of
 
 REPO = Path(__file__).resolve().parents[1]
 OUT_DIR = REPO / "src" / "marsad" / "data"
@@ -58,37 +58,6 @@ CREDIT = (
 
 def log(msg: str) -> None:
     print(msg, file=sys.stderr, flush=True)
-
-
-def idf_of(counts: Any) -> np.ndarray:
-    """Smoothed idf of hashed buckets (as scikit-learn's TfidfTransformer(smooth_idf=True))."""
-    n_docs, n_features = counts.shape
-    df = np.bincount(counts.indices, minlength=n_features)
-    return (np.log((1 + n_docs) / (1 + df)) + 1).astype(np.float32)
-
-
-def fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
-    """Temperature T minimizing the log loss of softmax(scores / T) (one parameter: argmax unchanged)."""
-
-    def nll(log_t: float) -> float:
-        p = cat.softmax(scores.astype(np.float64), float(np.exp(log_t)))
-        return float(-np.mean(np.log(np.clip(p[np.arange(len(y)), y], 1e-12, None))))
-
-    res = minimize_scalar(nll, bounds=(-5.0, 3.0), method="bounded")
-    return float(np.exp(res.x))
-
-
-def ece(probs: np.ndarray, y: np.ndarray, bins: int = 15) -> float:
-    """Expected calibration error of the top label."""
-    conf = probs.max(axis=1)
-    hit = probs.argmax(axis=1) == y
-    edges = np.linspace(0, 1, bins + 1)
-    total = 0.0
-    for lo, hi in itertools.pairwise(edges):
-        k = (conf > lo) & (conf <= hi)
-        if k.any():
-            total += k.mean() * abs(hit[k].mean() - conf[k].mean())
-    return float(total)
 
 
 def train(
@@ -120,13 +89,6 @@ def train(
         "sklearn_version": sklearn.__version__,
         "probe": {"features": PROBE, "indices": probe_idx},
     }
-
-
-def evaluate(model: dict[str, Any], feats: list[list[str]], y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    clf = cat.CategoryClassifier(model)
-    x = cat.tfidf(cat.hash_features(feats, clf.n_features), clf.idf)
-    probs = cat.softmax((np.asarray(x @ clf.coef_t) + clf.intercept).astype(np.float64), clf.temperature)
-    return probs, probs.argmax(axis=1)
 
 
 def report(y: np.ndarray, pred: np.ndarray, probs: np.ndarray | None = None) -> dict[str, Any]:
@@ -175,16 +137,16 @@ def main(argv: list[str] | None = None) -> int:
     data = args.data or data_dir()
     t_start = time.perf_counter()
 
-    articles = cat.load_labelled(data)
+    articles = tc.load_labelled(data)
     log(f"{len(articles)} distinct articles, labels {dict(Counter(a.label for a in articles))}")
-    train_arts, test_arts = cat.time_split(articles)
+    train_arts, test_arts = tc.time_split(articles)
     if args.localnews_as_society:
         test_ids = {id(a) for a in test_arts}
         relabelled = [
             dataclasses.replace(a, label="society") if a.section == "localNews" and a.label is None else a
             for a in articles
         ]
-        train_arts = cat.time_split(relabelled)[0]
+        train_arts = tc.time_split(relabelled)[0]
         assert not test_ids & {id(a) for a in train_arts}
     log(f"time split: train {len(train_arts)}, test {len(test_arts)}")
 
@@ -192,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     feats: dict[int, list[str]] = {}  # title + text
     title_feats: dict[int, tuple[list[str], int]] = {}  # title alone, and its Arabic word count
 
-    def featurize(arts: list[cat.LabelledArticle]) -> None:
+    def featurize(arts: list[tc.LabelledArticle]) -> None:
         for a in arts:
             if id(a) not in feats:
                 feats[id(a)] = cat.featurize(a.title, a.text)
@@ -202,10 +164,10 @@ def main(argv: list[str] | None = None) -> int:
     log(f"featurized {len(feats)} articles in {time.perf_counter() - t0:.1f}s")
     index = {label: i for i, label in enumerate(cat.LABELS)}
 
-    def xy(arts: list[cat.LabelledArticle]) -> tuple[list[list[str]], np.ndarray]:
+    def xy(arts: list[tc.LabelledArticle]) -> tuple[list[list[str]], np.ndarray]:
         return [feats[id(a)] for a in arts], np.array([index[str(a.label)] for a in arts], dtype=np.int64)
 
-    def training_set(arts: list[cat.LabelledArticle]) -> tuple[list[list[str]], np.ndarray, np.ndarray]:
+    def training_set(arts: list[tc.LabelledArticle]) -> tuple[list[list[str]], np.ndarray, np.ndarray]:
         """Each article, plus (unless --no-title-copies) a copy made of its title alone."""
         x, y = xy(arts)
         groups = list(range(len(arts)))
@@ -250,7 +212,7 @@ def main(argv: list[str] | None = None) -> int:
     random_figure: dict[str, Any] | None = None
     if not args.no_random_split:
         labelled = [a for a in articles if a.label is not None]
-        rtrain, rtest = cat.random_split(labelled)
+        rtrain, rtest = tc.random_split(labelled)
         featurize(rtrain + rtest)
         rmodel = train(*training_set(rtrain), args, calibrate=False)
         rf, ry = xy(rtest)
@@ -263,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"done in {time.perf_counter() - t_start:.1f}s (nothing written)")
         return 0
 
-    files = {name: sha256(data / name) for name in cat.CORPORA}
+    files = {name: sha256(data / name) for name in tc.CORPORA}
     model["meta"] = {
         "trained_on": {"files": files, "n_train": len(train_arts),
                        "train_labels": dict(Counter(a.label for a in train_arts if a.label))},
@@ -289,7 +251,7 @@ def main(argv: list[str] | None = None) -> int:
             "kind": "time",
             "description": (
                 "Duplicates removed (earliest copy kept). Per corpus, articles sorted by publication time; "
-                f"the latest {cat.TEST_FRACTION:.0%} (counted over all sections) are TEST, the rest TRAIN. "
+                f"the latest {tc.TEST_FRACTION:.0%} (counted over all sections) are TEST, the rest TRAIN. "
                 "Jawhara localNews and diverse are excluded from both sides"
                 + (" (localNews used as society in TRAIN only)." if args.localnews_as_society else ".")
             ),

@@ -11,7 +11,7 @@ Data and credits
 What it does (deterministic; ~3-6 minutes on 2 cores)
   1. reads ``anercorp-train.conll`` from ``$MARSAD_DATA`` (or ``marsad.config.data_dir()``), cuts it into
      sentences at "." tokens and holds out the LAST 10% of the sentences (a contiguous block of whole
-     articles) as the test split (``marsad.enrich.ner.split_heldout``); it is never trained on;
+     articles) as the test split (``marsad.train.conll.split_heldout``); it is never trained on;
   2. builds the gazetteer (match-normalized Arabic names -> types) from ANETAC and ArabNamer and writes it
      to ``src/marsad/data/ner-gazetteer.tsv.gz``;
   3. carves a dev split from TRAIN only (its last 10%), tunes c1/c2 of an L-BFGS CRF on it (grid, 2 processes),
@@ -56,14 +56,11 @@ from marsad.enrich.ner import (  # noqa: E402
     MODEL_NAME,
     STOPWORDS,
     Gazetteer,
-    Sentence,
-    entity_prf,
-    read_conll,
-    sentence_features,
-    split_heldout,
-    split_sentences,
 )
 from marsad.text.normalize import MATCH  # noqa: E402
+from marsad.train.conll import read_conll, split_heldout, split_sentences  # noqa: E402
+from marsad.train.metrics import entity_prf  # noqa: E402
+from marsad.train.ner import MAX_ITER, MINFREQ, featurize, fit, predict  # noqa: E402
 
 CREDITS = {
     "ANERcorp": "Benajiba, Rosso & Benedí Ruiz (2007), ANERsys; CAMeL Lab train split (Obeid et al. 2020). "
@@ -75,8 +72,6 @@ CREDITS = {
 }
 ANETAC_TYPES = {"PERSON": "PERS", "LOCATION": "LOC", "ORGANIZATION": "ORG"}
 GRID = [(c1, c2) for c1 in (0.03, 0.1) for c2 in (0.01, 0.05)]
-MAX_ITER = 300
-MINFREQ = 1
 # Word clusters: PPMI of (word, context word at -2/-1/+1/+2) over the ANT news text, SVD, spherical k-means.
 CLUSTER_CORPORA = ("ant-multisource.jsonl.gz", "ant-jawharafm.jsonl.gz")
 CLUSTER_MIN_FREQ = 10
@@ -192,44 +187,13 @@ def write_gazetteer(entries: dict[str, frozenset[str]], clusters: dict[str, tupl
         gz.write(("\n".join(lines) + "\n").encode("utf-8"))
 
 
-def featurize(sents: list[Sentence], gaz: Gazetteer) -> tuple[list[list[list[str]]], list[list[str]]]:
-    xs = [sentence_features([w for w, _ in s], gaz) for s in sents]
-    ys = [[t for _, t in s] for s in sents]
-    return xs, ys
-
-
-def train(xs: list, ys: list, c1: float, c2: float, model_path: str) -> None:
-    trainer = pycrfsuite.Trainer(verbose=False)
-    for x, y in zip(xs, ys, strict=True):
-        trainer.append(x, y)
-    trainer.set_params(
-        {
-            "c1": c1,
-            "c2": c2,
-            "max_iterations": MAX_ITER,
-            "feature.possible_transitions": True,
-            "feature.minfreq": MINFREQ,
-        }
-    )
-    trainer.train(model_path)
-
-
-def predict(model_path: str, xs: list) -> list[list[str]]:
-    tagger = pycrfsuite.Tagger()
-    tagger.open(model_path)
-    try:
-        return [list(tagger.tag(x)) for x in xs]
-    finally:
-        tagger.close()
-
-
 def _job(job: tuple[str, float, float, str]) -> tuple[str, float, float, dict, float]:
     """Train on ``_DATA[name + '_x'/'_y']``, score on ``_DATA[name + '_xt'/'_yt']`` (forked worker)."""
     name, c1, c2, model_path = job
     t0 = time.perf_counter()
     with tempfile.TemporaryDirectory() as tmp:
         path = model_path or os.path.join(tmp, "m.model")
-        train(_DATA[name + "_x"], _DATA[name + "_y"], c1, c2, path)
+        fit(_DATA[name + "_x"], _DATA[name + "_y"], c1, c2, path)
         pred = predict(path, _DATA[name + "_xt"])
     return name, c1, c2, entity_prf(_DATA[name + "_yt"], pred), time.perf_counter() - t0
 
@@ -337,7 +301,7 @@ def main(argv: list[str] | None = None) -> int:
         "split": {
             "corpus": "ANERcorp, train part of the CAMeL Lab split (125,305 tokens), sentences cut at '.' tokens",
             "heldout": "the last 10% of the sentences (one contiguous block of whole articles; "
-            "marsad.enrich.ner.split_heldout), never trained on",
+            "marsad.train.conll.split_heldout), never trained on",
             "dev": "the last 10% of the training sentences, for c1/c2 only; the final model is trained on all of TRAIN",
             "sentences": {"train": len(train_sents), "heldout": len(test_sents)},
             "tokens": {"train": sum(map(len, train_sents)), "heldout": sum(map(len, test_sents))},

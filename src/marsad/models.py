@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from marsad.errors import QueryError
+
+EntityType = Literal["PERS", "LOC", "ORG", "MISC"]
+"""Named-entity types (ANERcorp's): person, location, organization, miscellaneous."""
+ENTITY_TYPES: tuple[EntityType, ...] = get_args(EntityType)
 
 
 @dataclass(slots=True)

@@ -17,6 +17,7 @@ from sklearn.metrics import f1_score
 
 from marsad.enrich import category as cat
 from marsad.enrich.category import LABELS, default_classifier
+from marsad.train import category as tc
 from tests.conftest import need_file
 
 pytestmark = pytest.mark.quality
@@ -28,19 +29,19 @@ PER_CLASS_F1_FLOOR = {"politics": 0.94, "economy": 0.88, "sport": 0.97, "technol
 
 
 @pytest.fixture(scope="module")
-def held_out(data: Path) -> list[cat.LabelledArticle]:
-    for name in cat.CORPORA:
+def held_out(data: Path) -> list[tc.LabelledArticle]:
+    for name in tc.CORPORA:
         need_file(data / name, f"ANT corpus file {name}")
-    _, test = cat.time_split(cat.load_labelled(data))
+    _, test = tc.time_split(tc.load_labelled(data))
     return test
 
 
 @pytest.fixture(scope="module")
-def predicted(held_out: list[cat.LabelledArticle]) -> list[str]:
+def predicted(held_out: list[tc.LabelledArticle]) -> list[str]:
     return [c.label for c in default_classifier().predict_many([(a.title, a.text) for a in held_out])]
 
 
-def test_split_is_the_one_the_model_was_measured_on(held_out: list[cat.LabelledArticle]) -> None:
+def test_split_is_the_one_the_model_was_measured_on(held_out: list[tc.LabelledArticle]) -> None:
     metrics = json.loads(resources.files("marsad").joinpath("data", "category-metrics.json").read_text("utf-8"))
     assert len(held_out) == metrics["split"]["test"]
     assert {label: sum(a.label == label for a in held_out) for label in metrics["split"]["test_labels"]} == (
@@ -48,13 +49,13 @@ def test_split_is_the_one_the_model_was_measured_on(held_out: list[cat.LabelledA
     )
 
 
-def test_held_out_macro_f1(held_out: list[cat.LabelledArticle], predicted: list[str]) -> None:
+def test_held_out_macro_f1(held_out: list[tc.LabelledArticle], predicted: list[str]) -> None:
     gold = [str(a.label) for a in held_out]
     macro = f1_score(gold, predicted, labels=list(LABELS), average="macro")
     assert macro >= MACRO_F1_FLOOR, f"held-out macro-F1 {macro:.4f} < {MACRO_F1_FLOOR}"
 
 
-def test_held_out_per_class_f1(held_out: list[cat.LabelledArticle], predicted: list[str]) -> None:
+def test_held_out_per_class_f1(held_out: list[tc.LabelledArticle], predicted: list[str]) -> None:
     gold = [str(a.label) for a in held_out]
     per_class = f1_score(gold, predicted, labels=list(LABELS), average=None)
     low = {label: round(float(f), 4) for label, f in zip(LABELS, per_class, strict=True)
@@ -62,7 +63,7 @@ def test_held_out_per_class_f1(held_out: list[cat.LabelledArticle], predicted: l
     assert not low, f"per-class F1 under the floor: {low}"
 
 
-def test_held_out_headline_alone(held_out: list[cat.LabelledArticle]) -> None:
+def test_held_out_headline_alone(held_out: list[tc.LabelledArticle]) -> None:
     titled = [a for a in held_out if cat.analyze(a.title, "")[1] >= cat.MIN_ARABIC_WORDS]
     predicted = [c.label for c in default_classifier().predict_many([(a.title, "") for a in titled])]
     macro = f1_score([str(a.label) for a in titled], predicted, labels=list(LABELS), average="macro")

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from marsad.enrich.ner import default_tagger, entity_prf, read_conll, split_heldout, split_sentences
+from marsad.enrich.ner import default_tagger
+from marsad.train.conll import read_conll, split_heldout, split_sentences
+from marsad.train.ner import score_tagger
 from tests.conftest import need_file
 
 pytestmark = pytest.mark.quality
@@ -33,10 +35,7 @@ def scores(data: Path) -> dict[str, dict[str, float | int]]:
     _, heldout = split_heldout(sents)
     # the split the model was measured on (and never trained on)
     assert len(sents) == 4162 and len(heldout) == 416 and sum(map(len, heldout)) == 12201
-    tagger = default_tagger()
-    gold = [[t for _, t in s] for s in heldout]
-    pred = [tagger.tag_tokens([w for w, _ in s]) for s in heldout]
-    return entity_prf(gold, pred)
+    return score_tagger(default_tagger(), heldout)
 
 
 def test_overall_f1_floor(scores: dict[str, dict[str, float | int]]) -> None:

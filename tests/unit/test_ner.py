@@ -12,13 +12,12 @@ from marsad.enrich.ner import (
     NerTagger,
     bio_spans,
     default_tagger,
-    entity_prf,
-    split_heldout,
-    split_sentences,
     strip_clitic,
 )
 from marsad.errors import ConfigError
 from marsad.text.normalize import MATCH
+from marsad.train.conll import split_heldout, split_sentences
+from marsad.train.metrics import entity_prf
 
 
 @pytest.fixture(scope="module")

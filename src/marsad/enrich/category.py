@@ -8,7 +8,7 @@ Six stable English labels (``LABELS``): ``politics``, ``economy``, ``sport``, ``
 The model is trained only on real, labelled sections of the ANT corpus (Chouigui et al.): ANT v2.1
 multi-outlet (AlArabiya, BBC, CNN, France24, Sky News Arabia; 2018) and ANT v1.1 Jawhara FM
 (Tunisia; 2013-2017). Outlet sections map to the taxonomy as follows (``ANT_SECTIONS``,
-``JAWHARA_SECTIONS``):
+``JAWHARA_SECTIONS`` in ``marsad.train.category``, with the corpus reading and the held-out split):
 
 * ``politics`` ← ANT ``middleEast`` + ``internationalNews``, Jawhara ``politic`` + ``internationalNews``.
   These outlets' regional and world desks are overwhelmingly politics, conflict and diplomacy.
@@ -56,16 +56,10 @@ is not classified: ``predict`` returns ``Category(FALLBACK_LABEL, 0.0)``. A conf
 
 from __future__ import annotations
 
-import gzip
-import hashlib
-import json
-import random
 import re
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
@@ -89,29 +83,6 @@ MAX_CHARS = 4000
 MIN_ARABIC_WORDS = 3
 FALLBACK_LABEL = "politics"
 
-ANT_SECTIONS: dict[str, str] = {
-    "middleEast": "politics",
-    "internationalNews": "politics",
-    "economy": "economy",
-    "sport": "sport",
-    "technology": "technology",
-    "culture": "culture",
-}
-JAWHARA_SECTIONS: dict[str, str] = {
-    "politic": "politics",
-    "internationalNews": "politics",
-    "economy": "economy",
-    "sport": "sport",
-    "technology": "technology",
-    "culture": "culture",
-    "society": "society",
-    # "localNews" and "diverse": mixed bags, excluded (see the module docstring).
-}
-CORPORA: dict[str, dict[str, str]] = {
-    "ant-multisource.jsonl.gz": ANT_SECTIONS,
-    "ant-jawharafm.jsonl.gz": JAWHARA_SECTIONS,
-}
-TEST_FRACTION = 0.15
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,169 +324,3 @@ class CategoryClassifier:
 def default_classifier() -> CategoryClassifier:
     """The bundled classifier, loaded once per process."""
     return CategoryClassifier.load()
-
-
-# --------------------------------------------------------------------------------------------
-# Labelled data (training script and quality gate share this, so both see the same split)
-
-
-@dataclass(frozen=True, slots=True)
-class LabelledArticle:
-    """One corpus article with its outlet section and taxonomy label (None: excluded section)."""
-
-    corpus: str
-    docno: str
-    source: str
-    section: str
-    label: str | None
-    title: str
-    text: str
-    time: datetime | None
-
-
-def parse_time(value: str | None) -> datetime | None:
-    """Corpus timestamps: RFC 822 (ANT v2.1), ISO 8601 (Jawhara) or dd/mm/yyyy; naive means UTC."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        if value[:4].isdigit():
-            dt = datetime.fromisoformat(value)
-        elif re.fullmatch(r"\d{1,2}/\d{1,2}/\d{4}", value):
-            dt = datetime.strptime(value, "%d/%m/%Y")
-        else:
-            dt = parsedate_to_datetime(value)
-    except (ValueError, TypeError, IndexError):
-        return None
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
-
-
-def read_corpus(path: Path, sections: dict[str, str], *, extra: dict[str, str] | None = None) -> list[LabelledArticle]:
-    """All articles of one ANT JSONL(.gz) file; ``label`` is ``sections`` (then ``extra``) of the section."""
-    mapping = {**sections, **(extra or {})}
-    opener = gzip.open if path.suffix == ".gz" else open
-    out: list[LabelledArticle] = []
-    with opener(path, "rt", encoding="utf-8") as fh:
-        for line in fh:
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            section = row.get("category") or ""
-            title = row.get("title") or ""
-            text = row.get("text") or ""
-            if not (title.strip() or text.strip()):
-                continue
-            out.append(
-                LabelledArticle(
-                    corpus=path.name,
-                    docno=str(row.get("docno") or ""),
-                    source=str(row.get("source") or ""),
-                    section=section,
-                    label=mapping.get(section),
-                    title=title,
-                    text=text,
-                    time=parse_time(row.get("time")),
-                )
-            )
-    return out
-
-
-def _dup_key(article: LabelledArticle) -> str:
-    text = article.text.strip()
-    key = MATCH(text[:2000]) if len(text) >= 200 else "T:" + MATCH(article.title + "\n" + text)
-    return hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
-
-
-_FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
-
-
-def _order(article: LabelledArticle) -> tuple[datetime, str, str]:
-    return (article.time or _FAR_FUTURE, article.corpus, article.docno)
-
-
-def dedupe(articles: Iterable[LabelledArticle]) -> list[LabelledArticle]:
-    """One article per text: the earliest copy, its label resolved over all copies (module docstring)."""
-    groups: dict[str, list[LabelledArticle]] = {}
-    for art in articles:
-        groups.setdefault(_dup_key(art), []).append(art)
-    out: list[LabelledArticle] = []
-    for copies in groups.values():
-        copies.sort(key=_order)
-        first = copies[0]
-        labels = {a.label for a in copies if a.label is not None}
-        specific = labels - {"politics"}
-        label: str | None
-        if len(specific) > 1:
-            label = None  # ambiguous: e.g. filed under both sport and culture
-        elif specific:
-            label = specific.pop()
-        else:
-            label = labels.pop() if labels else None
-        if label != first.label:
-            first = LabelledArticle(first.corpus, first.docno, first.source, first.section, label,
-                                    first.title, first.text, first.time)
-        out.append(first)
-    return out
-
-
-def time_split(
-    articles: Sequence[LabelledArticle], test_fraction: float = TEST_FRACTION
-) -> tuple[list[LabelledArticle], list[LabelledArticle]]:
-    """Per corpus, the latest ``test_fraction`` of articles (all sections, by time) is the test set.
-
-    Articles without a usable time go to training. Excluded-section articles (label None) are
-    counted for the cut but dropped from both sides.
-    """
-    train: list[LabelledArticle] = []
-    test: list[LabelledArticle] = []
-    by_corpus: dict[str, list[LabelledArticle]] = {}
-    for art in articles:
-        by_corpus.setdefault(art.corpus, []).append(art)
-    for corpus in sorted(by_corpus):
-        arts = sorted(by_corpus[corpus], key=_order)
-        dated = [a for a in arts if a.time is not None]
-        cut = len(dated) - round(len(dated) * test_fraction)
-        late = {id(a) for a in dated[cut:]}
-        for a in arts:
-            if a.label is None:
-                continue
-            (test if id(a) in late else train).append(a)
-    return train, test
-
-
-def random_split(
-    articles: Sequence[LabelledArticle], test_fraction: float = TEST_FRACTION, seed: int = 0
-) -> tuple[list[LabelledArticle], list[LabelledArticle]]:
-    """A seeded random split of the labelled articles, stratified by label (for comparison only)."""
-    rng = random.Random(seed)
-    train: list[LabelledArticle] = []
-    test: list[LabelledArticle] = []
-    by_label: dict[str, list[LabelledArticle]] = {}
-    for art in sorted(articles, key=_order):
-        if art.label is not None:
-            by_label.setdefault(art.label, []).append(art)
-    for label in sorted(by_label):
-        arts = by_label[label]
-        rng.shuffle(arts)
-        k = round(len(arts) * test_fraction)
-        test.extend(arts[:k])
-        train.extend(arts[k:])
-    return train, test
-
-
-def load_labelled(data: Path, *, localnews_as_society: bool = False) -> list[LabelledArticle]:
-    """Both ANT corpora from ``data``, deduplicated, with taxonomy labels (None: excluded)."""
-    articles: list[LabelledArticle] = []
-    for name, sections in CORPORA.items():
-        path = data / name
-        if not path.exists():
-            raise ConfigError(f"{name} not found in {data}; set MARSAD_DATA")
-        extra = {"localNews": "society"} if localnews_as_society and sections is JAWHARA_SECTIONS else None
-        articles.extend(read_corpus(path, sections, extra=extra))
-    return dedupe(articles)
-
-
-def iter_docs(articles: Iterable[LabelledArticle]) -> Iterator[tuple[str, str]]:
-    """``(title, text)`` of each article."""
-    for a in articles:
-        yield a.title, a.text

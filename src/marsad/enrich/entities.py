@@ -13,10 +13,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from marsad.text.clitics import ARTICLE, CLITIC_AL, LIL, PROCLITICS
 from marsad.text.names import is_arabic, name_key, word_keys
 from marsad.text.normalize import MATCH
-
-CLITICS = ("و", "ف", "ب", "ل", "ك")
 
 
 @dataclass(slots=True)
@@ -51,11 +50,11 @@ def strip_clitic(text: str, start: int, end: int, words: set[str]) -> tuple[str,
     the bare word stands alone elsewhere in the text, so بوتين, كيم and لبنان stay whole.
     """
     first = text.split()[0] if text.split() else ""
-    if first.startswith(("وال", "بال", "فال", "كال")) and len(first) > 4:
+    if first.startswith(CLITIC_AL) and len(first) > 4:
         return text[1:], start + 1, end, text[1:]
-    if first.startswith("لل") and len(first) > 4:
-        return text, start, end, "ال" + text[2:]
-    if first[:1] in CLITICS and len(first) > 3 and MATCH(first[1:]) in words:
+    if first.startswith(LIL) and len(first) > 4:
+        return text, start, end, ARTICLE + text[2:]
+    if first[:1] in PROCLITICS and len(first) > 3 and MATCH(first[1:]) in words:
         return text[1:], start + 1, end, text[1:]
     return text, start, end, text
 

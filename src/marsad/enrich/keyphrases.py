@@ -65,6 +65,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from marsad.text.clitics import ARTICLE_PREFIXES, BARE_PREFIXES, CONJUNCTIONS
 from marsad.text.normalize import MATCH
 from marsad.text.tokenize import TOKEN_RE
 
@@ -134,9 +135,9 @@ def _match_set(text: str) -> frozenset[str]:
 _STOP = _match_set(_STOP_TEXT) | _match_set(_AL_VERBS_TEXT)
 _BRIDGE = _match_set(_BRIDGE_TEXT)
 _PARTICLE = _match_set(_PARTICLE_TEXT) - _STOP
-_DEF_PREFIXES = ("وبال", "فبال", "وكال", "فكال", "ولل", "فلل", "وال", "فال", "بال", "كال", "لل", "ال")
-_CONJ = "وف"
-_SINGLE_PREFIXES = ("وب", "ول", "وك", "فب", "فل", "فك", "و", "ف", "ب", "ل", "ك")
+_DEF_PREFIXES = ARTICLE_PREFIXES
+_CONJ = CONJUNCTIONS
+_SINGLE_PREFIXES = BARE_PREFIXES
 _SUFFIXES = ("ها", "ان", "ات", "ون", "ين", "يه", "ه", "ي")
 _PRONOUN_SUFFIXES = ("ها", "هم", "هما", "هن", "كم", "كما")
 _NISBA = ("ي", "يه", "يين", "يون", "يات", "يان")

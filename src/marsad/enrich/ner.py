@@ -14,6 +14,9 @@ known reading of a word (``ببوتين`` -> ``بوتين``, but ``بغداد`` 
 
 Types are ANERcorp's: PERS, LOC, ORG, MISC. ANERcorp tags the Kremlin (الكرملين) as ORG.
 
+Only what tagging needs lives here (features, the gazetteer, the tagger, loaded once per process);
+reading ANERcorp, the held-out split and the entity scorer are in ``marsad.train``.
+
 ``entities`` runs ``marsad.text.tokenize`` (words and numbers with offsets) and adds back each
 punctuation character between tokens as a token (ANERcorp has punctuation tokens), cuts the stream
 into sentences at . ? ؟ ! and line breaks, and tags sentence by sentence.
@@ -31,83 +34,30 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import cast
 
 import pycrfsuite
 
 from marsad.errors import ConfigError
+from marsad.text.clitics import NER_PREFIXES
 from marsad.text.normalize import MATCH, Profile, remove_diacritics, remove_tatweel, unicode_nfc
 from marsad.text.stem import stem_word
 from marsad.text.tokenize import iter_tokens
 
 __all__ = [
-    "ENTITY_TYPES",
     "EntitySpan",
     "Gazetteer",
     "NerTagger",
     "bio_spans",
     "default_tagger",
-    "entity_prf",
-    "read_conll",
     "sentence_features",
-    "split_heldout",
-    "split_sentences",
     "strip_clitic",
 ]
 
-ENTITY_TYPES = ("PERS", "LOC", "ORG", "MISC")
 MODEL_NAME = "ner-crf.model"
 GAZETTEER_NAME = "ner-gazetteer.tsv.gz"
 
 # ---------------------------------------------------------------------------------------------
-# Data: ANERcorp reading and the deterministic held-out split (shared by the training script
-# and the quality test so both see exactly the same sentences).
-# ---------------------------------------------------------------------------------------------
-
-Sentence = list[tuple[str, str]]
-
-HELDOUT_FRACTION = 0.10
-
-
-def read_conll(path: str | Path) -> list[tuple[str, str]]:
-    """Read ``token TAG`` lines (ANERcorp). A few lines have an empty token (`` O``): kept as ``""``."""
-    out: list[tuple[str, str]] = []
-    with open(path, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\n\r")
-            if not line.strip():
-                continue
-            word, _, tag = line.rpartition(" ")
-            out.append((word, tag))
-    return out
-
-
-def split_sentences(tokens: Sequence[tuple[str, str]]) -> list[Sentence]:
-    """Cut a token stream into sentences after each ``.`` token (ANERcorp marks no sentence ends)."""
-    sents: list[Sentence] = []
-    cur: Sentence = []
-    for word, tag in tokens:
-        cur.append((word, tag))
-        if word == ".":
-            sents.append(cur)
-            cur = []
-    if cur:
-        sents.append(cur)
-    return sents
-
-
-def split_heldout(
-    sentences: Sequence[Sentence], fraction: float = HELDOUT_FRACTION
-) -> tuple[list[Sentence], list[Sentence]]:
-    """Deterministic split: the *last* ``fraction`` of the sentences (a contiguous block of whole
-    articles, never seen in training) is held out; the rest is for training.
-    Returns ``(train, heldout)``."""
-    cut = len(sentences) - round(len(sentences) * fraction)
-    return list(sentences[:cut]), list(sentences[cut:])
-
-
-# ---------------------------------------------------------------------------------------------
-# Scoring (conlleval-style, entity level: exact span and type)
+# BIO spans (conlleval rules; the entity scorer of ``marsad.train.metrics`` reads them the same way)
 # ---------------------------------------------------------------------------------------------
 
 
@@ -133,53 +83,6 @@ def bio_spans(tags: Sequence[str]) -> list[tuple[str, int, int]]:
     return spans
 
 
-def _prf(correct: int, n_pred: int, n_gold: int) -> dict[str, float | int]:
-    p = correct / n_pred if n_pred else 0.0
-    r = correct / n_gold if n_gold else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return {
-        "precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4),
-        "gold": n_gold, "pred": n_pred, "correct": correct,
-    }  # fmt: skip
-
-
-def entity_prf(
-    gold_tags: Sequence[str] | Sequence[Sequence[str]], pred_tags: Sequence[str] | Sequence[Sequence[str]]
-) -> dict[str, dict[str, float | int]]:
-    """Entity-level precision/recall/F1 (exact span and type), overall and per type, as conlleval.
-
-    Takes two BIO sequences, or two lists of per-sentence BIO sequences (chunks never cross
-    sentences). Returns ``{"overall": {...}, "PERS": {...}, ...}`` with precision, recall, f1,
-    gold, pred and correct counts."""
-    gold_sents = _as_sentences(gold_tags)
-    pred_sents = _as_sentences(pred_tags)
-    if len(gold_sents) != len(pred_sents):
-        raise ValueError(f"{len(gold_sents)} gold sentences but {len(pred_sents)} predicted")
-    gold: set[tuple[int, str, int, int]] = set()
-    pred: set[tuple[int, str, int, int]] = set()
-    for k, (g, p) in enumerate(zip(gold_sents, pred_sents, strict=True)):
-        if len(g) != len(p):
-            raise ValueError(f"sentence {k}: {len(g)} gold tags but {len(p)} predicted")
-        gold.update((k, *s) for s in bio_spans(g))
-        pred.update((k, *s) for s in bio_spans(p))
-    order = {t: i for i, t in enumerate(ENTITY_TYPES)}
-    types = sorted({s[1] for s in gold | pred}, key=lambda t: (order.get(t, len(order)), t))
-    out = {"overall": _prf(len(gold & pred), len(pred), len(gold))}
-    for t in types:
-        gt = {s for s in gold if s[1] == t}
-        pt = {s for s in pred if s[1] == t}
-        out[t] = _prf(len(gt & pt), len(pt), len(gt))
-    return out
-
-
-def _as_sentences(tags: Sequence[str] | Sequence[Sequence[str]]) -> list[Sequence[str]]:
-    if not tags:
-        return []
-    if isinstance(tags[0], str):
-        return [cast(Sequence[str], tags)]
-    return list(cast(Sequence[Sequence[str]], tags))
-
-
 # ---------------------------------------------------------------------------------------------
 # Features
 # ---------------------------------------------------------------------------------------------
@@ -187,13 +90,7 @@ def _as_sentences(tags: Sequence[str] | Sequence[Sequence[str]]) -> list[Sequenc
 _LIGHT = Profile("ner_light", [unicode_nfc, remove_diacritics, remove_tatweel])
 
 # Proclitic strings ANERcorp leaves attached, longest first; only stripped when >= 2 letters remain.
-CLITICS = tuple(
-    sorted(
-        {MATCH(c) for c in "وبال فبال وال فال بال كال ولل فلل لل ال وب ول فب فل و ف ب ل ك".split()},
-        key=len,
-        reverse=True,
-    )
-)
+CLITICS = NER_PREFIXES
 
 _STOPWORDS_RAW = """
 في من إلى الى على علي عن مع أن إن ان او أو ما لا لم لن قد هذا هذه ذلك تلك هؤلاء التي الذي الذين

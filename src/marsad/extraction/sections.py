@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from marsad.errors import DateParseError
+from marsad.text.clitics import CLITIC_ARTICLE, SINGLE_CLITIC_PREFIXES
 from marsad.text.dates import ParsedDate, parse_date
 from marsad.text.normalize import MATCH
 
@@ -176,7 +177,7 @@ def _unique(items: list[str]) -> list[str]:
     return out
 
 
-_CLITICS = ("وال", "بال", "فال", "كال", "لل", "و", "ف", "ب", "ل", "ك")
+_CLITICS = SINGLE_CLITIC_PREFIXES
 _MAX_TAG_WORDS = 8
 
 
@@ -186,7 +187,7 @@ def _clitic_variants(word: str) -> set[str]:
     for c in _CLITICS:
         if word.startswith(c) and len(word) - len(c) >= 2:
             rest = word[len(c):]
-            out.add(("ال" + rest) if c in ("وال", "بال", "فال", "كال", "لل") else rest)
+            out.add(("ال" + rest) if c in CLITIC_ARTICLE else rest)
     return out
 
 

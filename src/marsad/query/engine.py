@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
 from marsad.errors import QueryError
-from marsad.models import SearchFilters
+from marsad.models import ENTITY_TYPES, SearchFilters
 from marsad.query.hybrid import hybrid_ranking, semantic_search_ranking
 from marsad.query.snippet import SNIPPET_CHARS, Snippet, highlight_spans, make_snippet
 from marsad.store.base import Store
@@ -18,7 +18,6 @@ MODES = ("lexical", "semantic", "hybrid")
 MAX_K = 1000
 GROUP_POOL = 5
 """Grouped mode ranks ``GROUP_POOL * k`` articles so that ``k`` stories can be filled."""
-ENTITY_TYPES = ("PERS", "LOC", "ORG", "MISC")
 
 
 @dataclass(slots=True)

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.exceptions import HTTPException
 
-from marsad.models import SearchFilters
+from marsad.models import EntityType, SearchFilters
 from marsad.store.base import Store
 from marsad.times import as_utc, parse_iso
 from marsad.version import __version__
@@ -36,7 +36,6 @@ router = APIRouter(prefix="/api", responses=ERRORS)
 MAX_ID = 2**62
 DATE = r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$"
 CATEGORIES = Literal["politics", "economy", "sport", "technology", "culture", "society"]
-ENTITY_TYPES = Literal["PERS", "LOC", "ORG", "MISC"]
 FRONT_WINDOWS_H = (72, 24 * 14, None)
 """The front page reads stories updated this many hours before now, widening while too few are found."""
 
@@ -169,7 +168,7 @@ def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=50
 
 
 @router.get("/entities", response_model=schemas.EntityPage, summary="Entities with every spelling seen")
-def entities(request: Request, limit: Limit = 20, offset: Offset = 0, type: ENTITY_TYPES | None = None,
+def entities(request: Request, limit: Limit = 20, offset: Offset = 0, type: EntityType | None = None,
              prefix: Text200 = None) -> dict[str, Any]:
     """Canonical entities, most mentioned first, with their variants; ``prefix`` filters on the name key."""
     from marsad.text.names import name_key

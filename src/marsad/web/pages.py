@@ -18,10 +18,10 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.exceptions import HTTPException
 
 from marsad.errors import QueryError
-from marsad.models import SearchFilters
+from marsad.models import EntityType, SearchFilters
 from marsad.version import __version__
 from marsad.web import views
-from marsad.web.api import DATE, ENTITY_TYPES, MAX_ID, _clean, _feeds, front_page
+from marsad.web.api import DATE, MAX_ID, _clean, _feeds, front_page
 from marsad.web.deps import WEB_DIR, cached, store_of
 
 router = APIRouter(include_in_schema=False)
@@ -178,7 +178,7 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=500)] = "",
 
 
 @router.get("/entities", response_class=HTMLResponse)
-def entities_page(request: Request, offset: Offset = 0, type: ENTITY_TYPES | None = None,
+def entities_page(request: Request, offset: Offset = 0, type: EntityType | None = None,
                   prefix: Annotated[str, Query(max_length=200)] = "") -> HTMLResponse:
     """Entities, most mentioned first, with their spellings."""
     from marsad.text.names import name_key
