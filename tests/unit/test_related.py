@@ -192,7 +192,7 @@ def test_entity_weights_are_cached_until_the_store_grows(seed_store: tuple[SQLit
     import marsad.query.related as rel
 
     store, ids, _ = seed_store
-    reader = rel._Reader(store.conn)
+    reader = rel._Reader(store)
     entities = reader.entities([ids["kim-putin"]])[ids["kim-putin"]]
     assert entities
     fresh = rel._entity_weights(reader, entities)
@@ -211,7 +211,7 @@ def test_story_candidates_are_the_nearest_members(seed_store: tuple[SQLiteStore,
     import marsad.query.related as rel
 
     store, ids, _ = seed_store
-    index = rel._vector_index(store, store.conn, ids["bomber-1"])
+    index = rel._vector_index(store, ids["bomber-1"])
     assert index is not None
     held = [int(i) for i in index.ids]
     anchor = index.matrix[0].copy()
@@ -242,7 +242,7 @@ def test_postings_are_read_from_the_index_alone(seed_store: tuple[SQLiteStore, d
         "EXPLAIN QUERY PLAN SELECT article_id FROM article_entities WHERE entity_id = ? AND article_id < ? "
         "ORDER BY article_id DESC LIMIT ?", (1, 10, 5)))
     assert "COVERING INDEX article_entities_postings" in plan
-    reader = rel._Reader(store.conn)
+    reader = rel._Reader(store)
     eid = next(iter(reader.entities([ids["kim-putin"]])[ids["kim-putin"]]))
     naming = sorted(r[0] for r in store.conn.execute(
         "SELECT DISTINCT article_id FROM article_entities WHERE entity_id = ?", (eid,)))

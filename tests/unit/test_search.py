@@ -16,6 +16,7 @@ from marsad.errors import InputError, QueryError
 from marsad.models import Article, SearchFilters
 from marsad.query import make_snippet, mark_html, parse_query, rrf, search
 from marsad.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteStore, _split_sql
+from marsad.store.sqlite_search import fts_match, fts_match_any
 from marsad.text.analyzer import index_fields
 
 PUTIN = "التقى الرئيس الروسي فلاديمير بوتين نظيره الكوري الشمالي كيم جونغ أون في فلاديفوستوك."
@@ -106,7 +107,7 @@ def test_query_syntax_phrases_exclusions_or() -> None:
     assert [[t.surface for t in c] for c in q.clauses] == [["بوتين"], ["كوريا الشمالية"], ["غزة", "القدس"]]
     assert q.clauses[1][0].phrase
     assert [t.surface for t in q.excluded] == ["ترامب"]
-    assert " NOT " in q.match
+    assert " NOT " in fts_match(q)
     assert parse_query("«كوريا الشمالية»").clauses[0][0].phrase       # Arabic quotes make phrases too
     assert parse_query("نتيجة 2 -1").excluded == ()                    # a score, not an exclusion
     assert len(parse_query("بوتين بوتين كيم").clauses) == 2            # a repeated word adds nothing
@@ -137,7 +138,7 @@ def test_any_text_is_a_safe_query_or_a_query_error(text: str) -> None:
         q = parse_query(text)
     except QueryError:
         return
-    for expr in (q.match, q.match_any):                              # both really run against FTS5
+    for expr in (fts_match(q), fts_match_any(q)):                    # both really run against FTS5
         _HYPO_STORE.conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", (expr,)).fetchall()
     for match_all in (True, False):
         _HYPO_STORE.search_lexical(q, k=5, filters=SearchFilters(), match_all=match_all)

@@ -1,4 +1,7 @@
-"""SQLite store: migrations, schema guard, atomic transactions, history on update, clear errors."""
+"""What only the SQLite store does: WAL and foreign keys, migrations, the schema guard, clear errors on open.
+
+The behaviour every backend shares (articles with history, transactions, entities, stories, search, feeds, ...)
+is the store contract in tests/store/, run against each backend."""
 
 from __future__ import annotations
 
@@ -24,48 +27,6 @@ def test_new_store_is_migrated_with_wal_and_foreign_keys(tmp_path: Path) -> None
     assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     store.close()
-
-
-def test_insert_find_update_keeps_history() -> None:
-    store = SQLiteStore(":memory:")
-    with store.transaction():
-        store.put_raw("s1", b"raw", kind="text", ref="r", url=None, media_type=None, fetched_at=None)
-        a = _article(raw_sha256="s1")
-        aid = store.insert_article(a, identity="url:x", duplicate_of=None)
-    found = store.find_by_identity("url:x")
-    assert found is not None and found.id == aid and found.content_hash == a.content_hash
-    b = _article("نص معدل للخبر")
-    with store.transaction():
-        store.update_article(aid, b)
-    row = store.get_article(aid)
-    assert row is not None and row["text"] == "نص معدل للخبر" and row["version"] == 2
-    hist = store.conn.execute("SELECT version, text FROM article_history WHERE article_id = ?", (aid,)).fetchall()
-    assert [tuple(h) for h in hist] == [(1, "نص الخبر الأول عن كوريا الشمالية")]
-    assert store.get_raw("s1") == b"raw"
-
-
-def test_transaction_rolls_back_everything_on_error() -> None:
-    store = SQLiteStore(":memory:")
-    with pytest.raises(RuntimeError), store.transaction():
-        store.insert_article(_article(), identity="url:x", duplicate_of=None)
-        raise RuntimeError("boom")
-    assert store.stats()["articles"] == 0
-
-
-def test_sqlite_error_inside_transaction_becomes_store_error() -> None:
-    store = SQLiteStore(":memory:")
-    with store.transaction():
-        store.insert_article(_article(), identity="url:x", duplicate_of=None)
-    with pytest.raises(StoreError, match="rolled back"), store.transaction():
-        store.insert_article(_article("ب"), identity="url:y", duplicate_of=None)
-        store.insert_article(_article("ج"), identity="url:x", duplicate_of=None)  # UNIQUE violation
-    assert store.stats()["articles"] == 1
-
-
-def test_foreign_keys_are_enforced() -> None:
-    store = SQLiteStore(":memory:")
-    with pytest.raises(StoreError), store.transaction():
-        store.insert_article(_article(), identity="url:x", duplicate_of=999)
 
 
 def test_old_schema_is_migrated_in_place_without_losing_data(tmp_path: Path) -> None:

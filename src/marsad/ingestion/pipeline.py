@@ -35,7 +35,7 @@ from marsad.extraction import extract
 from marsad.models import Article, ErrorPolicy, Outcome, RawDocument, RunStatus
 from marsad.sources.files import count_inputs, iter_inputs
 from marsad.sources.urls import url_key
-from marsad.store.base import Store
+from marsad.store.base import ArticleStore, EntityStore, Store
 
 if TYPE_CHECKING:
     from marsad.ingestion.clustering import Clusterer
@@ -301,7 +301,7 @@ def _write_batch(
     reasons.update(local_reasons)
 
 
-def _reject(store: Store, run_id: int, report: RunReport, reasons: Counter[str], ref: str, code: str,
+def _reject(store: ArticleStore, run_id: int, report: RunReport, reasons: Counter[str], ref: str, code: str,
             message: str, sha: str | None, options: IngestOptions) -> None:
     if options.error_policy is ErrorPolicy.RAISE:
         raise InputError(f"{code}: {message}", ref=ref)
@@ -354,7 +354,7 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
     report.stored += 1
 
 
-def resolve_entities(store: Store, article_id: int, mentions: list[dict[str, Any]]) -> None:
+def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[str, Any]]) -> None:
     """Map an article's mentions onto canonical entities in the store and record them.
 
     Multiword names resolve by key (creating the entity and its word-key aliases). A bare name
@@ -402,7 +402,7 @@ def resolve_entities(store: Store, article_id: int, mentions: list[dict[str, Any
     store.set_article_entities_json(article_id, mentions)
 
 
-def _pick_candidate(store: Store, candidates: list[tuple[int, str, int]], context: set[int]) -> int | None:
+def _pick_candidate(store: EntityStore, candidates: list[tuple[int, str, int]], context: set[int]) -> int | None:
     """The entity a bare name belongs to: most shared context, else a dominant candidate, else none."""
     if not candidates:
         return None

@@ -4,13 +4,14 @@ with snippets on the original text, and optionally group hits of one story toget
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 from marsad.errors import QueryError
 from marsad.models import ENTITY_TYPES, SearchFilters
 from marsad.query.hybrid import hybrid_ranking, semantic_search_ranking
 from marsad.query.snippet import SNIPPET_CHARS, Snippet, highlight_spans, make_snippet
-from marsad.store.base import Store
+from marsad.query.vectors import SemanticStore
+from marsad.store.base import ArticleStore, EntityStore, SearchStore
 from marsad.text.analyzer import ParsedQuery, parse_query
 from marsad.text.names import name_key
 
@@ -18,6 +19,11 @@ MODES = ("lexical", "semantic", "hybrid")
 MAX_K = 1000
 GROUP_POOL = 5
 """Grouped mode ranks ``GROUP_POOL * k`` articles so that ``k`` stories can be filled."""
+
+
+class QueryStore(SemanticStore, EntityStore, ArticleStore, Protocol):
+    """What ``search`` asks of a store: lexical and semantic search, entity lookups (the entity filter) and
+    the articles (hits are built from them)."""
 
 
 @dataclass(slots=True)
@@ -93,7 +99,7 @@ class SearchResponse:
         return d
 
 
-def resolve_entity(store: Store, entity: str | int) -> tuple[int, str]:
+def resolve_entity(store: EntityStore, entity: str | int) -> tuple[int, str]:
     """(Row id, canonical id) of an entity given as a row id, ``TYPE:key``, ``TYPE:name`` or a bare name.
 
     A name is keyed like the enrichment keys it (``marsad.text.names.name_key``); a single word such as
@@ -120,7 +126,8 @@ def resolve_entity(store: Store, entity: str | int) -> tuple[int, str]:
                      "`marsad entities` (TYPE is PERS, LOC, ORG or MISC) or a name that occurs in the articles")
 
 
-def lexical_ranking(store: Store, query: ParsedQuery, k: int, filters: SearchFilters) -> list[tuple[int, float, str]]:
+def lexical_ranking(store: SearchStore, query: ParsedQuery, k: int,
+                    filters: SearchFilters) -> list[tuple[int, float, str]]:
     """Articles with every query clause first; when fewer than ``k``, those with any term (also with a
     clitic glued on) after them."""
     ranked = [(i, s, "all") for i, s in store.search_lexical(query, k=k, filters=filters)]
@@ -131,7 +138,7 @@ def lexical_ranking(store: Store, query: ParsedQuery, k: int, filters: SearchFil
     return ranked
 
 
-def _rank(store: Store, query: ParsedQuery, mode: str, k: int, filters: SearchFilters,
+def _rank(store: QueryStore, query: ParsedQuery, mode: str, k: int, filters: SearchFilters,
           embedder: str | None = None) -> list[tuple[int, float, str]]:
     """(article id, score, how it matched), best first, for the search mode."""
     if mode == "lexical":
@@ -141,7 +148,7 @@ def _rank(store: Store, query: ParsedQuery, mode: str, k: int, filters: SearchFi
     return hybrid_ranking(store, query, k, filters, lexical=lexical_ranking, embedder=embedder)
 
 
-def _hit(store: Store, query: ParsedQuery, article_id: int, score: float, rank: int, matched: str,
+def _hit(store: ArticleStore, query: ParsedQuery, article_id: int, score: float, rank: int, matched: str,
          snippet_chars: int, *, texts: dict[int, str] | None = None) -> SearchHit | None:
     """The hit of one ranked article. With ``texts`` the passage is deferred: the hit is listed by its title
     only (``snippet`` empty) and its text is kept in ``texts`` so that ``with_passage`` can add it later."""
@@ -166,7 +173,7 @@ def with_passage(hit: SearchHit, text: str, query: ParsedQuery, snippet_chars: i
     hit.snippet, hit.highlights, hit.snippet_html = snip.text, snip.highlights, snip.html()
 
 
-def search(store: Store, query: str | ParsedQuery, *, k: int = 10, filters: SearchFilters | None = None,
+def search(store: QueryStore, query: str | ParsedQuery, *, k: int = 10, filters: SearchFilters | None = None,
            mode: str = "lexical", group_by_story: bool = False,
            snippet_chars: int = SNIPPET_CHARS, embedder: str | None = None) -> SearchResponse:
     """Search the store. Any string is a safe query; one with nothing to search for raises ``QueryError``.

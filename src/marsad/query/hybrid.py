@@ -10,8 +10,7 @@ import numpy as np
 from marsad.errors import QueryError
 from marsad.models import SearchFilters
 from marsad.query.fuse import rrf
-from marsad.query.vectors import default_embedder, semantic_ranking
-from marsad.store.base import Store
+from marsad.query.vectors import SemanticStore, default_embedder, semantic_ranking
 from marsad.text.analyzer import ParsedQuery
 
 HYBRID_DEPTH = 50
@@ -31,11 +30,11 @@ def embed_query(query: ParsedQuery | str, embedder: str) -> np.ndarray:
     return model.encode([text])[0]
 
 
-def _embedder_name(store: Store, embedder: str | None) -> str:
+def _embedder_name(store: SemanticStore, embedder: str | None) -> str:
     return embedder or default_embedder(store)
 
 
-def semantic_search_ranking(store: Store, query: ParsedQuery, k: int, filters: SearchFilters, *,
+def semantic_search_ranking(store: SemanticStore, query: ParsedQuery, k: int, filters: SearchFilters, *,
                             embedder: str | None = None) -> Ranking:
     """The ``k`` articles nearest the query by meaning: (id, cosine, "semantic"), best first."""
     name = _embedder_name(store, embedder)
@@ -43,8 +42,8 @@ def semantic_search_ranking(store: Store, query: ParsedQuery, k: int, filters: S
     return [(i, s, "semantic") for i, s in semantic_ranking(store, vector, k, filters, embedder=name)]
 
 
-def hybrid_ranking(store: Store, query: ParsedQuery, k: int, filters: SearchFilters, *,
-                   lexical: Callable[[Store, ParsedQuery, int, SearchFilters], Ranking],
+def hybrid_ranking(store: SemanticStore, query: ParsedQuery, k: int, filters: SearchFilters, *,
+                   lexical: Callable[[SemanticStore, ParsedQuery, int, SearchFilters], Ranking],
                    embedder: str | None = None) -> Ranking:
     """Reciprocal rank fusion of the lexical and the semantic lists; a hit keeps how it matched lexically
     ("all" / "some"), or "semantic" when only its meaning was near."""

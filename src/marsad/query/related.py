@@ -22,7 +22,8 @@ Each item says why it is there (``same_story`` / ``shared_entities`` / ``similar
 relevance ``score``, the entities it shares by name, its age relative to the article and whether it is
 ``background`` (older than ``RelatedOptions.background_days``).
 
-The SQL lives in ``_Reader`` (SQLite); another backend implements the same handful of reads.
+The reads are the store's ``RelatedReads`` role (``store/sqlite_related.py`` for SQLite); ``_Reader`` turns its
+rows into what the scorer sees.
 """
 
 from __future__ import annotations
@@ -30,12 +31,11 @@ from __future__ import annotations
 import json
 import math
 import re
-import sqlite3
 import weakref
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from itertools import pairwise
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -43,7 +43,7 @@ from marsad.enrich.features import parse_time
 from marsad.enrich.keyphrases import topic_term
 from marsad.errors import ConfigError, QueryError
 from marsad.query.vectors import VectorIndex, _top, get_index
-from marsad.store.base import Store
+from marsad.store.base import RelatedReads, RelatedRow, VectorStore
 from marsad.text.names import name_key
 from marsad.text.normalize import match_key
 
@@ -74,10 +74,6 @@ _AGENCIES = frozenset(name_key(n) for n in (
 _NEAR_SECTIONS = frozenset(frozenset(p) for p in (
     ("politics", "economy"), ("politics", "society"), ("society", "culture"), ("economy", "technology"),
     ("society", "technology"), ("culture", "technology"), ("economy", "society")))
-_ARTICLE_COLUMNS = ("a.id, coalesce(nullif(a.display_title, ''), a.title) AS title, a.source, a.published_at, "
-                    "a.created_at, a.url, a.story_id, a.duplicate_of, json_extract(a.category, '$.label') AS section, "
-                    "json_extract(a.category, '$.confidence') AS section_conf, (SELECT group_concat("
-                    "json_extract(value, '$.phrase'), char(31)) FROM json_each(a.keyphrases)) AS phrases")
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,13 +172,18 @@ class _Scored:
     members: list[int] = field(default_factory=list)              # folded ids (copies, same story, near-copies)
 
 
+class RelatedStore(RelatedReads, VectorStore, Protocol):
+    """What related articles ask of a store: its related reads, and its embeddings for the vector index."""
+
+
 # -- reads -----------------------------------------------------------------------------------------------
 class _Reader:
-    """The indexed reads related needs, over a SQLite connection."""
+    """The store's related reads as the scorer wants them: ``_Doc`` objects, agencies left out, embeddings from
+    the vector index where it holds them; caches the agencies' entity ids and the index's matrix."""
 
-    def __init__(self, conn: sqlite3.Connection, vectors: VectorIndex | None = None) -> None:
-        self.conn = conn
-        self.vectors = vectors            # embeddings of canonical articles come from here, not from SQLite
+    def __init__(self, store: RelatedStore, vectors: VectorIndex | None = None) -> None:
+        self.store = store
+        self.vectors = vectors            # embeddings of canonical articles come from here, not from the store
         self._matrix: np.ndarray | None = None
         self._agencies: frozenset[int] | None = None
 
@@ -190,20 +191,13 @@ class _Reader:
         """Articles with their features (terms, embedding); entities are read separately.
 
         An embedding is taken from the vector index when it holds the article (every canonical article of its
-        embedder: the same float16 values, no blob to read and convert), else read from ``article_features``."""
-        out: dict[int, _Doc] = {}
-        for chunk in _chunks(ids, 500):
-            marks = ",".join("?" * len(chunk))
-            rows = self.conn.execute(
-                f"SELECT {_ARTICLE_COLUMNS}, f.embedder, f.terms FROM articles a "
-                f"LEFT JOIN article_features f ON f.article_id = a.id WHERE a.id IN ({marks})", chunk).fetchall()
-            for r in rows:
-                out[r["id"]] = _doc(r)
+        embedder: the same float16 values, no blob to read and convert), else read from the store."""
+        out = {r.id: _doc(r) for r in self.store.related_rows(ids)}
         self._attach_embeddings(out)
         return out
 
     def _attach_embeddings(self, docs: dict[int, _Doc]) -> None:
-        """Set each doc's embedding: from the vector index when it holds the article, else from SQLite."""
+        """Set each doc's embedding: from the vector index when it holds the article, else from the store."""
         index, missing = self.vectors, []
         if index is not None and len(index):
             if self._matrix is None:
@@ -220,12 +214,8 @@ class _Reader:
             missing += [d.id for d in docs.values() if d.embedder is not None and d.embedder != index.embedder]
         else:
             missing = [d.id for d in docs.values() if d.embedder is not None]
-        for chunk in _chunks(missing, 500):
-            marks = ",".join("?" * len(chunk))
-            for aid, blob in self.conn.execute(
-                    f"SELECT article_id, embedding FROM article_features WHERE article_id IN ({marks}) "
-                    "AND embedding IS NOT NULL", chunk):
-                docs[aid].embedding = np.frombuffer(blob, dtype=np.float16).astype(np.float32)
+        for aid, vector in self.store.article_embeddings(missing).items():
+            docs[aid].embedding = vector.astype(np.float32)
 
     def entities(self, ids: list[int]) -> dict[int, dict[int, float]]:
         """article id -> {entity row id: mentions}, agencies left out."""
@@ -237,95 +227,68 @@ class _Reader:
         out: dict[int, dict[int, float]] = {i: {} for i in ids}
         forms: dict[int, set[str]] = {i: set() for i in ids}
         agencies = self._agency_ids()
-        for chunk in _chunks(ids, 500):
-            marks = ",".join("?" * len(chunk))
-            for aid, eid, n, names in self.conn.execute(
-                    f"SELECT article_id, entity_id, sum(mentions), group_concat(form, char(31)) FROM article_entities "
-                    f"WHERE article_id IN ({marks}) GROUP BY article_id, entity_id", chunk):
-                if eid not in agencies:
-                    out[aid][eid] = float(n)
-                forms[aid].update(names.split("\x1f"))
+        for m in self.store.entity_mentions(ids):
+            if m.entity_id not in agencies:
+                out[m.article_id][m.entity_id] = float(m.mentions)
+            forms[m.article_id].update(m.forms)
         return out, {i: frozenset().union(*map(_name_terms, f)) if f else frozenset() for i, f in forms.items()}
 
     def _agency_ids(self) -> frozenset[int]:
         cached = self._agencies
         if cached is None:
-            keys = [f"ORG:{k}" for k in _AGENCIES]
-            marks = ",".join("?" * len(keys))
-            cached = frozenset(r[0] for r in self.conn.execute(f"SELECT id FROM entities WHERE cid IN ({marks})", keys))
+            cached = frozenset(self.store.entity_ids(f"ORG:{k}" for k in _AGENCIES))
             self._agencies = cached
         return cached
 
     def entity_keys(self, entity_ids: list[int]) -> set[str]:
-        """The name keys of entities (``entities.key``)."""
-        marks = ",".join("?" * len(entity_ids))
-        return {r[0] for r in self.conn.execute(f"SELECT key FROM entities WHERE id IN ({marks})", entity_ids)} \
-            if entity_ids else set()
+        """The name keys of entities."""
+        return self.store.entity_keys(entity_ids)
 
     def document_frequency(self, entity_id: int, cap: int) -> int:
         """Rows naming the entity, counted up to ``cap`` (beyond it an entity is common anyway)."""
-        return int(self.conn.execute("SELECT count(*) FROM (SELECT 1 FROM article_entities WHERE entity_id = ? "
-                                     "LIMIT ?)", (entity_id, cap)).fetchone()[0])
+        return self.store.entity_document_frequency(entity_id, cap)
 
     def article_count(self) -> int:
-        """About how many articles there are (the largest id: no scan)."""
-        return int(self.conn.execute("SELECT coalesce(max(id), 0) FROM articles").fetchone()[0])
+        """About how many articles there are (no scan)."""
+        return self.store.approx_article_count()
 
     def postings(self, entity_id: int, anchor: int, limit: int) -> list[int]:
-        """Articles naming the entity, the ``limit`` nearest to the article ``anchor`` in id (insertion) order;
-        read from the index ``article_entities_postings`` alone (schema v6), no table row per posting."""
-        half = max(1, limit // 2)
-        before = self.conn.execute("SELECT article_id FROM article_entities WHERE entity_id = ? AND article_id < ? "
-                                   "ORDER BY article_id DESC LIMIT ?", (entity_id, anchor, half)).fetchall()
-        after = self.conn.execute("SELECT article_id FROM article_entities WHERE entity_id = ? AND article_id > ? "
-                                  "ORDER BY article_id LIMIT ?", (entity_id, anchor, half)).fetchall()
-        return [r[0] for r in before + after]
+        """Articles naming the entity, the ``limit`` nearest to the article ``anchor`` in id (insertion) order."""
+        return self.store.entity_postings(entity_id, anchor, limit)
 
     def story_members(self, story_id: int, limit: int) -> list[int]:
-        return [r[0] for r in self.conn.execute("SELECT id FROM articles WHERE story_id = ? LIMIT ?",
-                                                (story_id, limit))]
+        return self.store.story_member_ids(story_id, limit)
 
     def copies(self, canonical_ids: list[int]) -> dict[int, list[int]]:
         """canonical id -> ids of its copies."""
-        out: dict[int, list[int]] = {}
-        for chunk in _chunks(canonical_ids, 500):
-            marks = ",".join("?" * len(chunk))
-            for cid, aid in self.conn.execute(f"SELECT duplicate_of, id FROM articles WHERE duplicate_of IN ({marks}) "
-                                              "ORDER BY id", chunk):
-                out.setdefault(cid, []).append(aid)
-        return out
+        return self.store.copies_of(canonical_ids)
 
     def display_names(self, entity_ids: list[int], recent: int = 200) -> dict[int, str]:
         """Each entity's most mentioned spelling over its latest ``recent`` rows (bounded work per entity); a
         form with the conjunction و glued on gives way to the bare form when that occurs too."""
         out: dict[int, str] = {}
-        for eid in entity_ids:
-            forms = [r[0] for r in self.conn.execute(
-                "SELECT form FROM (SELECT form, mentions FROM article_entities WHERE entity_id = ? "
-                "ORDER BY article_id DESC LIMIT ?) GROUP BY form ORDER BY sum(mentions) DESC, length(form) DESC, form "
-                "LIMIT 5", (eid, recent))]
+        for eid, forms in self.store.entity_recent_forms(entity_ids, recent=recent, top=5).items():
             bare = [f for f in forms if not (f.startswith("و") and f[1:] in forms)]
             if bare:
                 out[eid] = bare[0]
         return out
 
 
-_DF_CACHES: weakref.WeakKeyDictionary[Store, dict[int, tuple[int, int]]] = weakref.WeakKeyDictionary()
+_DF_CACHES: weakref.WeakKeyDictionary[RelatedStore, dict[int, tuple[int, int]]] = weakref.WeakKeyDictionary()
 
 
-def _vector_index(store: Store, conn: sqlite3.Connection, article_id: int) -> VectorIndex | None:
+def _vector_index(store: RelatedStore, article_id: int) -> VectorIndex | None:
     """The vector index of the article's embedder (None when it has no embedding or the store has none)."""
-    row = conn.execute("SELECT coalesce(f.embedder, '') FROM articles a LEFT JOIN article_features f "
-                       "ON f.article_id = coalesce(a.duplicate_of, a.id) WHERE a.id = ?", (article_id,)).fetchone()
-    if not row or not row[0]:
+    embedder = store.canonical_embedder(article_id)
+    if not embedder:
         return None
     try:
-        return get_index(store, row[0])
+        return get_index(store, embedder)
     except QueryError:            # no embeddings of this embedder in the store
         return None
 
 
-def semantic_neighbours(store: Store, vector: np.ndarray, embedder: str, k: int) -> list[tuple[int, float]]:
+def semantic_neighbours(store: VectorStore, vector: np.ndarray, embedder: str, k: int) -> list[tuple[int, float]]:
     """The ``k`` canonical articles nearest ``vector``: (id, cosine), best first.
 
     The one place related reads vectors: the search layer's vector index. Up to ``EXACT_NEIGHBOURS`` vectors
@@ -360,19 +323,15 @@ def _nearest(index: VectorIndex | None, vector: np.ndarray | None, ids: list[int
 
 
 # -- helpers ---------------------------------------------------------------------------------------------
-def _chunks(ids: list[int], size: int) -> list[list[int]]:
-    return [ids[i:i + size] for i in range(0, len(ids), size)]
-
-
-def _doc(r: sqlite3.Row) -> _Doc:
+def _doc(r: RelatedRow) -> _Doc:
     terms: dict[str, float] = {}
-    if r["terms"]:
-        terms = dict(json.loads(r["terms"]).get("t", {}))
-    return _Doc(id=r["id"], title=r["title"] or "", source=r["source"], published_at=r["published_at"], url=r["url"],
-                story_id=r["story_id"], duplicate_of=r["duplicate_of"],
-                category=r["section"], category_conf=float(r["section_conf"] or 0.0),
-                keyphrases=frozenset(_phrase_key(k) for k in (r["phrases"] or "").split("\x1f") if k),
-                time=parse_time(r["published_at"]), terms=terms, embedder=r["embedder"])
+    if r.terms:
+        terms = dict(json.loads(r.terms).get("t", {}))
+    return _Doc(id=r.id, title=r.title, source=r.source, published_at=r.published_at, url=r.url,
+                story_id=r.story_id, duplicate_of=r.duplicate_of,
+                category=r.section, category_conf=float(r.section_conf or 0.0),
+                keyphrases=frozenset(_phrase_key(k) for k in r.phrases),
+                time=parse_time(r.published_at), terms=terms, embedder=r.embedder)
 
 
 @lru_cache(maxsize=50_000)
@@ -515,13 +474,10 @@ class _Scorer:
 
 
 # -- the list --------------------------------------------------------------------------------------------
-def related(store: Store, article_id: int, options: RelatedOptions | None = None) -> RelatedList:
+def related(store: RelatedStore, article_id: int, options: RelatedOptions | None = None) -> RelatedList:
     """The related list of a stored article (``QueryError`` when there is no such article)."""
     o = options or RelatedOptions()
-    conn = getattr(store, "conn", None)
-    if not isinstance(conn, sqlite3.Connection):
-        raise QueryError("related articles need a SQLite store (other backends implement the same reads later)")
-    reader = _Reader(conn, _vector_index(store, conn, article_id))
+    reader = _Reader(store, _vector_index(store, article_id))
     found = reader.docs([article_id])
     if article_id not in found:
         raise QueryError(f"no article {article_id} in the store: give an id listed by `marsad search` or "
@@ -649,7 +605,7 @@ def _entity_weights(reader: _Reader, entities: dict[int, float],
     return weights, specific
 
 
-def _candidates(store: Store, reader: _Reader, anchor: _Doc, weights: dict[int, float],
+def _candidates(store: RelatedStore, reader: _Reader, anchor: _Doc, weights: dict[int, float],
                 o: RelatedOptions) -> tuple[set[int], list[int]]:
     """Candidates: the story members nearest the article by embedding, the articles sharing the most entity
     weight among the postings near the article, and its semantic neighbours; and every story member read

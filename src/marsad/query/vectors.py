@@ -33,13 +33,18 @@ import time
 import weakref
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
 from marsad.errors import QueryError
 from marsad.models import SearchFilters
-from marsad.store.base import Store
+from marsad.store.base import SearchStore, VectorStore
+
+
+class SemanticStore(VectorStore, SearchStore, Protocol):
+    """What semantic search asks of a store: its embeddings, and its filters (``SearchStore``'s id filters)."""
+
 
 EXACT_MAX = 2_000
 """Up to this many vectors exact search (one numpy product) is used: HNSW answers faster from about 1,000-2,000
@@ -247,12 +252,12 @@ class VectorIndex:
 # Keyed by the database file (path, device, inode), not by the Store object: a server opens one connection per
 # thread, and they must share one index in memory and one writer of its files. In-memory stores key by object.
 
-_INDEXES: weakref.WeakKeyDictionary[Store, dict[str, VectorIndex]] = weakref.WeakKeyDictionary()
+_INDEXES: weakref.WeakKeyDictionary[VectorStore, dict[str, VectorIndex]] = weakref.WeakKeyDictionary()
 _FILE_INDEXES: dict[tuple[str, int, int], dict[str, VectorIndex]] = {}
 _REGISTRY_LOCK = threading.Lock()
 
 
-def _registry(store: Store) -> dict[str, VectorIndex]:
+def _registry(store: VectorStore) -> dict[str, VectorIndex]:
     """The embedder -> index map of the store's database (call with ``_REGISTRY_LOCK`` held)."""
     db = store.sidecar_path("")
     if db is not None:
@@ -265,13 +270,13 @@ def _registry(store: Store) -> dict[str, VectorIndex]:
     return _INDEXES.setdefault(store, {})
 
 
-def index_path(store: Store, embedder: str) -> Path | None:
+def index_path(store: VectorStore, embedder: str) -> Path | None:
     """``<db>.vectors.<embedder>`` (the files add ``.npz`` / ``.faiss``), None for in-memory stores."""
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in embedder)
     return store.sidecar_path(f".vectors.{safe}")
 
 
-def _fill(store: Store, index: VectorIndex, *, after_id: int) -> int:
+def _fill(store: VectorStore, index: VectorIndex, *, after_id: int) -> int:
     """Add the canonical articles embedded by the index's embedder with id > ``after_id``; return how many."""
     top = store.max_features_id()
     added = 0
@@ -287,7 +292,7 @@ def _writable(path: Path | None) -> Path | None:
     return path if path is not None and os.access(path.parent, os.W_OK) else None
 
 
-def build_index(store: Store, embedder: str, *, exact_max: int = EXACT_MAX, save: bool = True) -> VectorStats:
+def build_index(store: VectorStore, embedder: str, *, exact_max: int = EXACT_MAX, save: bool = True) -> VectorStats:
     """Build the index of ``embedder`` from scratch (``marsad reindex --vectors``); keep it for later queries."""
     started = time.perf_counter()
     dim = _stored_dim(store, embedder)
@@ -300,13 +305,13 @@ def build_index(store: Store, embedder: str, *, exact_max: int = EXACT_MAX, save
     return VectorStats(embedder, len(index), index.kind, round(time.perf_counter() - started, 3), size)
 
 
-def _stored_dim(store: Store, embedder: str) -> int:
+def _stored_dim(store: VectorStore, embedder: str) -> int:
     for _, matrix in store.iter_embeddings(embedder, duplicates=None, batch=1):
         return int(matrix.shape[1])
     raise QueryError(_no_embeddings(store, embedder))
 
 
-def _no_embeddings(store: Store, embedder: str | None) -> str:
+def _no_embeddings(store: VectorStore, embedder: str | None) -> str:
     counts = store.embedder_counts()
     if not counts:
         return ("the store has no article embeddings, so semantic search has nothing to search: ingest with "
@@ -315,7 +320,7 @@ def _no_embeddings(store: Store, embedder: str | None) -> str:
     return f"no articles embedded with {embedder!r} in the store: it has {have}; pass --embedder with one of them"
 
 
-def get_index(store: Store, embedder: str) -> VectorIndex:
+def get_index(store: VectorStore, embedder: str) -> VectorIndex:
     """The index of ``embedder`` for ``store``: loaded (or built) once, then brought up to date on each call."""
     with _REGISTRY_LOCK:
         index = _registry(store).get(embedder)
@@ -340,10 +345,10 @@ def get_index(store: Store, embedder: str) -> VectorIndex:
     return index
 
 
-_DEFAULT: weakref.WeakKeyDictionary[Store, tuple[int, str]] = weakref.WeakKeyDictionary()
+_DEFAULT: weakref.WeakKeyDictionary[VectorStore, tuple[int, str]] = weakref.WeakKeyDictionary()
 
 
-def default_embedder(store: Store) -> str:
+def default_embedder(store: VectorStore) -> str:
     """The embedder most of the store's (latest) articles were embedded with, or a ``QueryError``; looked up
     again only when articles were added."""
     top = store.max_features_id()
@@ -362,7 +367,7 @@ def _is_selective(filters: SearchFilters) -> bool:
     return filters != replace(SearchFilters(), include_duplicates=filters.include_duplicates)
 
 
-def semantic_ranking(store: Store, query_vector: np.ndarray, k: int, filters: SearchFilters, *,
+def semantic_ranking(store: SemanticStore, query_vector: np.ndarray, k: int, filters: SearchFilters, *,
                      embedder: str) -> list[tuple[int, float]]:
     """The ``k`` articles nearest ``query_vector`` among those passing ``filters``: (id, cosine), best first."""
     index = get_index(store, embedder)
@@ -387,8 +392,8 @@ def semantic_ranking(store: Store, query_vector: np.ndarray, k: int, filters: Se
         fetch = min(fetch * 4, MAX_FETCH)
 
 
-def _with_copies(store: Store, index: VectorIndex, query_vector: np.ndarray, hits: list[tuple[int, float]], k: int,
-                 filters: SearchFilters, *, allowed: set[int] | None = None) -> list[tuple[int, float]]:
+def _with_copies(store: SemanticStore, index: VectorIndex, query_vector: np.ndarray, hits: list[tuple[int, float]],
+                 k: int, filters: SearchFilters, *, allowed: set[int] | None = None) -> list[tuple[int, float]]:
     """``hits`` plus, when the filters include duplicates, the nearest copies (exact over their embeddings)."""
     if not filters.include_duplicates:
         return hits
@@ -402,7 +407,7 @@ def _with_copies(store: Store, index: VectorIndex, query_vector: np.ndarray, hit
     return sorted(merged, key=lambda pair: (-pair[1], pair[0]))[:k]
 
 
-def forget(store: Store) -> None:
+def forget(store: VectorStore) -> None:
     """Drop the in-memory indexes of ``store`` (tests; the next query reloads them)."""
     with _REGISTRY_LOCK:
         _registry(store).clear()

@@ -1,6 +1,24 @@
-"""Storage behind a small interface (``Store``); SQLite is the embedded default."""
+"""Storage behind small role protocols (``marsad.store.roles``) combined in ``Store``; SQLite is the embedded
+default."""
 
-from marsad.store.base import Store, StoredArticle
+from marsad.store.base import (
+    ArticleStore,
+    EntityMentions,
+    EntityStore,
+    FeedStateStore,
+    MaintenanceStore,
+    ReaderStore,
+    RelatedReads,
+    RelatedRow,
+    SearchStore,
+    Store,
+    StoredArticle,
+    StoryStore,
+    Transactional,
+    VectorStore,
+)
 from marsad.store.sqlite import SQLiteStore, open_store
 
-__all__ = ["SQLiteStore", "Store", "StoredArticle", "open_store"]
+__all__ = ["ArticleStore", "EntityMentions", "EntityStore", "FeedStateStore", "MaintenanceStore", "ReaderStore",
+           "RelatedReads", "RelatedRow", "SQLiteStore", "SearchStore", "Store", "StoredArticle", "StoryStore",
+           "Transactional", "VectorStore", "open_store"]

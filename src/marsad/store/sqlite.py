@@ -8,14 +8,17 @@ import sqlite3
 import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from marsad.errors import SchemaError, SchemaUpgradeNeeded, StoreError
 from marsad.models import Article
-from marsad.store.base import Store, StoredArticle
+from marsad.store.base import Store
+from marsad.store.records import StoredArticle
+from marsad.store.sqlite_common import article_row_json
+from marsad.store.sqlite_common import now as _now
 from marsad.store.sqlite_reader import SQLiteReader
+from marsad.store.sqlite_related import SQLiteRelated
 from marsad.store.sqlite_search import SQLiteSearch, register_search_functions
 from marsad.store.sqlite_stories import SQLiteStories
 from marsad.store.sqlite_vectors import SQLiteVectors
@@ -220,26 +223,12 @@ _ARTICLE_COLUMNS = (
 )
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
 def _enrichment(article: Article) -> tuple[str, str, str | None]:
     return (json.dumps(article.entities, ensure_ascii=False), json.dumps(article.keyphrases, ensure_ascii=False),
             json.dumps(article.category, ensure_ascii=False) if article.category else None)
 
 
-def _row_to_json(row: sqlite3.Row) -> dict[str, Any]:
-    d = dict(row)
-    for key in ("tags", "related_headlines", "origin", "entities", "keyphrases"):
-        d[key] = json.loads(d[key]) if d.get(key) else ([] if key != "origin" else {})
-    if "category" in d:
-        d["category"] = json.loads(d["category"]) if d["category"] else None
-    d["title_derived"] = bool(d.get("title_derived"))
-    return d
-
-
-class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, Store):
+class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLiteRelated, Store):
     """The embedded default store. ``path=":memory:"`` gives a throwaway store for tests."""
 
     def __init__(self, path: str | os.PathLike[str] = "marsad.db", *, readonly: bool = False) -> None:
@@ -435,7 +424,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, Stor
     def get_article(self, article_id: int) -> dict[str, Any] | None:
         """One article as article JSON."""
         row = self.conn.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
-        return _row_to_json(row) if row else None
+        return article_row_json(row) if row else None
 
     def iter_articles(self, *, batch: int = 1000) -> Iterator[dict[str, Any]]:
         """All articles by id, read in pages so memory stays flat."""
@@ -447,7 +436,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, Stor
             if not rows:
                 return
             for row in rows:
-                yield _row_to_json(row)
+                yield article_row_json(row)
             last = rows[-1]["id"]
 
     def iter_rejections(self) -> Iterator[dict[str, Any]]:
@@ -495,6 +484,11 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, Stor
             "runs": runs,
             "rejected_inputs": rejections,
         }
+
+    def change_marker(self) -> int:
+        """SQLite's ``PRAGMA data_version``: changes whenever another connection commits (not on this one's own
+        writes), so a cache built on this connection is stale when it differs."""
+        return int(self.conn.execute("PRAGMA data_version").fetchone()[0])
 
     def integrity_check(self) -> str:
         """SQLite's quick_check plus a foreign key check: "ok" or the first problems found."""

@@ -10,8 +10,7 @@ import sqlite3
 from typing import Any
 
 from marsad.models import SearchFilters
-from marsad.store.sqlite_search import _filter_sql
-from marsad.store.sqlite_stories import STORY_COLUMNS, _utc, story_row_json
+from marsad.store.sqlite_common import STORY_COLUMNS, SQLiteMixin, filter_sql, story_row_json, to_utc
 
 _LIST_COLUMNS = ("a.id, coalesce(nullif(a.display_title, ''), a.title) AS title, a.source, a.published_at, a.url, "
                  "a.story_id, a.duplicate_of, json_extract(a.category, '$.label') AS category, a.language")
@@ -25,14 +24,12 @@ def _variants(conn: sqlite3.Connection, entity_id: int) -> list[dict[str, Any]]:
     return [{"form": r[0], "count": r[1], "articles": r[2]} for r in rows]
 
 
-class SQLiteReader:
-    """Mixin: needs ``self.conn`` (sqlite3 connection with Row factory)."""
-
-    conn: sqlite3.Connection
+class SQLiteReader(SQLiteMixin):
+    """The reader's paged reads (a mixin of ``SQLiteStore``)."""
 
     def list_articles(self, filters: SearchFilters, *, limit: int, offset: int = 0) -> tuple[int, list[dict[str, Any]]]:
         """(total, a page of article summaries) passing ``filters``, newest publication first."""
-        where, params = _filter_sql(filters)
+        where, params = filter_sql(filters)
         cond = (" WHERE " + " AND ".join(where)) if where else ""
         total = self.conn.execute(f"SELECT count(*) FROM articles a{cond}", params).fetchone()[0]
         rows = self.conn.execute(
@@ -135,7 +132,7 @@ class SQLiteReader:
         Stored times keep the outlet's zone, so the ``sample`` greatest strings are compared as instants."""
         rows = self.conn.execute("SELECT published_at FROM articles WHERE published_at IS NOT NULL "
                                  "ORDER BY published_at DESC LIMIT ?", (sample,)).fetchall()
-        times = [t for t in (_utc(r[0]) for r in rows) if t]
+        times = [t for t in (to_utc(r[0]) for r in rows) if t]
         return max(times) if times else None
 
     def reader_counts(self) -> dict[str, Any]:

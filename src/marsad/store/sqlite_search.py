@@ -5,6 +5,11 @@
 ``marsad_fts(title, text, column)`` (registered on every connection), so the migration, each insert and
 update, and a rebuild run the same statement. Filters are read from ``articles`` (and
 ``article_entities``) at query time, so they never go stale.
+
+A ``ParsedQuery`` (``marsad.text.analyzer``, backend-neutral) is compiled here into an FTS5 MATCH string
+(``fts_match`` / ``fts_match_any``): a term matches its exact keys in the exact columns OR its stems in the
+stem columns, and every key reaches FTS5 as a quoted string literal (``"`` doubled inside), so FTS5
+operators, column filters, ``*``, ``^``, ``:``, brackets and braces in a query are just characters.
 """
 
 from __future__ import annotations
@@ -14,11 +19,11 @@ import sqlite3
 import time
 import weakref
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from marsad.models import SearchFilters
+from marsad.store.sqlite_common import SQLiteMixin, filter_sql
 from marsad.text.analyzer import FTS_COLUMNS, ParsedQuery, QueryTerm, index_field
 
 # BM25 column weights (title_exact, title_stem, body_exact, body_stem), tuned on bench/search_eval.py
@@ -55,6 +60,45 @@ _DELETE_SQL = (f"INSERT INTO articles_fts(articles_fts, rowid, {', '.join(FTS_CO
                f"SELECT 'delete', id, {_ANALYZED} FROM articles")
 
 
+_EXACT_COLUMNS = "{title_exact body_exact}"
+_STEM_COLUMNS = "{title_stem body_stem}"
+
+
+def fts_string(text: str) -> str:
+    """``text`` as an FTS5 string literal: in double quotes, inner quotes doubled."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def fts_term(term: QueryTerm, *, clitics: bool = False) -> str:
+    """FTS5 expression of one term: its exact keys in the exact columns OR its stems in the stem columns; with
+    ``clitics``, a single word's exact key also with a conjunction or preposition glued on."""
+    exact = fts_string(" ".join(term.exact))
+    if clitics and (forms := term.clitic_keys):
+        exact = "(" + " OR ".join(fts_string(f) for f in (term.exact[0], *forms)) + ")"
+    return f"({_EXACT_COLUMNS} : {exact} OR {_STEM_COLUMNS} : {fts_string(' '.join(term.stems))})"
+
+
+def _fts_or(terms: tuple[QueryTerm, ...], *, clitics: bool = False) -> str:
+    if len(terms) == 1:
+        return fts_term(terms[0], clitics=clitics)
+    return "(" + " OR ".join(fts_term(t, clitics=clitics) for t in terms) + ")"
+
+
+def _fts_without(query: ParsedQuery, expr: str) -> str:
+    return f"({expr}) NOT {_fts_or(query.excluded)}" if query.excluded else expr
+
+
+def fts_match(query: ParsedQuery) -> str:
+    """FTS5 MATCH expression requiring every clause of ``query`` (and none of its exclusions)."""
+    return _fts_without(query, " AND ".join(_fts_or(clause) for clause in query.clauses))
+
+
+def fts_match_any(query: ParsedQuery, terms: tuple[QueryTerm, ...] | None = None) -> str:
+    """FTS5 MATCH expression accepting any of ``terms`` (default: every wanted term of ``query``), also with a
+    clitic glued on, and none of its exclusions."""
+    return _fts_without(query, _fts_or(terms or query.terms, clitics=True))
+
+
 def register_search_functions(conn: sqlite3.Connection) -> None:
     """Register ``marsad_fts(title, text, column)`` (deterministic) on a connection."""
     conn.create_function("marsad_fts", 3, index_field, deterministic=True)
@@ -68,44 +112,8 @@ def _only_duplicates(filters: SearchFilters) -> bool:
     return filters == replace(SearchFilters(), include_duplicates=filters.include_duplicates)
 
 
-def _filter_sql(filters: SearchFilters) -> tuple[list[str], list[Any]]:
-    where: list[str] = []
-    params: list[Any] = []
-    if not filters.include_duplicates:
-        where.append("a.duplicate_of IS NULL")
-    if filters.sources:
-        where.append(f"a.source IN ({', '.join('?' * len(filters.sources))})")
-        params.extend(filters.sources)
-    if filters.since:
-        where.append("a.published_at >= ?")
-        params.append(filters.since)
-    if filters.until:
-        where.append("substr(a.published_at, 1, ?) <= ?")
-        params.extend([len(filters.until), filters.until])
-    if filters.category:
-        where.append("json_extract(a.category, '$.label') = ?")
-        params.append(filters.category)
-    if filters.story_id is not None:
-        where.append("a.story_id = ?")
-        params.append(filters.story_id)
-    if filters.entity is not None:
-        entity = filters.entity
-        if isinstance(entity, int) or entity.isdigit():
-            where.append("a.id IN (SELECT article_id FROM article_entities WHERE entity_id = ?)")
-            params.append(int(entity))
-        else:
-            where.append("a.id IN (SELECT ae.article_id FROM article_entities ae JOIN entities e "
-                         "ON e.id = ae.entity_id WHERE e.cid = ?)")
-            params.append(entity)
-    return where, params
-
-
-class SQLiteSearch:
+class SQLiteSearch(SQLiteMixin):
     """The search half of ``SQLiteStore`` (a mixin: it uses the store's connection and transactions)."""
-
-    conn: sqlite3.Connection
-    if TYPE_CHECKING:
-        def transaction(self) -> AbstractContextManager[None]: ...
 
     def _index_article(self, article_id: int) -> None:
         """Index one article from its stored row (inside the write's transaction)."""
@@ -123,7 +131,7 @@ class SQLiteSearch:
         lists). Without filters other than leaving copies out, the index is ranked on its own and only the top
         of its list is checked against ``articles`` (a join would read every matching article's row).
         """
-        expr = self._all_words(query).match if match_all else query.match_any_of(self._informative_terms(query))
+        expr = fts_match(self._all_words(query)) if match_all else fts_match_any(query, self._informative_terms(query))
         weights = ", ".join(repr(float(w)) for w in BM25_WEIGHTS)
         if _only_duplicates(filters):
             fetch = k + FETCH_EXTRA
@@ -142,7 +150,7 @@ class SQLiteSearch:
                 if fetch >= MAX_FETCH:
                     break                         # mostly copies at the top: rank with the join below
                 fetch = min(fetch * 4, MAX_FETCH)
-        where, params = _filter_sql(filters)
+        where, params = filter_sql(filters)
         sql = (f"SELECT articles_fts.rowid, bm25(articles_fts, {weights}) AS r FROM articles_fts "
                "JOIN articles a ON a.id = articles_fts.rowid WHERE articles_fts MATCH ?"
                + "".join(f" AND {w}" for w in where) + " ORDER BY r, articles_fts.rowid LIMIT ?")

@@ -7,18 +7,12 @@ top entities and keyphrases from its member articles, so a story is never out of
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-STORY_COLUMNS = ("id, headline, summary, central_article, first_seen, last_updated, size, outlets, entities, "
-                 "keyphrases, timeline, merged_into, status, modified_at")
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+from marsad.store.sqlite_common import STORY_COLUMNS, SQLiteMixin, now, story_row_json, to_utc
 
 
 def _hour(ts: str | None) -> str | None:
@@ -34,19 +28,6 @@ def _hour(ts: str | None) -> str | None:
     return dt.strftime("%Y-%m-%dT%H")
 
 
-def _utc(ts: str | None) -> str | None:
-    """An ISO timestamp in UTC (``YYYY-MM-DDTHH:MM:SS+00:00``); naive times are taken as UTC."""
-    if not ts:
-        return None
-    try:
-        dt = datetime.fromisoformat(ts.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).isoformat(timespec="seconds")
-
-
 def lead(text: str, limit: int = 320) -> str:
     """The first sentence(s) of a text up to ``limit`` characters: an extractive summary."""
     flat = " ".join(text.split())
@@ -60,23 +41,14 @@ def lead(text: str, limit: int = 320) -> str:
     return cut + "…"
 
 
-def story_row_json(row: sqlite3.Row) -> dict[str, Any]:
-    d = dict(row)
-    for key in ("outlets", "entities", "keyphrases", "timeline"):
-        d[key] = json.loads(d[key]) if d.get(key) else []
-    return d
-
-
 # The crawl time of an undated article's input (read only when published_at is NULL), as ISO text: a news crawl
 # fetches most articles within a day of publication, so it stands in for the missing date in clustering.
 _CRAWLED = "(SELECT replace(r.fetched_at, ' ', 'T') FROM raw_inputs r WHERE r.sha256 = a.raw_sha256)"
 _WHEN = f"coalesce(a.published_at, {_CRAWLED}, a.created_at)"
 
 
-class SQLiteStories:
-    """Mixin: needs ``self.conn`` (sqlite3 connection with Row factory)."""
-
-    conn: sqlite3.Connection
+class SQLiteStories(SQLiteMixin):
+    """Near-duplicate links, features and stories (a mixin of ``SQLiteStore``)."""
 
     # -- features ------------------------------------------------------------------------------
     def put_features(self, article_id: int, row: dict[str, Any]) -> None:
@@ -162,7 +134,7 @@ class SQLiteStories:
         self.conn.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_id))
 
     def ensure_story(self, story_id: int) -> None:
-        self.conn.execute("INSERT OR IGNORE INTO stories(id, modified_at) VALUES (?, ?)", (story_id, _now()))
+        self.conn.execute("INSERT OR IGNORE INTO stories(id, modified_at) VALUES (?, ?)", (story_id, now()))
 
     def merge_story(self, gone: int, into: int) -> None:
         """Move a story's members into another; the old row stays with ``merged_into``."""
@@ -170,7 +142,7 @@ class SQLiteStories:
         self.ensure_story(gone)
         self.conn.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (into, gone))
         self.conn.execute("UPDATE stories SET merged_into = ?, status = 'merged', size = 0, modified_at = ? "
-                          "WHERE id = ?", (into, _now(), gone))
+                          "WHERE id = ?", (into, now(), gone))
         self.conn.execute("UPDATE stories SET merged_into = ? WHERE merged_into = ?", (into, gone))
 
     def max_story_id(self) -> int:
@@ -195,10 +167,10 @@ class SQLiteStories:
                 f"{_WHEN} AS at, a.keyphrases, a.duplicate_of FROM articles a WHERE a.story_id = ? "
                 "ORDER BY at, a.id", (sid,)).fetchall()
             if not members:
-                self.conn.execute("UPDATE stories SET size = 0, modified_at = ? WHERE id = ?", (_now(), sid))
+                self.conn.execute("UPDATE stories SET size = 0, modified_at = ? WHERE id = ?", (now(), sid))
                 continue
-            dated = [_utc(m["published_at"]) for m in members]
-            times = [_utc(m["at"]) or "" for m in members]   # published, else crawled, else ingested
+            dated = [to_utc(m["published_at"]) for m in members]
+            times = [to_utc(m["at"]) or "" for m in members]   # published, else crawled, else ingested
             span = [t for t in dated if t] or [t for t in times if t]   # undated copies do not stretch a story
             outlets = Counter(m["source"] or "(unknown)" for m in members)
             timeline: Counter[tuple[str, str]] = Counter()
@@ -221,7 +193,7 @@ class SQLiteStories:
             centre = next((m for m in members if m["id"] == centre_id), None) or next(
                 (m for m in members if m["duplicate_of"] is None), members[0])
             text_row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (centre["id"],)).fetchone()
-            status = "active" if active_since is None or max(span) >= (_utc(active_since) or "") else "closed"
+            status = "active" if active_since is None or max(span) >= (to_utc(active_since) or "") else "closed"
             self.conn.execute(
                 "UPDATE stories SET headline = ?, summary = ?, central_article = ?, first_seen = ?, last_updated = ?, "
                 "size = ?, outlets = ?, entities = ?, keyphrases = ?, timeline = ?, status = CASE WHEN merged_into "
@@ -235,7 +207,7 @@ class SQLiteStories:
                             ensure_ascii=False),
                  json.dumps([{"hour": h, "source": s, "articles": n} for (h, s), n in sorted(timeline.items())],
                             ensure_ascii=False),
-                 status, _now(), sid))
+                 status, now(), sid))
 
     def get_story(self, story_id: int, *, members: bool = True) -> dict[str, Any] | None:
         """A story with its members (following ``merged_into`` to the story that absorbed it)."""

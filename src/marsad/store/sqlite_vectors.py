@@ -2,13 +2,12 @@
 
 The embeddings are the float16 rows of ``article_features`` (one embedder per row); the vector index
 itself (``marsad.query.vectors``) lives beside the database file and is built from what these methods read.
-Filters are the lexical search's (``sqlite_search._filter_sql``), so both modes keep the same articles.
+Filters are the lexical search's (``sqlite_common.filter_sql``), so both modes keep the same articles.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,18 +15,15 @@ from pathlib import Path
 import numpy as np
 
 from marsad.models import SearchFilters
-from marsad.store.sqlite_search import _filter_sql
+from marsad.store.sqlite_common import SQLiteMixin, filter_sql
 
 EMBEDDER_SAMPLE = 5000
 """The default embedder is the most common one among the latest ``EMBEDDER_SAMPLE`` feature rows: a full
 count reads every embedding (gigabytes at a million articles)."""
 
 
-class SQLiteVectors:
-    """Mixin: needs ``self.conn`` and ``self.path``."""
-
-    conn: sqlite3.Connection
-    path: str
+class SQLiteVectors(SQLiteMixin):
+    """Stored embeddings and filtered ids for the vector index (a mixin of ``SQLiteStore``)."""
 
     def sidecar_path(self, suffix: str) -> Path | None:
         """``<db><suffix>`` beside the database file, or None for an in-memory store."""
@@ -61,14 +57,14 @@ class SQLiteVectors:
         """Those of ``ids`` that pass ``filters`` (duplicates are left out unless the filters include them)."""
         if not ids:
             return set()
-        where, params = _filter_sql(filters)
+        where, params = filter_sql(filters)
         sql = ("SELECT a.id FROM articles a WHERE a.id IN (SELECT value FROM json_each(?))"
                + "".join(f" AND {w}" for w in where))
         return {r[0] for r in self.conn.execute(sql, [json.dumps(ids), *params])}
 
     def filtered_article_ids(self, filters: SearchFilters, *, limit: int | None) -> list[int] | None:
         """Ids of every article passing ``filters``, or None when there are more than ``limit`` of them."""
-        where, params = _filter_sql(filters)
+        where, params = filter_sql(filters)
         sql = "SELECT a.id FROM articles a" + (" WHERE " + " AND ".join(where) if where else "")
         if limit is not None:
             sql += f" LIMIT {int(limit) + 1}"

@@ -1,4 +1,4 @@
-"""Search analysis: the strings an article is indexed under, and any user string made a safe FTS5 query.
+"""Search analysis: the strings an article is indexed under, and any user string made a safe query.
 
 Every word is indexed twice: its match key, unstemmed (``exact``: names and rare words match as spelled,
 بوتين stays بوتين), and its Snowball stem (``stem``: التحالفات finds تحالف). A query term matches its
@@ -13,8 +13,10 @@ Query syntax (nothing else is special, and nothing a user types can raise anythi
     word OR word       either word (OR binds the two words around it)
     AND                ignored (all words are required anyway)
 
-Every term reaches FTS5 as a quoted string literal (``"`` doubled inside), so FTS5 operators, column
-filters, ``*``, ``^``, ``:``, brackets and braces in a query are just characters.
+A ``ParsedQuery`` is backend-neutral: clauses of terms (words and phrases, each with its exact keys and
+stems), exclusions and OR groups. Each store backend compiles it for its own full-text engine (SQLite:
+``marsad.store.sqlite_search.fts_match``, where every term becomes a quoted FTS5 string, so FTS5 operators,
+column filters, ``*``, ``^``, ``:``, brackets and braces in a query are just characters).
 """
 
 from __future__ import annotations
@@ -32,9 +34,6 @@ from marsad.text.tokenize import TOKEN_RE, Token, iter_tokens
 
 FTS_COLUMNS = ("title_exact", "title_stem", "body_exact", "body_stem")
 """Columns of the search index, in order (weights of ``bm25()`` follow this order)."""
-
-_EXACT_COLUMNS = "{title_exact body_exact}"
-_STEM_COLUMNS = "{title_stem body_stem}"
 
 
 def _searchable(key: str) -> bool:
@@ -138,21 +137,18 @@ class QueryTerm:
         """True for a multiword term (matched as a phrase)."""
         return len(self.exact) > 1
 
-    def fts(self, *, clitics: bool = False) -> str:
-        """FTS5 expression: the exact keys in the exact columns OR the stems in the stem columns; with
-        ``clitics``, a single word's exact key also with a conjunction or preposition glued on."""
-        exact = fts_string(" ".join(self.exact))
-        if clitics and not self.phrase and (forms := clitic_forms(self.exact[0])):
-            exact = "(" + " OR ".join(fts_string(f) for f in (self.exact[0], *forms)) + ")"
-        return f"({_EXACT_COLUMNS} : {exact} OR {_STEM_COLUMNS} : {fts_string(' '.join(self.stems))})"
+    @property
+    def clitic_keys(self) -> tuple[str, ...]:
+        """A single word's exact key with a conjunction or preposition glued on (none for a phrase)."""
+        return () if self.phrase else clitic_forms(self.exact[0])
 
 
 @dataclass(frozen=True, slots=True)
 class ParsedQuery:
     """A user query made safe: required clauses (each an OR of terms) and excluded terms.
 
-    ``match`` requires every clause; ``match_any`` (the fallback when too few articles match them
-    all) accepts any term, also with a clitic glued on (بوتين: وبوتين). Both keep the exclusions.
+    A backend matches it two ways: every clause required, or (the fallback when too few articles match
+    them all) any term, also with a clitic glued on (بوتين: وبوتين); both keep the exclusions.
     ``exact_keys`` / ``stem_keys`` are what snippets highlight.
     """
 
@@ -166,23 +162,9 @@ class ParsedQuery:
         return tuple(t for clause in self.clauses for t in clause)
 
     @property
-    def match(self) -> str:
-        """FTS5 MATCH expression requiring every clause."""
-        return self._with_exclusions(" AND ".join(_or(clause) for clause in self.clauses))
-
-    @property
-    def match_any(self) -> str:
-        """FTS5 MATCH expression accepting any wanted term (also with clitics)."""
-        return self.match_any_of(self.terms)
-
-    def match_any_of(self, terms: tuple[QueryTerm, ...]) -> str:
-        """FTS5 MATCH expression accepting any of ``terms`` (a backend may leave out very common words)."""
-        return self._with_exclusions(_or(terms or self.terms, clitics=True))
-
-    @property
     def can_relax(self) -> bool:
-        """True when the any-word query can find more than ``match``: several terms, or clitic forms."""
-        return len(self.terms) > 1 or any(not t.phrase and clitic_forms(t.exact[0]) for t in self.terms)
+        """True when the any-word query can find more than the every-clause one: several terms, or clitic forms."""
+        return len(self.terms) > 1 or any(t.clitic_keys for t in self.terms)
 
     @property
     def exact_keys(self) -> frozenset[str]:
@@ -193,22 +175,6 @@ class ParsedQuery:
     def stem_keys(self) -> frozenset[str]:
         """Stems of the wanted words (for highlighting)."""
         return frozenset(s for t in self.terms for s in t.stems)
-
-    def _with_exclusions(self, expr: str) -> str:
-        if not self.excluded:
-            return expr
-        return f"({expr}) NOT {_or(self.excluded)}"
-
-
-def fts_string(text: str) -> str:
-    """``text`` as an FTS5 string literal: in double quotes, inner quotes doubled."""
-    return '"' + text.replace('"', '""') + '"'
-
-
-def _or(terms: tuple[QueryTerm, ...], *, clitics: bool = False) -> str:
-    if len(terms) == 1:
-        return terms[0].fts(clitics=clitics)
-    return "(" + " OR ".join(t.fts(clitics=clitics) for t in terms) + ")"
 
 
 # A quoted phrase (ASCII, Arabic «» or curly quotes; an unclosed quote runs to the end) or a run of non-space.

@@ -8,13 +8,13 @@ from __future__ import annotations
 import io
 import json
 from datetime import UTC, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.exceptions import HTTPException
 
 from marsad.models import EntityType, SearchFilters
-from marsad.store.base import Store
+from marsad.store.base import FeedStateStore, ReaderStore, StoryStore
 from marsad.times import as_utc, parse_iso
 from marsad.version import __version__
 from marsad.web import schemas
@@ -59,7 +59,11 @@ def _clean(value: str | None) -> str | None:
     return value or None
 
 
-def front_page(store: Store, limit: int) -> tuple[str | None, list[Any]]:
+class FrontPageStore(ReaderStore, StoryStore, Protocol):
+    """What the front page reads: the latest publication time and stories (pages of them, and by update time)."""
+
+
+def front_page(store: FrontPageStore, limit: int) -> tuple[str | None, list[Any]]:
     """("now", ranked stories): now is the latest publication time in the store, not the wall clock."""
     now = parse_iso(store.latest_published())
     if now is None:                       # nothing dated: the latest story update stands for now
@@ -192,7 +196,7 @@ def entity(request: Request, cid: Annotated[str, Path(min_length=3, max_length=2
     return row
 
 
-def _feeds(store: Store, source: str | None = None) -> list[dict[str, Any]]:
+def _feeds(store: FeedStateStore, source: str | None = None) -> list[dict[str, Any]]:
     rows = [dict(r) for r in store.list_feeds()]
     for row in rows:
         row["health"] = feed_health(row)

@@ -15,7 +15,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from marsad.errors import ConfigError
-from marsad.store import SQLiteStore, open_store
+from marsad.store import Store, open_store
 
 T = TypeVar("T")
 
@@ -56,12 +56,12 @@ class StorePool:
         self.path = path
         self._local = threading.local()
         self._lock = threading.Lock()
-        self._open: list[SQLiteStore] = []
+        self._open: list[Store] = []
         self.write_lock = threading.Lock()   # one ingest at a time through the API
 
-    def get(self) -> SQLiteStore:
+    def get(self) -> Store:
         """This thread's read-only store."""
-        store: SQLiteStore | None = getattr(self._local, "store", None)
+        store: Store | None = getattr(self._local, "store", None)
         if store is None:
             store = open_store(self.path, readonly=True)
             self._local.store = store
@@ -69,11 +69,11 @@ class StorePool:
                 self._open.append(store)
         return store
 
-    def cached(self, key: Hashable, compute: Callable[[SQLiteStore], T]) -> T:
+    def cached(self, key: Hashable, compute: Callable[[Store], T]) -> T:
         """``compute(store)`` for this thread's store, reused until another connection commits (SQLite's
-        ``PRAGMA data_version`` changes then): the front page is not recomputed per request while nothing changes."""
+        ``change_marker`` changes then): the front page is not recomputed per request while nothing changes."""
         store = self.get()
-        version = store.conn.execute("PRAGMA data_version").fetchone()[0]
+        version = store.change_marker()
         cache: dict[Hashable, tuple[int, Any]] = self._local.__dict__.setdefault("cache", {})
         hit = cache.get(key)
         if hit is not None and hit[0] == version:
@@ -114,13 +114,13 @@ def check_token(request: Request) -> None:
         raise StarletteHTTPException(403, "the API token is not valid")
 
 
-def cached(request: Request, key: Hashable, compute: Callable[[SQLiteStore], T]) -> T:
+def cached(request: Request, key: Hashable, compute: Callable[[Store], T]) -> T:
     """``compute(store)``, reused by this thread until the store changes (see ``StorePool.cached``)."""
     pool: StorePool = request.app.state.pool
     return pool.cached(key, compute)
 
 
-def store_of(request: Request) -> SQLiteStore:
+def store_of(request: Request) -> Store:
     """The calling thread's read-only store (call it inside the endpoint, which runs in a worker thread)."""
     pool: StorePool = request.app.state.pool
     return pool.get()

@@ -1,0 +1,35 @@
+"""The roles: ``Store`` is every role, and a backend implements every method of every role itself."""
+
+from __future__ import annotations
+
+import inspect
+
+import marsad.store as public
+import marsad.store.base as base
+from marsad.store import Store, roles
+
+ROLES = [cls for _, cls in inspect.getmembers(roles, inspect.isclass)
+         if cls.__module__ == roles.__name__ and getattr(cls, "_is_protocol", False)]
+
+
+def _methods(role: type) -> set[str]:
+    return {name for name, _ in inspect.getmembers(role, inspect.isfunction) if not name.startswith("_")}
+
+
+def test_store_is_every_role() -> None:
+    assert public.Store is base.Store is Store
+    assert {r.__name__ for r in ROLES} == {"Transactional", "ArticleStore", "EntityStore", "StoryStore", "SearchStore",
+                                           "VectorStore", "FeedStateStore", "ReaderStore", "RelatedReads",
+                                           "MaintenanceStore"}
+    assert all(r in Store.__mro__ for r in ROLES)
+    assert _methods(Store) == set().union(*map(_methods, ROLES))
+
+
+def test_the_backend_implements_every_role_method(store: Store) -> None:
+    for role in ROLES:
+        for name in _methods(role):
+            impl = getattr(type(store), name)
+            assert impl is not getattr(role, name), f"{type(store).__name__} lacks {role.__name__}.{name}"
+            own = inspect.signature(impl).parameters
+            for param in inspect.signature(getattr(role, name)).parameters.values():
+                assert param.name in own, f"{type(store).__name__}.{name} has no parameter {param.name}"
