@@ -129,7 +129,7 @@ def test_backfill_rebuilds_the_gold_stories_in_publication_order(sample_store: S
 
 
 def test_a_stream_in_time_order_and_the_backfill_decide_alike(tmp_path: Path) -> None:
-    from marsad.enrich.features import parse_time
+    from marsad.times import timestamp as parse_time
 
     lines = (SAMPLES / "wire" / "outlets-2025-04.jsonl").read_text("utf-8").splitlines()
     records = [json.loads(line) for line in lines]

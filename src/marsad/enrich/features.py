@@ -28,7 +28,6 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,6 +40,7 @@ from marsad.enrich.keyphrases import default_df_table, topic_term
 from marsad.models import Article
 from marsad.text.names import name_key
 from marsad.text.tokenize import match_words
+from marsad.times import timestamp
 
 STORY_DF_PATH = Path(__file__).resolve().parents[1] / "data" / "story-df.tsv.gz"
 DF_FLOOR = 3          # a term seen in fewer articles than this counts as seen in this many (rare is not junk)
@@ -237,19 +237,6 @@ def entity_counts(mentions: list[dict[str, Any]], title: str = "") -> dict[str, 
     return {k: float(n) * (3.0 if k in in_title else 1.0) for k, n in counts.items()}
 
 
-def parse_time(value: str | None) -> float | None:
-    """Epoch seconds of an ISO timestamp (naive times are taken as UTC); None when absent or unreadable."""
-    if not value:
-        return None
-    try:
-        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.timestamp()
-
-
 def compute(title: str, text: str, *, embedding: np.ndarray | None = None, embedder: str | None = None,
             entities: list[dict[str, Any]] | None = None, published_at: str | None = None,
             source: str | None = None) -> Features:
@@ -257,7 +244,7 @@ def compute(title: str, text: str, *, embedding: np.ndarray | None = None, embed
     sh = shingles(text)
     return Features(
         minhash=make_minhash(sh), shingles=len(sh), terms=term_vector(title, text), embedding=embedding,
-        embedder=embedder, entities=entity_counts(entities or [], title), time=parse_time(published_at),
+        embedder=embedder, entities=entity_counts(entities or [], title), time=timestamp(published_at),
         source=source or "", length=len(text), title_terms=title_vector(title),
     )
 

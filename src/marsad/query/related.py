@@ -39,13 +39,13 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from marsad.enrich.features import parse_time
 from marsad.enrich.keyphrases import topic_term
 from marsad.errors import ConfigError, QueryError
 from marsad.query.vectors import VectorIndex, _top, get_index
 from marsad.store.base import RelatedReads, RelatedRow, VectorStore
 from marsad.text.names import name_key
 from marsad.text.normalize import match_key
+from marsad.times import timestamp
 
 MAX_SHARED = 5
 """Shared entities named per item (the heaviest)."""
@@ -331,7 +331,7 @@ def _doc(r: RelatedRow) -> _Doc:
                 story_id=r.story_id, duplicate_of=r.duplicate_of,
                 category=r.section, category_conf=float(r.section_conf or 0.0),
                 keyphrases=frozenset(_phrase_key(k) for k in r.phrases),
-                time=parse_time(r.published_at), terms=terms, embedder=r.embedder)
+                time=timestamp(r.published_at), terms=terms, embedder=r.embedder)
 
 
 @lru_cache(maxsize=50_000)

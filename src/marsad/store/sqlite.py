@@ -16,12 +16,12 @@ from marsad.models import Article
 from marsad.store.base import Store
 from marsad.store.records import StoredArticle
 from marsad.store.sqlite_common import article_row_json
-from marsad.store.sqlite_common import now as _now
 from marsad.store.sqlite_reader import SQLiteReader
 from marsad.store.sqlite_related import SQLiteRelated
 from marsad.store.sqlite_search import SQLiteSearch, register_search_functions
 from marsad.store.sqlite_stories import SQLiteStories
 from marsad.store.sqlite_vectors import SQLiteVectors
+from marsad.times import now_iso as _now
 
 # Each migration takes the schema from version i to i+1. Never edit a released one: add another.
 MIGRATIONS: list[str] = [

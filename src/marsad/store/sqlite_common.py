@@ -10,7 +10,6 @@ import json
 import sqlite3
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from marsad.models import SearchFilters
@@ -29,24 +28,6 @@ class SQLiteMixin:
     path: str
     if TYPE_CHECKING:
         def transaction(self) -> AbstractContextManager[None]: ...
-
-
-def now() -> str:
-    """The current UTC time, ISO, to the second (what every ``*_at`` column written by the store holds)."""
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def to_utc(ts: str | None) -> str | None:
-    """An ISO timestamp in UTC (``YYYY-MM-DDTHH:MM:SS+00:00``); naive times are taken as UTC."""
-    if not ts:
-        return None
-    try:
-        dt = datetime.fromisoformat(ts.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def article_row_json(row: sqlite3.Row) -> dict[str, Any]:

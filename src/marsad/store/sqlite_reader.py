@@ -10,7 +10,8 @@ import sqlite3
 from typing import Any
 
 from marsad.models import SearchFilters
-from marsad.store.sqlite_common import STORY_COLUMNS, SQLiteMixin, filter_sql, story_row_json, to_utc
+from marsad.store.sqlite_common import STORY_COLUMNS, SQLiteMixin, filter_sql, story_row_json
+from marsad.times import utc_iso
 
 _LIST_COLUMNS = ("a.id, coalesce(nullif(a.display_title, ''), a.title) AS title, a.source, a.published_at, a.url, "
                  "a.story_id, a.duplicate_of, json_extract(a.category, '$.label') AS category, a.language")
@@ -132,7 +133,7 @@ class SQLiteReader(SQLiteMixin):
         Stored times keep the outlet's zone, so the ``sample`` greatest strings are compared as instants."""
         rows = self.conn.execute("SELECT published_at FROM articles WHERE published_at IS NOT NULL "
                                  "ORDER BY published_at DESC LIMIT ?", (sample,)).fetchall()
-        times = [t for t in (to_utc(r[0]) for r in rows) if t]
+        times = [t for t in (utc_iso(r[0]) for r in rows) if t]
         return max(times) if times else None
 
     def reader_counts(self) -> dict[str, Any]:

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from marsad.store.sqlite_common import STORY_COLUMNS, SQLiteMixin, now, story_row_json, to_utc
+from marsad.store.sqlite_common import STORY_COLUMNS, SQLiteMixin, story_row_json
+from marsad.times import now_iso, utc_iso
 
 
 def _hour(ts: str | None) -> str | None:
@@ -134,7 +135,7 @@ class SQLiteStories(SQLiteMixin):
         self.conn.execute("UPDATE articles SET story_id = ? WHERE id = ?", (story_id, article_id))
 
     def ensure_story(self, story_id: int) -> None:
-        self.conn.execute("INSERT OR IGNORE INTO stories(id, modified_at) VALUES (?, ?)", (story_id, now()))
+        self.conn.execute("INSERT OR IGNORE INTO stories(id, modified_at) VALUES (?, ?)", (story_id, now_iso()))
 
     def merge_story(self, gone: int, into: int) -> None:
         """Move a story's members into another; the old row stays with ``merged_into``."""
@@ -142,7 +143,7 @@ class SQLiteStories(SQLiteMixin):
         self.ensure_story(gone)
         self.conn.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", (into, gone))
         self.conn.execute("UPDATE stories SET merged_into = ?, status = 'merged', size = 0, modified_at = ? "
-                          "WHERE id = ?", (into, now(), gone))
+                          "WHERE id = ?", (into, now_iso(), gone))
         self.conn.execute("UPDATE stories SET merged_into = ? WHERE merged_into = ?", (into, gone))
 
     def max_story_id(self) -> int:
@@ -167,10 +168,10 @@ class SQLiteStories(SQLiteMixin):
                 f"{_WHEN} AS at, a.keyphrases, a.duplicate_of FROM articles a WHERE a.story_id = ? "
                 "ORDER BY at, a.id", (sid,)).fetchall()
             if not members:
-                self.conn.execute("UPDATE stories SET size = 0, modified_at = ? WHERE id = ?", (now(), sid))
+                self.conn.execute("UPDATE stories SET size = 0, modified_at = ? WHERE id = ?", (now_iso(), sid))
                 continue
-            dated = [to_utc(m["published_at"]) for m in members]
-            times = [to_utc(m["at"]) or "" for m in members]   # published, else crawled, else ingested
+            dated = [utc_iso(m["published_at"]) for m in members]
+            times = [utc_iso(m["at"]) or "" for m in members]   # published, else crawled, else ingested
             span = [t for t in dated if t] or [t for t in times if t]   # undated copies do not stretch a story
             outlets = Counter(m["source"] or "(unknown)" for m in members)
             timeline: Counter[tuple[str, str]] = Counter()
@@ -193,7 +194,7 @@ class SQLiteStories(SQLiteMixin):
             centre = next((m for m in members if m["id"] == centre_id), None) or next(
                 (m for m in members if m["duplicate_of"] is None), members[0])
             text_row = self.conn.execute("SELECT text FROM articles WHERE id = ?", (centre["id"],)).fetchone()
-            status = "active" if active_since is None or max(span) >= (to_utc(active_since) or "") else "closed"
+            status = "active" if active_since is None or max(span) >= (utc_iso(active_since) or "") else "closed"
             self.conn.execute(
                 "UPDATE stories SET headline = ?, summary = ?, central_article = ?, first_seen = ?, last_updated = ?, "
                 "size = ?, outlets = ?, entities = ?, keyphrases = ?, timeline = ?, status = CASE WHEN merged_into "
@@ -207,7 +208,7 @@ class SQLiteStories(SQLiteMixin):
                             ensure_ascii=False),
                  json.dumps([{"hour": h, "source": s, "articles": n} for (h, s), n in sorted(timeline.items())],
                             ensure_ascii=False),
-                 status, now(), sid))
+                 status, now_iso(), sid))
 
     def get_story(self, story_id: int, *, members: bool = True) -> dict[str, Any] | None:
         """A story with its members (following ``merged_into`` to the story that absorbed it)."""
