@@ -11,6 +11,7 @@ import click
 from marsad.cli.common import db_option, dump, fail
 from marsad.config import default_db_path
 from marsad.errors import MarsadError, QueryError, SchemaError
+from marsad.models import SearchMode
 
 
 def _bad_query(exc: QueryError) -> None:
@@ -52,7 +53,8 @@ def _print_hit(hit: Any, prefix: str) -> None:
 @click.option("--story", "story_id", default=None, type=int, metavar="N", help="Only articles of this story.")
 @click.option("--include-duplicates", is_flag=True, help="Also return copies of stored articles (left out by default).")
 @click.option("--group-by-story", is_flag=True, help="One entry per story: its best hit, the others listed under it.")
-@click.option("--mode", type=click.Choice(["lexical", "semantic", "hybrid"]), default="lexical", show_default=True,
+@click.option("--mode", type=click.Choice([m.value for m in SearchMode]), default=SearchMode.LEXICAL.value,
+              show_default=True,
               help="Ranking: lexical (BM25 over the Arabic analyzer), semantic (nearest article embeddings) or "
                    "hybrid (reciprocal rank fusion of both).")
 @click.option("--embedder", default=None, metavar="NAME",

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Protocol
 
 from marsad.errors import QueryError
-from marsad.models import ENTITY_TYPES, SearchFilters
+from marsad.models import ENTITY_TYPES, SearchFilters, SearchMode
 from marsad.query.hybrid import hybrid_ranking, semantic_search_ranking
 from marsad.query.snippet import SNIPPET_CHARS, Snippet, highlight_spans, make_snippet
 from marsad.query.vectors import SemanticStore
@@ -15,7 +15,7 @@ from marsad.store.base import ArticleStore, EntityStore, SearchStore
 from marsad.text.analyzer import ParsedQuery, parse_query
 from marsad.text.names import name_key
 
-MODES = ("lexical", "semantic", "hybrid")
+MODES = tuple(SearchMode)
 MAX_K = 1000
 GROUP_POOL = 5
 """Grouped mode ranks ``GROUP_POOL * k`` articles so that ``k`` stories can be filled."""
@@ -138,12 +138,12 @@ def lexical_ranking(store: SearchStore, query: ParsedQuery, k: int,
     return ranked
 
 
-def _rank(store: QueryStore, query: ParsedQuery, mode: str, k: int, filters: SearchFilters,
+def _rank(store: QueryStore, query: ParsedQuery, mode: SearchMode | str, k: int, filters: SearchFilters,
           embedder: str | None = None) -> list[tuple[int, float, str]]:
     """(article id, score, how it matched), best first, for the search mode."""
-    if mode == "lexical":
+    if mode == SearchMode.LEXICAL:
         return lexical_ranking(store, query, k, filters)
-    if mode == "semantic":
+    if mode == SearchMode.SEMANTIC:
         return semantic_search_ranking(store, query, k, filters, embedder=embedder)
     return hybrid_ranking(store, query, k, filters, lexical=lexical_ranking, embedder=embedder)
 
@@ -174,7 +174,7 @@ def with_passage(hit: SearchHit, text: str, query: ParsedQuery, snippet_chars: i
 
 
 def search(store: QueryStore, query: str | ParsedQuery, *, k: int = 10, filters: SearchFilters | None = None,
-           mode: str = "lexical", group_by_story: bool = False,
+           mode: SearchMode | str = SearchMode.LEXICAL, group_by_story: bool = False,
            snippet_chars: int = SNIPPET_CHARS, embedder: str | None = None) -> SearchResponse:
     """Search the store. Any string is a safe query; one with nothing to search for raises ``QueryError``.
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal, Protocol
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.exceptions import HTTPException
 
-from marsad.models import EntityType, SearchFilters
+from marsad.models import EntityType, SearchFilters, SearchMode
 from marsad.store.base import FeedStateStore, ReaderStore, StoryStore
 from marsad.times import as_utc, parse_iso
 from marsad.version import __version__
@@ -159,7 +159,7 @@ def search(request: Request, q: Annotated[str, Query(min_length=1, max_length=50
            source: Annotated[list[str] | None, Query(max_length=20)] = None,
            since: Since = None, until: Until = None, category: CATEGORIES | None = None,
            entity: Text200 = None, story: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
-           mode: Literal["lexical", "semantic", "hybrid"] = "lexical", group: bool = False,
+           mode: SearchMode = SearchMode.LEXICAL, group: bool = False,
            include_duplicates: bool = False) -> dict[str, Any]:
     """Every word in its exact or stemmed form, "phrases", -exclusions, OR; hits with escaped, marked snippets."""
     from marsad.query import search as do_search

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Path, Query, Request
@@ -18,7 +18,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from starlette.exceptions import HTTPException
 
 from marsad.errors import QueryError
-from marsad.models import EntityType, SearchFilters
+from marsad.models import EntityType, SearchFilters, SearchMode
 from marsad.version import __version__
 from marsad.web import views
 from marsad.web.api import DATE, MAX_ID, _clean, _feeds, front_page
@@ -151,7 +151,7 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=500)] = "",
                 since: Annotated[str, Query(max_length=10)] = "", until: Annotated[str, Query(max_length=10)] = "",
                 category: Annotated[str, Query(pattern=CATEGORY_OR_EMPTY)] = "",
                 entity: Annotated[str, Query(max_length=200)] = "",
-                mode: Literal["lexical", "semantic", "hybrid"] = "lexical",
+                mode: SearchMode = SearchMode.LEXICAL,
                 k: Annotated[int, Query(ge=1, le=50)] = 10) -> HTMLResponse:
     """The search form with filters; results grouped by story, matched words marked."""
     from marsad.query import search as do_search
