@@ -140,7 +140,7 @@ def test_adaptive_interval_and_backoff() -> None:
 
 
 def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "marsad.cli", *args]
+    return [sys.executable, "-m", "marsad", *args]
 
 
 def _count(db: Path) -> int:
