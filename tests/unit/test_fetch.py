@@ -756,6 +756,8 @@ def test_robots_rules_follow_rfc_9309() -> None:
     assert not arabic.allowed("/أخبار/1") and arabic.allowed("/%D8%A3/1")
     bom = RobotsRules.parse("\ufeffUser-agent: marsad\nDisallow: /x\n")   # a BOM must not hide the first group
     assert not bom.allowed("/x/1") and bom.allowed("/y")
+    versioned = RobotsRules.parse("User-agent: Marsad/1.0 # us\r\nDisallow: /x\r\n\r\nUser-agent: *\r\nDisallow: /\r\n")
+    assert not versioned.allowed("/x/1") and versioned.allowed("/y")  # the group names our product token
 
 
 def test_parse_retry_after() -> None:

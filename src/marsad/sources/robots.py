@@ -12,6 +12,7 @@ Matching (groups, ``Allow``/``Disallow`` precedence, ``*`` and ``$`` wildcards, 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from protego import Protego
@@ -26,6 +27,7 @@ ROBOTS_TOKEN = "Marsad"
 ROBOTS_MAX_BYTES = 512_000  # RFC 9309: parse at least 500 KiB; the rest is ignored
 
 _ORIGIN = "http://robots.invalid"  # protego matches URLs; a bare "//path" would read as a host
+_AGENT_LINE = re.compile(r"(?im)^([ \t]*user-?agent[ \t]*:[ \t]*)([a-z_-]+)[^\n#]*")
 
 
 class RobotsRules:
@@ -51,7 +53,11 @@ class RobotsRules:
         """The rules of ``text`` for ``agent`` (a product token, with or without "/version")."""
         # Hand-written: protego reads a leading byte-order mark as part of the first field name,
         # which would drop the first "User-agent" line of a file saved by Windows tools.
-        return cls(Protego.parse(text.lstrip("\ufeff")), agent.split("/")[0].strip())
+        text = text.lstrip("\ufeff")
+        # Hand-written: a group line is read as its product token ("Marsad/1.0" -> "Marsad"), as
+        # Google's parser and ours did; protego would not match such a group at all.
+        text = _AGENT_LINE.sub(r"\1\2", text)
+        return cls(Protego.parse(text), agent.split("/")[0].strip())
 
     def allowed(self, path: str) -> bool:
         """May ``path`` (path and query of a URL, percent-encoded or not) be fetched?"""
