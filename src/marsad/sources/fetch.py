@@ -8,8 +8,9 @@ One :class:`Fetcher` (asyncio + ``httpx.AsyncClient``) serves a whole run:
   (:mod:`marsad.sources.guard`).
 * **Politeness.** A global semaphore, a per-host semaphore and a minimum spacing between request
   starts to one host (``per_host_delay``, raised by robots.txt ``Crawl-delay`` and by
-  ``Retry-After``). robots.txt is fetched once per origin and cached (:mod:`marsad.sources.robots`:
-  4xx = allow all, 5xx / 429 / timeout / network error = disallow everything for a while).
+  ``Retry-After``; :mod:`marsad.sources.polite`). robots.txt is fetched once per origin and
+  cached (:mod:`marsad.sources.robots`: 4xx = allow all, 5xx / 429 / timeout / network error =
+  disallow everything for a while).
 * **Robustness.** Connect/read timeouts, a wall-clock cap per attempt, a streamed body capped at
   ``max_bytes`` and decoded with a bounded decoder (:mod:`marsad.sources.decompress`), a
   content-type allowlist, retries with exponential backoff and jitter on
@@ -31,7 +32,6 @@ import typing
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 
 import httpcore
 import httpx
@@ -47,6 +47,7 @@ from marsad.sources.guard import (
     system_resolve,
 )
 from marsad.sources.options import USER_AGENT, FetchOptions, FetchResult
+from marsad.sources.polite import Politeness, parse_retry_after
 from marsad.sources.robots import ROBOTS_MAX_BYTES, ROBOTS_TOKEN, RobotsEntry, RobotsRules, unavailable_entry
 from marsad.text.encoding import charset_from_content_type
 
@@ -70,22 +71,6 @@ REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DNS_TTL = 60.0
 
 
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Seconds a ``Retry-After`` value asks to wait (delta-seconds or HTTP-date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
-
-
 def _media_type(content_type: str | None) -> str | None:
     if not content_type:
         return None
@@ -100,15 +85,6 @@ def _now_iso() -> str:
 # ---------------------------------------------------------------------------------------------
 # the fetcher
 # ---------------------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Host:
-    slots: asyncio.Semaphore
-    lock: asyncio.Lock
-    delay: float
-    next_start: float = 0.0
-    last_start: float | None = None
 
 
 @dataclass(slots=True)
@@ -188,8 +164,7 @@ class Fetcher:
                 "Accept-Language": "ar, en;q=0.5",
             },
         )
-        self._global = asyncio.Semaphore(o.global_concurrency)
-        self._hosts: dict[str, _Host] = {}
+        self._polite = Politeness(o, self._clock, self._sleep)
         self._robots: dict[str, RobotsEntry] = {}
         self._robots_locks: dict[str, asyncio.Lock] = {}
         self.stats: dict[str, int] = {"requests": 0, "retries": 0, "not_modified": 0, "refused": 0, "bytes": 0}
@@ -240,36 +215,6 @@ class Fetcher:
             raise
         return addresses
 
-    # -- politeness -----------------------------------------------------------------------------
-
-    def _host(self, host: str) -> _Host:
-        state = self._hosts.get(host)
-        if state is None:
-            o = self.options
-            state = _Host(slots=asyncio.Semaphore(o.per_host_concurrency), lock=asyncio.Lock(),
-                          delay=o.per_host_delay)
-            self._hosts[host] = state
-        return state
-
-    async def _pace(self, state: _Host) -> None:
-        async with state.lock:
-            wait = state.next_start - self._clock()
-            if wait > 0:
-                await self._sleep(wait)
-            start = self._clock()
-            state.last_start = start
-            state.next_start = max(state.next_start, start + state.delay)
-
-    def _slow_down(self, host: str, *, delay: float | None = None, pause: float | None = None) -> None:
-        """Raise the host's spacing to ``delay`` and/or hold every start for ``pause`` seconds."""
-        state = self._host(host)
-        if delay is not None and delay > state.delay:
-            state.delay = delay
-            if state.last_start is not None:
-                state.next_start = max(state.next_start, state.last_start + delay)
-        if pause is not None:
-            state.next_start = max(state.next_start, self._clock() + pause)
-
     # -- robots.txt -----------------------------------------------------------------------------
 
     async def robots_allowed(self, url: str) -> bool:
@@ -313,7 +258,7 @@ class Fetcher:
         text = response.data.decode("utf-8", "replace")
         rules = RobotsRules.parse(text, ROBOTS_TOKEN)
         if rules.crawl_delay:
-            self._slow_down(robots_url.host, delay=min(rules.crawl_delay, o.max_crawl_delay))
+            self._polite.slow_down(robots_url.host, delay=min(rules.crawl_delay, o.max_crawl_delay))
         return RobotsEntry(rules, True, ok_until, "robots.txt parsed")
 
     # -- fetching -------------------------------------------------------------------------------
@@ -403,9 +348,7 @@ class Fetcher:
                 await self._sleep(wait)
 
     async def _attempt(self, url: httpx.URL, plan: _Plan) -> _Response | _Redirect:
-        state = self._host(url.host)
-        async with state.slots, self._global:
-            await self._pace(state)
+        async with self._polite.turn(url.host):
             self.stats["requests"] += 1
             try:
                 async with asyncio.timeout(plan.total_timeout):
@@ -450,7 +393,7 @@ class Fetcher:
                 if wait > self.options.max_retry_after:
                     error.message += f" (Retry-After {wait:.0f}s is over the {self.options.max_retry_after:g}s cap)"
                     raise error
-                self._slow_down(url.host, pause=wait)   # every request to this host waits
+                self._polite.slow_down(url.host, pause=wait)   # every request to this host waits
             raise _Retry(error, wait)
         if not 200 <= status < 300:
             raise FetchError(f"HTTP {status} from {url}", ref=plan.ref, reason="http_status", status=status)
