@@ -11,7 +11,7 @@ import pytest
 
 from marsad.errors import EmptyInputError, InputError, MalformedInputError, OversizedInputError
 from marsad.sources import feeds
-from marsad.sources.feeds import FeedItem, FeedSpec, default_feed_list, parse_feed, read_feed_list
+from marsad.sources.feeds import FeedItem, FeedSpec, default_feed_list, opml, parse_feed, read_feed_list, rss, xmltools
 from marsad.sources.urls import url_key
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "feeds"
@@ -300,7 +300,7 @@ def test_html_entities_in_xml_are_read_without_feedparser(monkeypatch: pytest.Mo
     def no_feedparser(*args: object) -> None:
         raise AssertionError("the feedparser path was taken")
 
-    monkeypatch.setattr(feeds, "_from_feedparser", no_feedparser)
+    monkeypatch.setattr(rss, "from_feedparser", no_feedparser)
     body = _rss(
         "<link>https://x.example/</link>",
         "<title>الخبر&nbsp;الأول&hellip;</title><link>/a/1</link>"
@@ -493,7 +493,7 @@ def test_lxml_and_feedparser_paths_agree(name: str) -> None:
     data = _read(name)
     fast = parse_feed(data, url=FEED_URL)
     slow = feeds.ParsedFeed(kind="?", url=FEED_URL)
-    feeds._from_feedparser(feeds._utf8_xml(feeds._decode(data, FEED_URL)), FEED_URL, slow, None)
+    rss.from_feedparser(xmltools.utf8_xml(xmltools.decode_text(data, FEED_URL)), FEED_URL, slow, None)
     assert (slow.kind, slow.title, slow.language) == (fast.kind, fast.title, fast.language)
     assert [asdict(i) for i in slow.items] == [asdict(i) for i in fast.items]
 
@@ -591,11 +591,11 @@ def test_read_feed_list_missing_file(tmp_path: Path) -> None:
 
 
 def test_interval_units() -> None:
-    assert feeds._interval("900") == 900.0
-    assert feeds._interval("15m") == 900.0
-    assert feeds._interval("1.5 h") == 5400.0
-    assert feeds._interval("2 days") == 172800.0
-    assert feeds._interval("0") is None and feeds._interval("soon") is None
+    assert opml._interval("900") == 900.0
+    assert opml._interval("15m") == 900.0
+    assert opml._interval("1.5 h") == 5400.0
+    assert opml._interval("2 days") == 172800.0
+    assert opml._interval("0") is None and opml._interval("soon") is None
 
 
 def test_default_feed_list() -> None:

@@ -753,6 +753,11 @@ def test_robots_rules_follow_rfc_9309() -> None:
     assert RobotsRules.parse("User-agent: *\nDisallow:\n").allowed("/anything")
     arabic = RobotsRules.parse("User-agent: *\nDisallow: /أخبار/\n")
     assert not arabic.allowed("/%D8%A3%D8%AE%D8%A8%D8%A7%D8%B1/1")
+    assert not arabic.allowed("/أخبار/1") and arabic.allowed("/%D8%A3/1")
+    bom = RobotsRules.parse("\ufeffUser-agent: marsad\nDisallow: /x\n")   # a BOM must not hide the first group
+    assert not bom.allowed("/x/1") and bom.allowed("/y")
+    versioned = RobotsRules.parse("User-agent: Marsad/1.0 # us\r\nDisallow: /x\r\n\r\nUser-agent: *\r\nDisallow: /\r\n")
+    assert not versioned.allowed("/x/1") and versioned.allowed("/y")  # the group names our product token
 
 
 def test_parse_retry_after() -> None:

@@ -4,11 +4,13 @@ failing feeds backed off, state across restarts, SIGTERM and SIGKILL mid-pass.""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +19,7 @@ import pytest
 
 from marsad.ingestion.watch import Watcher, WatchOptions, backoff_delay, next_interval
 from marsad.sources.feeds import FeedSpec
-from marsad.sources.fetch import FetchOptions
+from marsad.sources.fetch import Fetcher, FetchOptions
 from marsad.sources.urls import url_key
 from marsad.store.sqlite import SQLiteStore
 from tests.newsserver import NewsServer, NewsSite
@@ -129,6 +131,73 @@ def test_an_unexpected_error_in_one_feed_does_not_stop_the_others(server: NewsSe
     assert "RuntimeError: parser bug" in store.get_feed(f"{server.base}/feeds/atom.xml")["last_error"]
 
 
+def _pages(site: NewsSite) -> int:
+    with site.lock:
+        return sum(n for p, n in site.requests.items() if p.startswith("/articles/"))
+
+
+def test_fetching_goes_on_while_a_chunk_is_ingested(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ingestion runs on the one store thread: while a chunk is written (held here on an Event), the event
+    loop fetches the feed's next chunk of pages and other feeds; no further chunk runs ahead."""
+    import marsad.ingestion.watch as watch_mod
+
+    real = watch_mod.ingest_items
+    entered, release = threading.Event(), threading.Event()
+    writers: set[str] = set()
+
+    def held(*args, **kwargs):  # type: ignore[no-untyped-def]
+        writers.add(threading.current_thread().name)
+        if not entered.is_set():
+            entered.set()
+            release.wait(timeout=10)  # bounded: a watcher that blocks its loop fails this test instead of hanging
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(watch_mod, "ingest_items", held)
+    options = WatchOptions(chunk=3, fetch=FAST.fetch)
+    seen: dict[str, object] = {}
+    with NewsServer(NewsSite(items=9)) as site_a, NewsServer(NewsSite(items=3, offset=100)) as site_b:
+        store = SQLiteStore(tmp_path / "w.db")
+
+        async def main() -> dict:
+            loop = asyncio.get_running_loop()
+            async with Fetcher(options.fetch) as fetcher:
+                watcher = Watcher(store, [FeedSpec(f"{site_a.base}/sitemap-news.xml")], options=options,
+                                  fetcher=fetcher)
+
+                def monitor() -> None:
+                    try:
+                        if not entered.wait(timeout=10):
+                            return
+                        deadline = time.monotonic() + 5
+                        while _pages(site_a.site) < 6 and time.monotonic() < deadline:
+                            time.sleep(0.01)
+                        time.sleep(0.2)  # would a third chunk run ahead? (it must not)
+                        seen["pages while held"] = _pages(site_a.site)
+                        other = asyncio.run_coroutine_threadsafe(fetcher.fetch(f"{site_b.base}/feeds/atom.xml"), loop)
+                        try:
+                            seen["other feed while held"] = other.result(timeout=5).status
+                        except concurrent.futures.TimeoutError:
+                            seen["other feed while held"] = "timed out"
+                        seen["held throughout"] = not release.is_set()
+                    finally:
+                        release.set()
+
+                thread = threading.Thread(target=monitor)
+                thread.start()
+                try:
+                    return (await watcher.run(once=True)).to_dict()
+                finally:
+                    await asyncio.to_thread(thread.join, 30)
+
+        started = time.monotonic()
+        report = asyncio.run(main())
+    assert seen == {"pages while held": 6, "other feed while held": 200, "held throughout": True}
+    assert report["stored"] == 9 and report["errors"] == 0
+    assert len(writers) == 1 and next(iter(writers)).startswith("marsad-store")
+    assert time.monotonic() - started < 20
+    assert len(_article_urls(store)) == 9 and store.get_feed(f"{site_a.base}/sitemap-news.xml")["etag"]
+
+
 def test_adaptive_interval_and_backoff() -> None:
     opts = WatchOptions(min_interval=300, max_interval=3600, max_backoff=7200)
     assert next_interval(900, 5, opts) == 450            # news: poll sooner
@@ -140,7 +209,7 @@ def test_adaptive_interval_and_backoff() -> None:
 
 
 def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "marsad.cli", *args]
+    return [sys.executable, "-m", "marsad", *args]
 
 
 def _count(db: Path) -> int:

@@ -6,27 +6,40 @@ saves the feed's validators only after that commit, so a crash (even SIGKILL) mi
 nothing and duplicates nothing: the next pass re-polls, skips item URLs already handled
 (``feed_items`` / article identity) and fetches only the rest. A failing feed is backed off
 exponentially and reported; it never stops the others.
+
+Fetching and writing overlap. The event loop only fetches and parses; ingestion (extraction,
+NER, embeddings, the SQLite write) and every other store call run, in the order they were asked
+for, on one store thread (a single-worker executor), so the SQLite connection is used by that
+thread alone while the watcher runs. While a chunk of one feed is written, the loop goes on
+fetching: the next chunk's pages, other feeds. A feed's state is saved by a job queued after its
+chunks' commits (and only once they succeeded); stopping lets the polls in hand finish and
+drains the store thread before :meth:`Watcher.run` returns.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import random
 import signal
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from marsad.config import IngestOptions
 from marsad.errors import InputError, MalformedInputError, MarsadError, StoreError
-from marsad.ingestion.pipeline import identity_of, ingest_items
+from marsad.ingestion.pipeline import RunReport, identity_of, ingest_items
 from marsad.models import RawDocument
 from marsad.sources.feeds import FeedItem, FeedSpec, ParsedFeed, parse_feed
 from marsad.sources.fetch import Fetcher, FetchOptions, FetchResult
 from marsad.sources.urls import url_key
-from marsad.store.sqlite import SQLiteStore
+from marsad.store.base import Store
+from marsad.times import to_iso, utc_now
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,14 +97,6 @@ def vars_of(p: PollResult) -> dict[str, Any]:
     return {k: getattr(p, k) for k in PollResult.__slots__}
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _iso(dt: datetime) -> str:
-    return dt.isoformat(timespec="seconds")
-
-
 def next_interval(current: float, new_items: int, options: WatchOptions) -> float:
     """Adapt a feed's interval to how often it changes: halve when it had news, grow 1.5x when not."""
     interval = current / 2 if new_items > 0 else current * 1.5
@@ -107,7 +112,7 @@ def backoff_delay(errors: int, interval: float, options: WatchOptions) -> float:
 class Watcher:
     """Polls feeds and ingests new items into one store."""
 
-    def __init__(self, store: SQLiteStore, feeds: Iterable[FeedSpec], *, options: WatchOptions | None = None,
+    def __init__(self, store: Store, feeds: Iterable[FeedSpec], *, options: WatchOptions | None = None,
                  ingest_options: IngestOptions | None = None, fetcher: Fetcher | None = None) -> None:
         self.store = store
         self.options = options or WatchOptions()
@@ -115,8 +120,8 @@ class Watcher:
         self.feeds = {spec.url: spec for spec in feeds}
         self._fetcher = fetcher
         self._stop = asyncio.Event()
-        self._store_lock = asyncio.Lock()
-        for spec in self.feeds.values():
+        self._store_thread: ThreadPoolExecutor | None = None
+        for spec in self.feeds.values():  # before any poll: the store thread does not exist yet
             interval = spec.interval or self.options.default_interval
             store.upsert_feed(spec.url, title=spec.title, source=spec.source, language=spec.language,
                               interval=interval)
@@ -132,21 +137,42 @@ class Watcher:
         fetcher = self._fetcher or Fetcher(self.options.fetch)
         try:
             while not self._stop.is_set():
-                due = list(self.feeds) if once else self._due()
+                due = list(self.feeds) if once else await self._db(self._due)
                 if due:
                     report.passes += 1
                     report.polls.extend(await self._pass(fetcher, due))
                 if once or (max_passes is not None and report.passes >= max_passes):
                     break
+                wait = min(30.0, await self._db(self._seconds_to_next))
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._stop.wait(), timeout=min(30.0, self._seconds_to_next()))
+                    await asyncio.wait_for(self._stop.wait(), timeout=wait)
         finally:
-            if own:
-                await fetcher.aclose()
+            try:
+                if own:
+                    await fetcher.aclose()
+            finally:
+                self._drain()
         return report
 
+    def _submit(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> asyncio.Future[T]:
+        """Queue ``call`` (anything touching the store) for the store thread, after the calls queued before it."""
+        if self._store_thread is None:
+            self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="marsad-store")
+        loop = asyncio.get_running_loop()
+        return loop.run_in_executor(self._store_thread, functools.partial(call, *args, **kwargs))
+
+    async def _db(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run ``call`` on the store thread and wait for its result."""
+        return await self._submit(call, *args, **kwargs)
+
+    def _drain(self) -> None:
+        """Let the store thread finish what it was given, then end it (the store is free for the caller)."""
+        if self._store_thread is not None:
+            self._store_thread.shutdown(wait=True)
+            self._store_thread = None
+
     def _due(self) -> list[str]:
-        now = _iso(_now())
+        now = to_iso(utc_now())
         return [url for url in self.feeds if ((self.store.get_feed(url) or {}).get("next_poll") or "") <= now]
 
     def _seconds_to_next(self) -> float:
@@ -154,7 +180,7 @@ class Watcher:
         pending = [datetime.fromisoformat(t) for t in times if t]
         if not pending:
             return 1.0
-        return max(1.0, (min(pending) - _now()).total_seconds())
+        return max(1.0, (min(pending) - utc_now()).total_seconds())
 
     async def _pass(self, fetcher: Fetcher, urls: list[str]) -> list[PollResult]:
         sem = asyncio.Semaphore(self.options.feed_concurrency)
@@ -165,47 +191,45 @@ class Watcher:
                     return PollResult(url, status="skipped")
                 return await self.poll(fetcher, url)
 
-        results = await asyncio.gather(*(guarded(u) for u in urls))
+        tasks = [asyncio.ensure_future(guarded(u)) for u in urls]
+        try:
+            results = await asyncio.gather(*tasks)
+        except BaseException:
+            # A broken store (or a cancel): stop the other polls before run() drains the store thread,
+            # so none of them touches the store after run() returns.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
         return [r for r in results if r.status != "skipped"]
 
     async def poll(self, fetcher: Fetcher, url: str) -> PollResult:
         """Poll one feed: conditional fetch, parse, fetch pages of new link-only items, ingest, save state."""
         spec = self.feeds[url]
-        state = self.store.get_feed(url) or {}
+        state = await self._db(self.store.get_feed, url) or {}
         result = PollResult(url)
-        started = _now()
+        started = utc_now()
         try:
             fetched = await fetcher.fetch(url, etag=state.get("etag"), last_modified=state.get("last_modified"))
             if fetched.not_modified:
                 result.status = "not_modified"
                 interval = next_interval(state.get("interval") or self.options.default_interval, 0, self.options)
-                self._save(url, state, started, interval, error=None, new=0, extra={"not_modified": 1})
+                await self._db(self._save, url, state, started, interval, error=None, new=0,
+                               extra={"not_modified": 1})
                 return result
             parsed = parse_feed(fetched.data, url=fetched.url, charset=fetched.charset)
             if not parsed.items and not parsed.sitemaps and parsed.warnings:
                 raise MalformedInputError(f"broken feed, nothing usable: {parsed.warnings[0]}", ref=url)
             items = await self._collect_items(fetcher, parsed)
             result.items = len(items)
-            todo = self._todo(items, result)
-            source = spec.source or parsed.title
-            complete = True
-            for start in range(0, len(todo), self.options.chunk):
-                if self._stop.is_set():
-                    complete = False  # stopping: keep what is stored, re-poll this feed next time
-                    break
-                chunk = todo[start:start + self.options.chunk]
-                raws = list(await asyncio.gather(*(self._build(fetcher, it, source, parsed) for it, _ in chunk)))
-                async with self._store_lock:
-                    report = ingest_items(raws, self.store, self.ingest_options, args={"feed": url})
-                    self._remember(url, raws, [key for _, key in chunk])
-                result.stored += report.stored
-                result.duplicate += report.duplicate + report.updated
-                result.rejected += report.rejected
+            todo = await self._db(self._todo, items, result)
+            complete = await self._ingest(fetcher, url, todo, spec.source or parsed.title, parsed, result)
             interval = next_interval(state.get("interval") or self.options.default_interval, result.stored,
                                      self.options)
-            self._save(url, state, started, interval, error=None, new=result.stored,
-                       extra={"items_seen": result.items},
-                       validators=(fetched.etag, fetched.last_modified) if complete else None)
+            # Queued after the chunks' commits (all awaited above): validators never run ahead of the items.
+            await self._db(self._save, url, state, started, interval, error=None, new=result.stored,
+                           extra={"items_seen": result.items},
+                           validators=(fetched.etag, fetched.last_modified) if complete else None)
         except StoreError:
             raise  # the store is broken: stop the watcher, committed data stays
         except Exception as exc:  # one feed's failure, whatever it is, must never stop the others
@@ -213,8 +237,32 @@ class Watcher:
             result.error = str(exc) if isinstance(exc, (MarsadError, OSError)) else f"{type(exc).__name__}: {exc}"
             errors = int(state.get("error_count") or 0) + 1
             interval = state.get("interval") or self.options.default_interval
-            self._save(url, state, started, interval, error=result.error[:500], new=0, errors=errors)
+            await self._db(self._save, url, state, started, interval, error=result.error[:500], new=0,
+                           errors=errors)
         return result
+
+    async def _ingest(self, fetcher: Fetcher, url: str, todo: list[tuple[FeedItem, str | None]],
+                      source: str | None, parsed: ParsedFeed, result: PollResult) -> bool:
+        """Fetch and ingest ``todo`` chunk by chunk; False when stopped before the last chunk.
+
+        Chunk n is written on the store thread while chunk n+1's pages are fetched here; at most
+        one chunk of a feed waits for the store, and every chunk is committed before this returns.
+        """
+        writing: asyncio.Future[RunReport] | None = None
+        try:
+            for start in range(0, len(todo), self.options.chunk):
+                if self._stop.is_set():
+                    return False  # stopping: keep what is stored, re-poll this feed next time
+                chunk = todo[start:start + self.options.chunk]
+                raws = list(await asyncio.gather(*(self._build(fetcher, it, source, parsed) for it, _ in chunk)))
+                if writing is not None:
+                    _count(result, await writing)
+                    writing = None
+                writing = self._submit(self._write_chunk, url, raws, [key for _, key in chunk])
+            return True
+        finally:
+            if writing is not None:
+                _count(result, await writing)
 
     async def _collect_items(self, fetcher: Fetcher, parsed: ParsedFeed) -> list[FeedItem]:
         items = list(parsed.items)
@@ -259,6 +307,12 @@ class Watcher:
             return exc
         return _raw_from_page(page, item, source)
 
+    def _write_chunk(self, feed_url: str, raws: list[RawDocument | InputError], keys: list[str | None]) -> RunReport:
+        """Store thread: ingest one chunk, then remember its item URLs (each its own commit)."""
+        report = ingest_items(raws, self.store, self.ingest_options, args={"feed": feed_url})
+        self._remember(feed_url, raws, keys)
+        return report
+
     def _remember(self, feed_url: str, raws: list[RawDocument | InputError], keys: list[str | None]) -> None:
         with self.store.transaction():
             for raw, key in zip(raws, keys, strict=True):
@@ -275,15 +329,15 @@ class Watcher:
               validators: tuple[str | None, str | None] | None = None) -> None:
         wait = backoff_delay(errors, interval, self.options) if errors else interval
         fields: dict[str, Any] = {
-            "last_polled": _iso(started),
-            "next_poll": _iso(_now() + timedelta(seconds=wait)),
+            "last_polled": to_iso(started),
+            "next_poll": to_iso(utc_now() + timedelta(seconds=wait)),
             "interval": interval,
             "error_count": errors,
             "last_error": error,
             "polls": int(state.get("polls") or 0) + 1,
         }
         if error is None:
-            fields["last_success"] = _iso(_now())
+            fields["last_success"] = to_iso(utc_now())
             fields["last_new_items"] = new
             fields["items_new"] = int(state.get("items_new") or 0) + new
         for key, value in (extra or {}).items():
@@ -291,6 +345,13 @@ class Watcher:
         if validators is not None:
             fields["etag"], fields["last_modified"] = validators
         self.store.save_feed_state(url, **fields)
+
+
+def _count(result: PollResult, report: RunReport) -> None:
+    """Add one chunk's ingestion counts to a poll's result."""
+    result.stored += report.stored
+    result.duplicate += report.duplicate + report.updated
+    result.rejected += report.rejected
 
 
 def _record_from_item(item: FeedItem, source: str | None, parsed: ParsedFeed) -> RawDocument:
@@ -318,7 +379,7 @@ def _raw_from_page(page: FetchResult, item: FeedItem, source: str | None) -> Raw
                        sha256=hashlib.sha256(page.data).hexdigest())
 
 
-def run_watch(store: SQLiteStore, feeds: Iterable[FeedSpec], *, once: bool, options: WatchOptions | None = None,
+def run_watch(store: Store, feeds: Iterable[FeedSpec], *, once: bool, options: WatchOptions | None = None,
               ingest_options: IngestOptions | None = None) -> WatchReport:
     """Run the watcher until SIGINT/SIGTERM (or one pass with ``once``); polls in hand finish cleanly."""
     watcher = Watcher(store, feeds, options=options, ingest_options=ingest_options)

@@ -9,32 +9,16 @@ robots.txt: it fetches one page a person asked for, it does not crawl.
 from __future__ import annotations
 
 import asyncio
-import socket
 
 import httpx
 
-from marsad.errors import FetchError
 from marsad.models import RawDocument
-from marsad.sources.fetch import USER_AGENT, FetchOptions, check_address, fetch_sync
+from marsad.sources.fetch import USER_AGENT, FetchOptions, fetch_sync
+from marsad.sources.guard import is_public_host
 
 __all__ = ["USER_AGENT", "fetch_url", "is_public_host"]
 
 _TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
-
-
-def is_public_host(host: str) -> bool:
-    """True when every address ``host`` resolves to is public (not private, loopback, link-local...)."""
-    try:
-        infos = socket.getaddrinfo(host.strip("[]"), None, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        return False
-    options = FetchOptions()
-    try:
-        for info in infos:
-            check_address(str(info[4][0]), options)
-    except FetchError:
-        return False
-    return bool(infos)
 
 
 class _SyncTransportAdapter(httpx.AsyncBaseTransport):
