@@ -1,27 +1,19 @@
-"""Test factories shared by every folder: articles as the pipeline would hand them to the store, and cheap stores.
+"""Test factories shared by every folder: articles as the pipeline hands them to the store, rows, cheap stores.
 
-``make_article`` fills what a stored article needs (a content hash included); ``memory_store`` is a throwaway
-in-memory SQLite store; ``store_articles`` inserts articles in one transaction and returns their ids.
+``article`` fills what a stored article needs (a content hash included); ``add`` inserts articles in one transaction
+and returns their ids; ``features`` is an ``article_features`` row; ``memory_store`` a throwaway in-memory store.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from typing import Any
 
+import numpy as np
+
 from marsad.models import Article
-from marsad.store.sqlite import SQLiteStore
-
-
-def make_article(title: str = "عنوان الخبر", text: str = "نص الخبر الأول عن كوريا الشمالية", *,
-                 source: str | None = "مثال", published_at: str | None = "2018-05-01T10:00:00",
-                 category: str | None = None, url: str | None = None, **fields: Any) -> Article:
-    """An extracted, enriched-enough article; ``category`` is a label (confidence 0.9)."""
-    art = Article(url=url, source=source, title=title, display_title=fields.pop("display_title", title), text=text,
-                  published_at=published_at, category={"label": category, "confidence": 0.9} if category else None,
-                  **fields)
-    art.content_hash = "h-" + hashlib.sha1(f"{title}\n{text}".encode()).hexdigest()[:16]
-    return art
+from marsad.store import SQLiteStore, Store
 
 
 def memory_store() -> SQLiteStore:
@@ -29,12 +21,32 @@ def memory_store() -> SQLiteStore:
     return SQLiteStore(":memory:")
 
 
-def store_articles(store: SQLiteStore, *articles: Article, duplicate_of: dict[int, int] | None = None) -> list[int]:
-    """Insert ``articles`` in one transaction (identity by URL, else by position); ``duplicate_of`` maps the
-    1-based position of an article to the id of its canonical."""
+def article(text: str = "نص الخبر الأول عن كوريا الشمالية", *, title: str = "عنوان", source: str | None = "مثال",
+            published_at: str | None = "2024-05-01T10:00:00+00:00", url: str | None = None,
+            category: str | None = None, keyphrases: tuple[str, ...] = (), **kw: Any) -> Article:
+    """An article as the pipeline hands it to the store (content hash from the text)."""
+    art = Article(url=url, source=source, title=title, display_title=title, text=text, published_at=published_at,
+                  category={"label": category, "confidence": 0.9} if category else None,
+                  keyphrases=[{"phrase": p, "score": 1.0} for p in keyphrases], **kw)
+    art.content_hash = "h-" + hashlib.sha1(f"{title}\n{text}".encode()).hexdigest()[:16]
+    return art
+
+
+def add(store: Store, *articles: Article, duplicate_of: dict[int, int] | None = None) -> list[int]:
+    """Insert ``articles`` in one transaction (identities ``hash:1``, ``hash:2``, ...); their ids."""
     ids = []
     with store.transaction():
-        for i, art in enumerate(articles, 1):
-            identity = f"url:{art.url}" if art.url else f"hash:{i}:{art.content_hash}"
-            ids.append(store.insert_article(art, identity=identity, duplicate_of=(duplicate_of or {}).get(i)))
+        for art in articles:
+            n = len(ids) + 1
+            ids.append(store.insert_article(art, identity=f"hash:{n}-{art.content_hash}",
+                                            duplicate_of=(duplicate_of or {}).get(n)))
     return ids
+
+
+def features(vector: list[float] | None = None, *, embedder: str = "use",
+             terms: dict[str, float] | None = None) -> dict[str, Any]:
+    """A features row: float16 embedding, embedder name, terms JSON (``{"t": {...}}``), a minhash blob."""
+    return {"minhash": np.arange(4, dtype=np.uint32).tobytes(),
+            "embedding": None if vector is None else np.asarray(vector, dtype=np.float16).tobytes(),
+            "embedder": embedder if vector is not None else None,
+            "terms": json.dumps({"t": terms or {}}, ensure_ascii=False)}

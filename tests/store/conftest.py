@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from marsad.store import SQLiteStore, Store
+from tests.factories import memory_store
 
 BACKENDS: dict[str, Callable[[Path], Store]] = {
     "sqlite": lambda folder: SQLiteStore(folder / "contract.db"),
@@ -36,6 +37,6 @@ def store(backend: Callable[[Path], Store], tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture()
 def mem() -> Iterator[SQLiteStore]:
     """A throwaway in-memory SQLite store."""
-    s = SQLiteStore(":memory:")
+    s = memory_store()
     yield s
     s.close()

@@ -6,8 +6,7 @@ import pytest
 
 from marsad.errors import StoreError
 from marsad.store import SQLiteStore, Store
-
-from .helpers import add, article
+from tests.factories import add, article
 
 
 def test_insert_find_update_keeps_history(store: Store) -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from marsad.store import Store
-
-from .helpers import add, article, features
+from tests.factories import add, article, features
 
 
 def test_entities_aliases_and_mentions(store: Store) -> None:

@@ -9,8 +9,7 @@ import pytest
 
 from marsad.models import SearchFilters
 from marsad.store import Store
-
-from .helpers import add, article
+from tests.factories import add, article
 
 
 def test_feed_state(store: Store) -> None:

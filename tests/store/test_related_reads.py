@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from marsad.store import EntityMentions, RelatedRow, Store
-
-from .helpers import add, article, features
+from tests.factories import add, article, features
 
 
 def _world(store: Store) -> tuple[list[int], dict[str, int]]:

@@ -7,8 +7,7 @@ import numpy as np
 from marsad.models import SearchFilters
 from marsad.store import Store
 from marsad.text.analyzer import parse_query
-
-from .helpers import add, article, features
+from tests.factories import add, article, features
 
 PUTIN = "التقى الرئيس الروسي فلاديمير بوتين نظيره الكوري الشمالي كيم جونغ أون في فلاديفوستوك."
 OIL = "ارتفعت أسعار النفط بعد قرار أوبك خفض الإنتاج، وقال الوزير إن المفاوضات مستمرة."

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -17,6 +18,7 @@ from marsad.query import make_snippet, mark_html, parse_query, rrf, search
 from marsad.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteStore, _split_sql
 from marsad.store.sqlite_search import fts_match
 from marsad.text.analyzer import index_fields
+from tests.factories import add, article, memory_store
 
 PUTIN = "التقى الرئيس الروسي فلاديمير بوتين نظيره الكوري الشمالي كيم جونغ أون في فلاديفوستوك."
 FOOTBALL = "فاز المنتخب السعودي على نظيره المصري في مباراة كرة القدم ضمن التحالفات الرياضية."
@@ -24,19 +26,13 @@ AORTA = "أصيب اللاعب بتمزق في الوتين خلال المبا�
 ECONOMY = "ارتفعت أسعار النفط بعد قرار أوبك خفض الإنتاج، وقال الوزير إن المفاوضات مستمرة."
 
 
-def _article(title: str, text: str, *, source: str = "مثال", published_at: str | None = "2018-05-01T10:00:00",
-             category: str | None = None, url: str | None = None) -> Article:
-    art = Article(url=url, source=source, title=title, display_title=title, text=text, published_at=published_at,
-                  category={"label": category, "confidence": 0.9} if category else None)
-    art.content_hash = "h-" + str(abs(hash(title + text)))
-    return art
+def _article(title: str, text: str, *, published_at: str | None = "2018-05-01T10:00:00", **kw: Any) -> Article:
+    return article(text, title=title, published_at=published_at, **kw)
 
 
 def _store(*articles: Article, duplicate_of: dict[int, int] | None = None) -> SQLiteStore:
-    store = SQLiteStore(":memory:")
-    with store.transaction():
-        for i, art in enumerate(articles, 1):
-            store.insert_article(art, identity=f"hash:{i}", duplicate_of=(duplicate_of or {}).get(i))
+    store = memory_store()
+    add(store, *articles, duplicate_of=duplicate_of)
     return store
 
 

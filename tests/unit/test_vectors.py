@@ -18,15 +18,15 @@ from marsad.query import search
 from marsad.query import vectors as vec
 from marsad.query.vectors import VectorIndex, build_index, get_index, semantic_ranking
 from marsad.store.sqlite import SQLiteStore
-from tests.factories import make_article
+from tests.factories import article
 
 DIM = 24
 
 
 def _article(i: int, *, title: str = "", text: str = "", source: str = "bbc", date: str = "2018-05-01T10:00:00",
              category: str = "politics") -> Article:
-    return make_article(title or f"خبر {i}", text or f"نص الخبر رقم {i} عن موضوع ما.", source=source,
-                        published_at=date, category=category, url=f"https://example.com/{i}")
+    return article(text or f"نص الخبر رقم {i} عن موضوع ما.", title=title or f"خبر {i}", source=source,
+                   published_at=date, category=category, url=f"https://example.com/{i}")
 
 
 def _unit(rows: np.ndarray) -> np.ndarray:
