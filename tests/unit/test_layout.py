@@ -113,3 +113,13 @@ def test_a_planted_violation_is_caught(planted: str) -> None:
 ])
 def test_prose_and_lookalikes_pass(innocent: str) -> None:
     assert violations(innocent) == []
+
+
+def test_no_import_cycles_inside_the_package() -> None:
+    """No module imports, directly or through others, a module that imports it back (lazy imports included)."""
+    import grimp
+
+    graph = grimp.build_graph("marsad")
+    cycles = sorted({tuple(sorted((m, i))) for m in graph.modules for i in graph.find_modules_directly_imported_by(m)
+                     if i.startswith("marsad") and graph.find_shortest_chain(importer=i, imported=m)})
+    assert cycles == [], f"import cycles: {cycles}"
