@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import inspect
+from pathlib import Path
+
+import pytest
 
 import marsad.store as public
 import marsad.store.base as base
@@ -33,3 +36,18 @@ def test_the_backend_implements_every_role_method(store: Store) -> None:
             own = inspect.signature(impl).parameters
             for param in inspect.signature(getattr(role, name)).parameters.values():
                 assert param.name in own, f"{type(store).__name__}.{name} has no parameter {param.name}"
+
+
+def test_open_store_takes_a_path_or_a_url(tmp_path: Path) -> None:
+    from marsad.errors import StoreError
+    from marsad.store import open_store
+
+    for target in (tmp_path / "a.db", str(tmp_path / "b.db"), f"sqlite:///{tmp_path}/c.db"):
+        store = open_store(target)
+        store.close()
+    assert {p.name for p in tmp_path.glob("*.db")} == {"a.db", "b.db", "c.db"}
+    memory = open_store("sqlite://")
+    assert memory.path == ":memory:"
+    memory.close()
+    with pytest.raises(StoreError, match="mysql:// is not a store it knows"):
+        open_store("mysql://user@host/db")
