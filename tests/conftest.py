@@ -4,11 +4,13 @@ but required under CI (CI=true)."""
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from marsad.config import data_dir
+from tests.pgserver import PgServer, server_bin
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = REPO.parent / "shared" / "seed" / "000_c7426974ea916e2a.txt"
@@ -59,3 +61,24 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         path = item.path.relative_to(REPO).as_posix()
         if path.startswith(SLOW_PARTS):
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PgServer]:
+    """A throwaway PostgreSQL server for the session (skipped locally without PostgreSQL, required under CI)."""
+    if server_bin() is None and not os.environ.get("MARSAD_TEST_PG"):
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail("PostgreSQL is required under CI: scripts/test.sh installs it (apt-get install postgresql)")
+        pytest.skip("PostgreSQL is not installed: apt-get install postgresql (scripts/test.sh does it)")
+    server = PgServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def pg_dsn(pg_server: PgServer) -> Iterator[str]:
+    """The DSN of an empty database on the session's server, dropped after the test."""
+    dsn = pg_server.new_database()
+    yield dsn
+    pg_server.drop_database(dsn)
