@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import subprocess
+import sys
 from pathlib import Path
 
 import marsad
@@ -20,6 +22,15 @@ def test_the_public_names_are_pinned() -> None:
     assert set(marsad.__all__) == PUBLIC
     for name in PUBLIC:
         assert getattr(marsad, name) is not None, name
+
+
+def test_import_marsad_is_cheap_and_loads_names_on_first_use() -> None:
+    code = ("import sys, marsad; heavy = [m for m in ('marsad.extraction', 'marsad.ingestion.pipeline', "
+            "'marsad.store', 'numpy') if m in sys.modules]; assert not heavy, heavy; "
+            "from marsad import extract, open_store; assert callable(extract) and callable(open_store); "
+            "assert 'marsad.extraction' in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert set(marsad.__all__) <= set(dir(marsad))
 
 
 def test_the_calls_are_functions_even_after_the_stage_packages_load() -> None:

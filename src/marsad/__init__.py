@@ -16,27 +16,53 @@ The stages live in subpackages named for the flow (``sources`` → ``extraction`
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
 
-from marsad.config import ExtractOptions, IngestOptions
-from marsad.errors import (
-    ConfigError,
-    DateParseError,
-    InputError,
-    MarsadError,
-    QueryError,
-    SchemaError,
-    StoreError,
-)
-from marsad.extraction import extract
-from marsad.ingestion.pipeline import RunReport, ingest
-from marsad.models import Article, RawDocument, SearchFilters
-from marsad.store import Store, open_store
 from marsad.version import __version__
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:                      # the checker sees the real names; at run time they load on first use
+    from marsad.config import ExtractOptions, IngestOptions
+    from marsad.errors import (
+        ConfigError,
+        DateParseError,
+        InputError,
+        MarsadError,
+        QueryError,
+        SchemaError,
+        StoreError,
+    )
+    from marsad.extraction import extract
+    from marsad.ingestion.pipeline import RunReport, ingest
+    from marsad.models import Article, RawDocument, SearchFilters
     from marsad.query.engine import SearchResponse
     from marsad.query.related import RelatedList, RelatedOptions
+    from marsad.store import Store, open_store
+
+_LAZY = {
+    "ExtractOptions": "marsad.config", "IngestOptions": "marsad.config",
+    "ConfigError": "marsad.errors", "DateParseError": "marsad.errors", "InputError": "marsad.errors",
+    "MarsadError": "marsad.errors", "QueryError": "marsad.errors", "SchemaError": "marsad.errors",
+    "StoreError": "marsad.errors",
+    "extract": "marsad.extraction", "ingest": "marsad.ingestion.pipeline", "RunReport": "marsad.ingestion.pipeline",
+    "Article": "marsad.models", "RawDocument": "marsad.models", "SearchFilters": "marsad.models",
+    "Store": "marsad.store", "open_store": "marsad.store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name on first use, so that `import marsad` (and every `marsad` command) stays cheap."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'marsad' has no attribute {name!r}")
+    value = getattr(import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names (``__all__``) with the module's own."""
+    return sorted(set(globals()) | set(__all__))
 
 
 def search(store: Store, query: str, *, k: int = 10, filters: SearchFilters | None = None, mode: str = "lexical",
