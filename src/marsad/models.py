@@ -24,7 +24,7 @@ class RawDocument:
     """
 
     data: bytes
-    kind: str                           # a DocumentKind
+    kind: DocumentKind
     ref: str
     url: str | None = None
     media_type: str | None = None

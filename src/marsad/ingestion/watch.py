@@ -32,7 +32,7 @@ from typing import Any, TypeVar
 from marsad.config import IngestOptions
 from marsad.errors import InputError, MalformedInputError, MarsadError, StoreError
 from marsad.ingestion.pipeline import RunReport, identity_of, ingest_items
-from marsad.models import RawDocument
+from marsad.models import DocumentKind, RawDocument
 from marsad.sources.feeds import FeedItem, FeedSpec, ParsedFeed, parse_feed
 from marsad.sources.fetch import Fetcher, FetchOptions, FetchResult
 from marsad.sources.urls import url_key
@@ -372,7 +372,7 @@ def _raw_from_page(page: FetchResult, item: FeedItem, source: str | None) -> Raw
     """A fetched page becomes an html RawDocument; the feed's title and date back up the page's."""
     import hashlib
 
-    kind = "text" if page.media_type == "text/plain" else "html"
+    kind: DocumentKind = "text" if page.media_type == "text/plain" else "html"
     return RawDocument(data=page.data, kind=kind, ref=page.url, url=page.url, media_type=page.media_type,
                        charset=page.charset, fetched_at=page.fetched_at, source=source,
                        fields={"title": item.title, "published": item.published, "feed_url": item.url},

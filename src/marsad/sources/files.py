@@ -113,7 +113,7 @@ from marsad.errors import (
     MalformedInputError,
     OversizedInputError,
 )
-from marsad.models import RawDocument
+from marsad.models import DocumentKind, RawDocument
 
 __all__ = ["DEFAULT_MAX_INPUT_BYTES", "STDIN_REF", "count_inputs", "iter_inputs", "record_to_fields"]
 
@@ -428,7 +428,7 @@ def _units(inp: _Input, fmt: str, gz: bool, opts: _Opts) -> Iterator[RawDocument
             elif fmt == "warc":
                 yield from _warc_units(stream, inp, opts)
             else:
-                yield from _page_units(stream, inp, fmt, gz, opts)
+                yield from _page_units(stream, inp, "html" if fmt == "html" else "text", gz, opts)
         finally:
             if stream is not raw:
                 stream.close()
@@ -438,7 +438,7 @@ def _units(inp: _Input, fmt: str, gz: bool, opts: _Opts) -> Iterator[RawDocument
 
 
 def _page_units(
-    stream: BinaryIO, inp: _Input, kind: str, gz: bool, opts: _Opts
+    stream: BinaryIO, inp: _Input, kind: DocumentKind, gz: bool, opts: _Opts
 ) -> Iterator[RawDocument | InputError]:
     """One HTML page or text file."""
     try:
@@ -643,7 +643,7 @@ def _warc_unit(record: Any, where: Callable[[], str], opts: _Opts) -> RawDocumen
     else:
         content_type = headers.get_header("Content-Type")
     media_type, charset = _parse_content_type(content_type)
-    kind: str | None
+    kind: DocumentKind | None
     if media_type in _WARC_HTML_TYPES:
         kind = "html"
     elif media_type == "text/plain":

@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 
 from marsad.errors import ConfigError
-from marsad.models import RawDocument
+from marsad.models import DocumentKind, RawDocument
 from marsad.version import __version__
 
 __all__ = ["USER_AGENT", "FetchOptions", "FetchResult"]
@@ -97,7 +97,7 @@ class FetchResult:
     def not_modified(self) -> bool:
         return self.status == 304
 
-    def raw_document(self, *, source: str | None = None, kind: str | None = None) -> RawDocument:
+    def raw_document(self, *, source: str | None = None, kind: DocumentKind | None = None) -> RawDocument:
         """This result as a :class:`RawDocument` for extraction (``kind`` "text" for text/plain, else "html")."""
         return RawDocument(
             data=self.data, kind=kind or ("text" if self.media_type == "text/plain" else "html"),
