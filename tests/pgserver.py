@@ -62,11 +62,16 @@ class PgServer:
             entry = pwd.getpwnam(self._user)
             os.chown(self.folder, entry.pw_uid, entry.pw_gid)
         data = self.folder / "data"
-        self._run(bin_dir / "initdb", "-D", data, "-U", "marsad", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8")
-        self.port = _free_port()
-        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
-        self._run(bin_dir / "pg_ctl", "-D", data, "-o", options, "-l", self.folder / "server.log", "-w", "start")
+        try:
+            self._run(bin_dir / "initdb", "-D", data, "-U", "marsad", "--auth=trust", "-E", "UTF8",
+                      "--locale=C.UTF-8")
+            self.port = _free_port()
+            options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
+                       "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+            self._run(bin_dir / "pg_ctl", "-D", data, "-o", options, "-l", self.folder / "server.log", "-w", "start")
+        except BaseException:
+            self.stop()                         # no half-started server or folder left behind
+            raise
         self.dsn_base = f"postgresql://marsad@127.0.0.1:{self.port}/postgres"
         return self.dsn_base
 

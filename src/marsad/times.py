@@ -41,15 +41,25 @@ def as_utc(dt: datetime) -> datetime:
 
 
 def parse_utc(value: str | None) -> datetime | None:
-    """``parse_iso`` then ``as_utc``: an aware UTC datetime, or None."""
+    """``parse_iso`` then ``as_utc``: an aware UTC datetime, or None (also at the calendar's edges, where the
+    conversion would leave year 1..9999)."""
     dt = parse_iso(value)
-    return as_utc(dt) if dt is not None else None
+    try:
+        return as_utc(dt) if dt is not None else None
+    except OverflowError:
+        return None
 
 
 def timestamp(value: str | None) -> float | None:
-    """Epoch seconds of an ISO timestamp (naive taken as UTC); None when absent or unreadable."""
-    dt = parse_utc(value)
-    return dt.timestamp() if dt is not None else None
+    """Epoch seconds of an ISO timestamp (naive taken as UTC); None when absent or unreadable. Computed without
+    converting to UTC first, so a stored ``0001-01-01T00:00:00+03:00`` (a .NET "no date") still has one."""
+    dt = parse_iso(value)
+    if dt is None:
+        return None
+    try:
+        return (dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)).timestamp()
+    except (OverflowError, ValueError):
+        return None
 
 
 def from_timestamp(ts: float | None) -> str | None:

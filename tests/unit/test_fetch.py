@@ -826,3 +826,16 @@ def test_is_public_host() -> None:
     assert not is_public_host("127.0.0.1")
     assert not is_public_host("10.0.0.1")
     assert not is_public_host("169.254.169.254")
+
+
+@pytest.mark.parametrize(("text", "path", "allowed"), [
+    ("Googlebot\rDisallow: /g\r\rUser-agent: *\rDisallow: /s", "/s", False),     # CR-only line ends
+    ("User-agent: Mars\nDisallow: /\n", "/a", True),                              # a prefix of ours is another bot
+    ("User-agent: Marsad2\nDisallow: /\n", "/a", True),
+    ("User-agent: MarsadBot\nDisallow: /\n", "/a", True),
+    ("User agent: Marsad/1.0\nDisallow: /x\n", "/x", False),                      # "User agent" with a space
+    ("User-agent: marsad/2.1\nDisallow: /x\nUser-agent: *\nDisallow: /\n", "/y", True),
+    ("User-agent: Marsad bot\nDisallow: /x\n", "/x", False),                      # product token before a space
+])
+def test_robots_groups_match_our_product_token_exactly(text: str, path: str, allowed: bool) -> None:
+    assert RobotsRules.parse(text).allowed(path) is allowed

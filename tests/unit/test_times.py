@@ -31,3 +31,10 @@ def test_now_is_aware_utc_to_the_second() -> None:
     stamp = times.now_iso()
     parsed = times.parse_iso(stamp)
     assert parsed is not None and parsed.utcoffset() == timedelta(0) and parsed.microsecond == 0
+
+
+def test_the_calendar_edges_never_raise() -> None:
+    """A feed's .NET minimum date or a far-future one must not crash clustering or related (they read times)."""
+    for edge in ("0001-01-01T00:00:00+03:00", "9999-12-31T23:59:59-05:00"):
+        assert isinstance(times.timestamp(edge), float)
+        assert times.parse_utc(edge) is None and times.utc_iso(edge) is None

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
 from marsad.cli.common import db_option, dump, fail
 from marsad.config import default_db_path
-from marsad.errors import MarsadError, QueryError, SchemaError
+from marsad.errors import MarsadError, QueryError, SchemaError, SchemaUpgradeNeeded
 from marsad.models import SearchMode
 
 
@@ -128,8 +127,12 @@ def reindex(db: str | None, progress: bool | None, vectors: bool, embedder: str 
     from marsad.store import open_store
 
     path = db or default_db_path()
-    if path != ":memory:" and not Path(path).exists():
-        fail(MarsadError(f"no store at {path}: run `marsad ingest` first or pass --db"))
+    try:
+        open_store(path, readonly=True).close()         # "no store at ...": never create an empty store here
+    except SchemaUpgradeNeeded:
+        pass                                            # an older store: reindex upgrades it
+    except MarsadError as exc:
+        fail(exc)
     try:
         store = open_store(path)
         try:
@@ -159,8 +162,12 @@ def _reindex_vectors(db: str | None, embedder: str | None, as_json: bool) -> Non
     from marsad.store import open_store
 
     path = db or default_db_path()
-    if path != ":memory:" and not Path(path).exists():
-        fail(MarsadError(f"no store at {path}: run `marsad ingest` first or pass --db"))
+    try:
+        open_store(path, readonly=True).close()         # "no store at ...": never create an empty store here
+    except SchemaUpgradeNeeded:
+        pass                                            # an older store: reindex upgrades it
+    except MarsadError as exc:
+        fail(exc)
     try:
         store = open_store(path)
         try:

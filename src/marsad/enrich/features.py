@@ -221,6 +221,11 @@ def _word_key(word: str) -> str:
     return name_key(word)
 
 
+def entity_words(mentions: list[dict[str, Any]]) -> set[str]:
+    """Name keys of every word of an article's entity mentions (the names it shares with another)."""
+    return {name_key(w) for m in mentions for w in str(m.get("text", "")).split() if w}
+
+
 def entity_counts(mentions: list[dict[str, Any]], title: str = "") -> dict[str, float]:
     """Entity evidence of an article: the name keys of the words of its entity mentions -> weight
     (mentions, times three for a name that is also in the title: the title names what the story is about).

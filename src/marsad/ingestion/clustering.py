@@ -22,12 +22,11 @@ from collections.abc import Callable
 from typing import Any
 
 from marsad.enrich.embed import get_embedder
-from marsad.enrich.features import Features, article_features, entity_counts
+from marsad.enrich.features import Features, article_features, entity_counts, entity_words
 from marsad.models import Article
 from marsad.store.base import Store
 from marsad.stories.dedupe import NearDupIndex, fact_conflict
 from marsad.stories.engine import KEEP_DAYS, StoryEngine
-from marsad.text.names import name_key
 from marsad.times import from_timestamp, timestamp
 
 MORE_COMPLETE = 1.2
@@ -39,10 +38,6 @@ def article_time(published_at: str | None, fetched_at: str | None = None) -> flo
     None (no time evidence). Without the crawl time, an undated corpus such as SaudiNewsNet had no time
     evidence at all, and weeks of one war's coverage chained into one story."""
     return timestamp(published_at) or timestamp(fetched_at)
-
-
-def _entity_words(mentions: list[dict[str, Any]]) -> set[str]:
-    return {name_key(w) for m in mentions for w in str(m.get("text", "")).split() if w}
 
 
 class Clusterer:
@@ -128,8 +123,8 @@ class Clusterer:
             other = self.store.get_article(cand.article_id)
             if other is None:
                 continue
-            conflict = fact_conflict(article.text, other["text"], entities_a=_entity_words(article.entities),
-                                     entities_b=_entity_words(other.get("entities") or []))
+            conflict = fact_conflict(article.text, other["text"], entities_a=entity_words(article.entities),
+                                     entities_b=entity_words(other.get("entities") or []))
             if conflict:
                 self.counts[f"not_duplicate_{conflict}"] += 1
                 continue

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import functools
 import random
 import signal
@@ -37,7 +38,7 @@ from marsad.sources.feeds import FeedItem, FeedSpec, ParsedFeed, parse_feed
 from marsad.sources.fetch import Fetcher, FetchOptions, FetchResult
 from marsad.sources.urls import url_key
 from marsad.store.base import Store
-from marsad.times import to_iso, utc_now
+from marsad.times import parse_utc, to_iso, utc_now
 
 T = TypeVar("T")
 
@@ -116,7 +117,9 @@ class Watcher:
                  ingest_options: IngestOptions | None = None, fetcher: Fetcher | None = None) -> None:
         self.store = store
         self.options = options or WatchOptions()
-        self.ingest_options = ingest_options or IngestOptions()
+        # One process: the store thread must not fork extraction workers while the event loop runs (a fork of a
+        # threaded process can deadlock); the watcher's volume is far below what one process enriches.
+        self.ingest_options = dataclasses.replace(ingest_options or IngestOptions(), workers=1)
         self.feeds = {spec.url: spec for spec in feeds}
         self._fetcher = fetcher
         self._stop = asyncio.Event()
@@ -177,7 +180,7 @@ class Watcher:
 
     def _seconds_to_next(self) -> float:
         times = [(self.store.get_feed(u) or {}).get("next_poll") for u in self.feeds]
-        pending = [datetime.fromisoformat(t) for t in times if t]
+        pending = [t for t in map(parse_utc, times) if t is not None]
         if not pending:
             return 1.0
         return max(1.0, (min(pending) - utc_now()).total_seconds())

@@ -542,7 +542,7 @@ _INNER_VOWEL = re.compile(r"\B[اوي]")
 
 @lru_cache(maxsize=100_000)
 def _name_terms(form: str) -> frozenset[str]:
-    """The term keys (as ``stories.features.term_vector`` keys words: light stem, inner long vowels dropped) of
+    """The term keys (as ``enrich.features.term_vector`` keys words: light stem, inner long vowels dropped) of
     the words of a name as written."""
     out = set()
     for word in match_key(form).split():

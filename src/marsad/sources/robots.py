@@ -27,7 +27,8 @@ ROBOTS_TOKEN = "Marsad"
 ROBOTS_MAX_BYTES = 512_000  # RFC 9309: parse at least 500 KiB; the rest is ignored
 
 _ORIGIN = "http://robots.invalid"  # protego matches URLs; a bare "//path" would read as a host
-_AGENT_LINE = re.compile(r"(?im)^([ \t]*user-?agent[ \t]*:[ \t]*)([a-z_-]+)[^\n#]*")
+_AGENT_LINE = re.compile(r"(?im)^[ \t]*user[- ]?agent[ \t]*:([^\n#]*)")
+_OTHER = "x-other-agent"  # what a group naming some other crawler is rewritten to: it can never match ours
 
 
 class RobotsRules:
@@ -53,17 +54,28 @@ class RobotsRules:
         """The rules of ``text`` for ``agent`` (a product token, with or without "/version")."""
         # Hand-written: protego reads a leading byte-order mark as part of the first field name,
         # which would drop the first "User-agent" line of a file saved by Windows tools.
-        text = text.lstrip("\ufeff")
-        # Hand-written: a group line is read as its product token ("Marsad/1.0" -> "Marsad"), as
-        # Google's parser and ours did; protego would not match such a group at all.
-        text = _AGENT_LINE.sub(r"\1\2", text)
-        return cls(Protego.parse(text), agent.split("/")[0].strip())
+        text = "\n".join(text.lstrip("\ufeff").splitlines())   # CR-only files: one line per rule, as before
+        # Hand-written: each group line is reduced to an exact product token match (RFC 9309 §2.2.1:
+        # "Marsad/1.0" is Marsad; "Mars", "Marsad2" or "Marsad Bot" are other crawlers), because protego would
+        # skip "Marsad/1.0" and would apply a group whose name merely starts like ours.
+        token = agent.split("/")[0].strip()
+        text = _AGENT_LINE.sub(lambda m: "User-agent: " + _group_token(m.group(1), token), text)
+        return cls(Protego.parse(text), token)
 
     def allowed(self, path: str) -> bool:
         """May ``path`` (path and query of a URL, percent-encoded or not) be fetched?"""
         if not path.startswith("/"):
             path = "/" + path
         return bool(self._parser.can_fetch(_ORIGIN + path, self._token))
+
+
+def _group_token(value: str, token: str) -> str:
+    """The group name protego should see: ``token`` when the line names exactly our product, ``*``, or a name
+    that matches nobody."""
+    product = re.split(r"[/\s]", value.strip(), maxsplit=1)[0]
+    if product == "*":
+        return "*"
+    return token if product.lower() == token.lower() else _OTHER
 
 
 @dataclass(slots=True)

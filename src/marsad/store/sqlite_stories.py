@@ -9,24 +9,16 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from marsad.store.sqlite_common import STORY_COLUMNS, SQLiteMixin, story_row_json
-from marsad.times import now_iso, utc_iso
+from marsad.times import now_iso, parse_utc, utc_iso
 
 
 def _hour(ts: str | None) -> str | None:
-    """UTC hour bucket ``YYYY-MM-DDTHH`` of an ISO timestamp."""
-    if not ts:
-        return None
-    try:
-        dt = datetime.fromisoformat(ts.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC)
-    return dt.strftime("%Y-%m-%dT%H")
+    """UTC hour bucket ``YYYY-MM-DDTHH`` of an ISO timestamp (naive taken as UTC)."""
+    dt = parse_utc(ts)
+    return dt.strftime("%Y-%m-%dT%H") if dt is not None else None
 
 
 def lead(text: str, limit: int = 320) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from marsad.enrich.embed import embedding_text, get_embedder
-from marsad.enrich.features import compute, cosine
+from marsad.enrich.features import compute, cosine, entity_words
 from marsad.stories.dedupe import CONTAINMENT, JACCARD, MIN_SHINGLES, containment_estimate, fact_conflict
 from marsad.stories.engine import (
     THRESHOLD,
@@ -22,7 +22,6 @@ from marsad.stories.engine import (
     logistic,
     pair_evidence,
 )
-from marsad.text.names import name_key
 from marsad.text.tokenize import match_words
 
 
@@ -33,10 +32,6 @@ def _names(mentions: list[dict[str, Any]]) -> dict[str, str]:
         if cid and cid not in out:
             out[cid] = m.get("canonical_name") or m.get("text") or cid
     return out
-
-
-def _entity_words(article: dict[str, Any]) -> set[str]:
-    return {name_key(w) for m in article.get("entities") or [] for w in str(m.get("text", "")).split()}
 
 
 def compare(a: dict[str, Any], b: dict[str, Any], *, embedder: str | None = "use") -> dict[str, Any]:
@@ -69,7 +64,8 @@ def compare(a: dict[str, Any], b: dict[str, Any], *, embedder: str | None = "use
     containment = containment_estimate(jaccard, fa.shingles, fb.shingles)
     long_enough = min(fa.shingles, fb.shingles) >= MIN_SHINGLES
     resembles = long_enough and (jaccard >= JACCARD or containment >= CONTAINMENT)
-    conflict = fact_conflict(a["text"], b["text"], entities_a=_entity_words(a), entities_b=_entity_words(b)) \
+    conflict = fact_conflict(a["text"], b["text"], entities_a=entity_words(a.get("entities") or []),
+                             entities_b=entity_words(b.get("entities") or [])) \
         if resembles else None
     identical = match_words(a["text"]) == match_words(b["text"])
     near_duplicate = identical or bool(resembles and conflict is None)

@@ -74,4 +74,4 @@ SEARCH_PREFIXES: tuple[str, ...] = (*PROCLITICS, *DOUBLE_PROCLITICS, ARTICLE, *C
 """Glued by the any-word search in front of a bare word: no three-letter stacks (وبال, ولل), query strings unchanged."""
 
 SINGLE_CLITIC_PREFIXES: tuple[str, ...] = (*CLITIC_ARTICLE, *PROCLITICS)
-"""One conjunction or preposition, with or without ال: the tag matcher of ``extract.sections`` (goldens pin it)."""
+"""One conjunction or preposition, with or without ال: the tag matcher of ``extraction.sections`` (goldens pin it)."""

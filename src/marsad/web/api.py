@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import UTC, timedelta
+from datetime import timedelta
 from typing import Annotated, Any, Literal, Protocol
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 
 from marsad.models import EntityType, SearchFilters, SearchMode
 from marsad.store.base import FeedStateStore, ReaderStore, StoryStore
-from marsad.times import as_utc, parse_iso
+from marsad.times import as_utc, parse_iso, to_iso
 from marsad.version import __version__
 from marsad.web import schemas
 from marsad.web.deps import cached, check_token, store_of
@@ -71,15 +71,15 @@ def front_page(store: FrontPageStore, limit: int) -> tuple[str | None, list[Any]
         known = [as_utc(t) for t in (parse_iso(r.get("last_updated")) for r in rows) if t]
         if not known:
             return None, []
-        return max(known).isoformat(timespec="seconds"), rank_stories(rows, max(known))[:limit]
+        return to_iso(max(known)), rank_stories(rows, max(known))[:limit]
     now = as_utc(now)
     stories: list[dict[str, Any]] = []
     for hours in FRONT_WINDOWS_H:
-        since = None if hours is None else (now - timedelta(hours=hours)).astimezone(UTC).isoformat(timespec="seconds")
+        since = None if hours is None else to_iso(now - timedelta(hours=hours))
         stories = store.list_stories(since=since, limit=500)
         if sum(1 for s in stories if s["size"] >= 2) >= limit:
             break
-    return now.isoformat(timespec="seconds"), rank_stories(stories, now)[:limit]
+    return to_iso(now), rank_stories(stories, now)[:limit]
 
 
 @router.get("/health", response_model=schemas.Health, summary="The store is readable; counts")

@@ -18,25 +18,29 @@ class _Open(BaseModel):
     model_config = ConfigDict(extra="allow")
 
 
-def model_of(cls: type, doc: str, *, overrides: dict[str, Any] | None = None,
-             extra: dict[str, Any] | None = None) -> type[BaseModel]:
+def model_of(cls: type, doc: str, *, required: tuple[str, ...] = (), first: tuple[str, ...] = (),
+             overrides: dict[str, Any] | None = None, extra: dict[str, Any] | None = None) -> type[BaseModel]:
     """The API model of a domain dataclass: its fields, types and defaults, so the two are never declared twice.
-    ``overrides`` gives a field another (JSON) type or makes it required (``(type, ...)``); ``extra`` adds the
-    fields the store or the API adds to the domain type."""
+    ``required`` fields must be present in every answer (the domain type may default them); ``first`` fixes the
+    order of the leading JSON keys (``id`` first); ``overrides`` gives a field another (JSON) type; ``extra`` adds
+    the fields the store or the API adds to the domain type."""
     hints = get_type_hints(cls)
     fields: dict[str, Any] = {}
     for f in dataclasses.fields(cls):
-        if f.default is not dataclasses.MISSING:
+        if f.name in required:
+            default: Any = ...
+        elif f.default is not dataclasses.MISSING:
             default = f.default
         elif f.default_factory is not dataclasses.MISSING:
             default = Field(default_factory=f.default_factory)
         else:
             default = ...
         fields[f.name] = (hints[f.name], default)
-    fields.update(overrides or {})
+    for name, (type_, default) in (overrides or {}).items():
+        fields[name] = (type_, ... if name in required else default)
     fields.update(extra or {})
-    model = create_model(cls.__name__, __base__=_Open, __doc__=doc, **fields)
-    return model
+    ordered = {name: fields[name] for name in first} | fields
+    return create_model(cls.__name__, __base__=_Open, __doc__=doc, **ordered)
 
 
 class ErrorBody(BaseModel):
@@ -94,6 +98,10 @@ if TYPE_CHECKING:                                     # the checker sees a model
 else:
     Article = model_of(
         models.Article, "The stable article JSON (see the README), with enrichment, story and duplicate links.",
+        required=("id", "external_id", "url", "source", "title", "text", "published_at", "updated_at", "language",
+                  "tags", "related_headlines", "origin", "raw_sha256"),
+        first=("id", "external_id", "url", "source", "title", "display_title", "text", "published_at", "updated_at",
+               "language", "tags", "related_headlines", "origin", "raw_sha256", "entities", "keyphrases", "category"),
         overrides={"id": (int, ...), "raw_sha256": (str | None, ...)},
         extra={"story_id": (int | None, None), "duplicate_of": (int | None, None)})
 
@@ -206,7 +214,8 @@ if TYPE_CHECKING:
 else:
     SearchHit = model_of(
         engine.SearchHit, "One article found, with a marked passage (offsets into ``snippet``; ``snippet_html`` is "
-        "escaped).", overrides={"highlights": (list[list[int]], ...), "title_highlights": (list[list[int]], ...)})
+        "escaped).", required=("matched",),
+        overrides={"highlights": (list[list[int]], ...), "title_highlights": (list[list[int]], ...)})
 
 
 class SearchGroup(_Open):
