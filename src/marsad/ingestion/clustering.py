@@ -18,7 +18,7 @@ articles that arrive in time order.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from marsad.enrich.embed import get_embedder
@@ -52,18 +52,44 @@ class Clusterer:
         self.dedupe = NearDupIndex()
         self.counts: Counter[str] = Counter()
         self._extra: set[int] = set()      # stories touched outside the engine's memory
+        self._seen_id = 0                  # the largest article id this clusterer has taken in or placed
+        self._marker: int | None = None    # the store's change marker when it last looked (None: never)
 
     # -- start -----------------------------------------------------------------------------------
     def warm(self) -> int:
         """Load the recent window (``KEEP_DAYS`` before the newest article) from the store."""
+        self._marker = self.store.change_marker()
+        self._seen_id = self.store.approx_article_count()          # the largest id
         latest = timestamp(self.store.latest_time())
         if latest is None:
             return 0
-        n = 0
         since = from_timestamp(latest - KEEP_DAYS * 86400)
-        rows = sorted(self.store.iter_cluster_rows(since=since, only_assigned=True),
-                      key=lambda r: (article_time(r["published_at"], r["fetched_at"]) or 0.0, r["id"]))
-        for row in rows:
+        n = self._take_in(self.store.iter_cluster_rows(since=since, only_assigned=True))
+        self.engine.touched.clear()
+        return n
+
+    def sync(self) -> int:
+        """Take in what other writers (another `marsad ingest`, the watcher, the API) committed since this clusterer
+        last looked: their articles join the near-duplicate index and the stories, and new story ids continue after
+        theirs. Called inside the write transaction before a batch is placed (the store's write lock is held: no one
+        commits meanwhile); one cheap marker read when nobody else wrote. Returns the articles taken in."""
+        marker = self.store.change_marker()
+        if marker == self._marker:
+            return 0
+        self._marker = marker
+        n = self._take_in(self.store.iter_cluster_rows(only_assigned=True, after_id=self._seen_id))
+        self.engine.reserve_ids(self.store.max_story_id())
+        self._seen_id = max(self._seen_id, self.store.approx_article_count())
+        self.engine.touched.clear()
+        if n:
+            self.counts["synced_from_other_writers"] += n
+        return n
+
+    def _take_in(self, rows: Iterable[dict[str, Any]]) -> int:
+        """Replay stored decisions (in time order) into the engine and the near-duplicate index."""
+        n = 0
+        ordered = sorted(rows, key=lambda r: (article_time(r["published_at"], r["fetched_at"]) or 0.0, r["id"]))
+        for row in ordered:
             feats = self._from_row(row)
             if feats is None:
                 continue
@@ -72,7 +98,6 @@ class Clusterer:
             if not dup:
                 self.dedupe.add(row["id"], feats)
             n += 1
-        self.engine.touched.clear()
         return n
 
     def _from_row(self, row: dict[str, Any]) -> Features | None:
@@ -104,6 +129,7 @@ class Clusterer:
         """Place a newly stored article: ("near", canonical id), ("canonical", old canonical id) when it
         replaced a less complete copy, or ("story", story id)."""
         feats = self.features_for(article, feats, fetched_at)
+        self._seen_id = max(self._seen_id, article_id)
         self.store.put_features(article_id, feats.to_row())
         near = self._near_duplicate(article_id, article, feats)
         if near is not None:
@@ -163,6 +189,7 @@ class Clusterer:
     def place_exact_duplicate(self, article_id: int, canonical_id: int, article: Article,
                               fetched_at: str | None = None) -> None:
         """An exact copy under a new identity counts as coverage in its canonical's story."""
+        self._seen_id = max(self._seen_id, article_id)
         story_id = self.engine.by_article.get(canonical_id)
         if story_id is None:
             row = self.store.get_article(canonical_id)

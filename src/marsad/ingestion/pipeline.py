@@ -268,6 +268,8 @@ def _write_batch(
     assert report.run_id is not None
     run_id = report.run_id
     with store.transaction():
+        if clusterer is not None:
+            clusterer.sync()          # what other writers committed since: under the write lock, before deciding
         for item, result in batch:
             local.inputs += 1
             if isinstance(item, InputError):

@@ -116,9 +116,10 @@ class StoryStore(Transactional, Protocol):
     def get_features(self, article_id: int) -> dict[str, Any] | None:
         """An article's features row, or None."""
 
-    def iter_cluster_rows(self, *, since: str | None = None, only_assigned: bool = False,
+    def iter_cluster_rows(self, *, since: str | None = None, only_assigned: bool = False, after_id: int = 0,
                           batch: int = 2000) -> Iterator[dict[str, Any]]:
-        """Articles in publication-time order with story, duplicate links, entities and features."""
+        """Articles in publication-time order with story, duplicate links, entities and features (``after_id``:
+        only articles with a larger id: what other writers committed since a clusterer last looked)."""
 
     def latest_time(self) -> str | None:
         """The latest publication (else ingest) time of any article."""

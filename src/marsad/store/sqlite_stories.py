@@ -57,7 +57,7 @@ class SQLiteStories(SQLiteMixin):
                                 "WHERE article_id = ?", (article_id,)).fetchone()
         return dict(row) if row else None
 
-    def iter_cluster_rows(self, *, since: str | None = None, only_assigned: bool = False,
+    def iter_cluster_rows(self, *, since: str | None = None, only_assigned: bool = False, after_id: int = 0,
                           batch: int = 2000) -> Iterator[dict[str, Any]]:
         """Articles in publication-time order (undated ones by crawl time, else ingest time) with what
         clustering needs: id, published_at, fetched_at (the crawl time of the article's input, when known),
@@ -70,6 +70,9 @@ class SQLiteStories(SQLiteMixin):
             params.append(since)
         if only_assigned:
             where.append("a.story_id IS NOT NULL")
+        if after_id:
+            where.append("a.id > ?")
+            params.append(after_id)
         sql = ("SELECT a.id, coalesce(nullif(a.display_title, ''), a.title) AS title, a.published_at, a.created_at, "
                f"CASE WHEN a.published_at IS NULL THEN {_CRAWLED} END AS fetched_at, "
                "a.source, length(a.text) AS length, a.entities, a.story_id, a.duplicate_of, a.duplicate_reason, "

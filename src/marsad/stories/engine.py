@@ -285,6 +285,10 @@ class StoryEngine:
         self.by_article[article_id] = story_id
         self.touched.add(story_id)
 
+    def reserve_ids(self, used: int) -> None:
+        """Story ids up to ``used`` are taken (by another writer): new stories get larger ones."""
+        self._next_id = max(self._next_id, used + 1)
+
     def restore(self, story_id: int, article_id: int, feats: Features, *, duplicate: bool = False) -> None:
         """Replay a stored membership (warm start after a restart) without deciding anything."""
         story = self.stories.get(story_id)
