@@ -14,6 +14,7 @@ from marsad.store.base import (
     Store,
     StoredArticle,
     StoryStore,
+    TableDump,
     Transactional,
     VectorStore,
 )
@@ -21,4 +22,4 @@ from marsad.store.sqlite import SQLiteStore, open_store
 
 __all__ = ["ArticleStore", "EntityMentions", "EntityStore", "FeedStateStore", "MaintenanceStore", "ReaderStore",
            "RelatedReads", "RelatedRow", "SQLiteStore", "SearchStore", "Store", "StoredArticle", "StoryStore",
-           "Transactional", "VectorStore", "open_store"]
+           "TableDump", "Transactional", "VectorStore", "open_store"]

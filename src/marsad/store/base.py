@@ -20,16 +20,17 @@ from marsad.store.roles import (
     RelatedReads,
     SearchStore,
     StoryStore,
+    TableDump,
     Transactional,
     VectorStore,
 )
 
 __all__ = ["ArticleStore", "EntityMentions", "EntityStore", "FeedStateStore", "MaintenanceStore", "ReaderStore",
-           "RelatedReads", "RelatedRow", "SearchStore", "Store", "StoredArticle", "StoryStore", "Transactional",
-           "VectorStore"]
+           "RelatedReads", "RelatedRow", "SearchStore", "Store", "StoredArticle", "StoryStore", "TableDump",
+           "Transactional", "VectorStore"]
 
 
 class Store(ArticleStore, EntityStore, StoryStore, SearchStore, VectorStore, FeedStateStore, ReaderStore,
-            RelatedReads, MaintenanceStore, Protocol):
+            RelatedReads, MaintenanceStore, TableDump, Protocol):
     """Everything a backend implements: every role. All writes happen inside ``transaction()``; a failure rolls
     the batch back."""

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 import numpy as np
 
 from marsad.models import Article, SearchFilters
+from marsad.store.dump import Key, TableSpec
 from marsad.store.records import EntityMentions, RelatedRow, StoredArticle
 from marsad.text.analyzer import ParsedQuery
 
@@ -320,3 +321,43 @@ class MaintenanceStore(Protocol):
 
     def close(self) -> None:
         """Release the connection."""
+
+
+class TableDump(Transactional, Protocol):
+    """Every stored row as plain values, table by table: what ``marsad copy`` moves between backends.
+
+    Derived state is not dumped: the search index (rebuilt with ``rebuild_search_index``) and the vector sidecar
+    files (``marsad reindex --vectors``). Values are int, float, str, bytes or None (JSON columns as their text,
+    byte for byte: a backend keeping jsonb must give back the text it was given). Keys are ordered in binary
+    order (PostgreSQL: ``COLLATE "C"`` on text keys), so that every backend walks a table in the same order.
+    The canonical checksum is ``marsad.store.dump.Checksum``.
+    """
+
+    def dump_tables(self) -> list[TableSpec]:
+        """Every table a copy moves, in an order in which rows load with their foreign keys satisfied."""
+
+    def dump_rows(self, table: str, *, after: Key | None, batch: int,
+                  columns: Sequence[str] | None = None) -> list[tuple[Any, ...]]:
+        """Up to ``batch`` rows of ``table`` with a key after ``after`` (None: from the start), in key order;
+        values in the order of ``columns`` (default: the table's ``TableSpec.columns``)."""
+
+    def last_key(self, table: str) -> Key | None:
+        """The largest key of ``table``, or None when it is empty."""
+
+    def load_rows(self, table: str, rows: Sequence[Sequence[Any]]) -> int:
+        """Insert rows (values in ``TableSpec.columns`` order) inside the caller's transaction, leaving out those
+        whose primary key is already there; the number inserted. Other constraints are enforced. After a load
+        into a table with a generated key (articles, runs, outcomes, entities, stories) the next generated key
+        must come after the largest loaded one: SQLite does it by itself, PostgreSQL calls ``setval`` on the
+        table's sequence."""
+
+    def update_rows(self, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """Set ``columns`` of existing rows inside the caller's transaction; each row is its key values followed
+        by the new values (how a copy fills ``TableSpec.deferred`` columns)."""
+
+    def table_count(self, table: str) -> int:
+        """How many rows ``table`` holds."""
+
+    def table_checksum(self, table: str) -> str:
+        """``marsad.store.dump.Checksum`` of every row of ``table`` in key order: equal on two backends exactly
+        when they hold the same values."""

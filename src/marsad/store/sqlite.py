@@ -16,6 +16,7 @@ from marsad.models import Article
 from marsad.store.base import Store
 from marsad.store.records import StoredArticle
 from marsad.store.sqlite_common import article_row_json
+from marsad.store.sqlite_dump import SQLiteDump
 from marsad.store.sqlite_reader import SQLiteReader
 from marsad.store.sqlite_related import SQLiteRelated
 from marsad.store.sqlite_search import SQLiteSearch, register_search_functions
@@ -228,7 +229,7 @@ def _enrichment(article: Article) -> tuple[str, str, str | None]:
             json.dumps(article.category, ensure_ascii=False) if article.category else None)
 
 
-class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLiteRelated, Store):
+class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLiteRelated, SQLiteDump, Store):
     """The embedded default store. ``path=":memory:"`` gives a throwaway store for tests."""
 
     def __init__(self, path: str | os.PathLike[str] = "marsad.db", *, readonly: bool = False) -> None:
