@@ -9,38 +9,12 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from marsad.store.sqlite_common import STORY_COLUMNS, SQLiteMixin, story_row_json
+from marsad.store.story_text import hour_bucket as _hour
+from marsad.store.story_text import lead
 from marsad.times import now_iso, utc_iso
-
-
-def _hour(ts: str | None) -> str | None:
-    """UTC hour bucket ``YYYY-MM-DDTHH`` of an ISO timestamp."""
-    if not ts:
-        return None
-    try:
-        dt = datetime.fromisoformat(ts.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(UTC)
-    return dt.strftime("%Y-%m-%dT%H")
-
-
-def lead(text: str, limit: int = 320) -> str:
-    """The first sentence(s) of a text up to ``limit`` characters: an extractive summary."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[:limit]
-    for mark in (". ", "، ", " "):
-        pos = cut.rfind(mark)
-        if pos > limit // 2:
-            return cut[:pos + 1].strip() + ("…" if mark != ". " else "")
-    return cut + "…"
-
 
 # The crawl time of an undated article's input (read only when published_at is NULL), as ISO text: a news crawl
 # fetches most articles within a day of publication, so it stands in for the missing date in clustering.
