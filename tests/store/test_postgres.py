@@ -18,8 +18,8 @@ from marsad.query import search
 from marsad.store import SQLiteStore, Store, open_store
 from marsad.store.postgres import MIGRATIONS, SCHEMA_VERSION, PostgresStore, safe_dsn
 from marsad.store.postgres import store as pg_store
-from marsad.store.postgres.search import ts_match, ts_match_any
 from marsad.store.postgres.schema import BOOKKEEPING
+from marsad.store.postgres.search import ts_match, ts_match_any
 from marsad.text.analyzer import parse_query
 from tests.factories import add, article, memory_store
 
