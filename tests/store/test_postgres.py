@@ -242,3 +242,27 @@ def test_ingest_and_export_give_the_same_articles_as_sqlite(pg_dsn: str, tmp_pat
     finally:
         store.close()
         lite_store.close()
+
+
+def test_every_store_command_and_the_reader_work_on_postgres(pg_dsn: str) -> None:
+    from fastapi.testclient import TestClient
+
+    from marsad.cli import cli
+    from marsad.web.app import create_app
+
+    runner = CliRunner()
+    result = runner.invoke(cli, ["ingest", str(REPO / "samples"), "--db", pg_dsn, "--no-progress"])
+    assert result.exit_code == 0, result.output
+    for args in (["stats"], ["search", "الرئيس"], ["search", "الرئيس", "--mode", "hybrid"], ["reindex"],
+                 ["reindex", "--vectors"], ["entities"], ["stories"], ["related", "1"], ["feeds"],
+                 ["similarity", "1", "2"], ["cluster"]):
+        result = runner.invoke(cli, [*args, "--db", pg_dsn])
+        assert result.exit_code == 0, (args, result.output)
+    assert "schema v" in runner.invoke(cli, ["stats", "--db", pg_dsn]).output
+    with TestClient(create_app(pg_dsn)) as client:
+        health = client.get("/api/health")
+        assert health.status_code == 200, health.text
+        page = client.get("/api/articles", params={"limit": 5})
+        assert page.status_code == 200 and page.json()["total"] > 0
+        assert client.get("/api/stories").status_code == 200
+        assert client.get("/api/articles/1/related").status_code == 200

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -126,9 +125,10 @@ def reindex(db: str | None, progress: bool | None, vectors: bool, embedder: str 
     from tqdm import tqdm
 
     from marsad.store import open_store
+    from marsad.store.open import missing_file_store
 
     path = db or default_db_path()
-    if path != ":memory:" and not Path(path).exists():
+    if missing_file_store(path):
         fail(MarsadError(f"no store at {path}: run `marsad ingest` first or pass --db"))
     try:
         store = open_store(path)
@@ -157,9 +157,10 @@ def _reindex_vectors(db: str | None, embedder: str | None, as_json: bool) -> Non
     """``marsad reindex --vectors``: rebuild the vector index of each embedder (or of ``embedder``)."""
     from marsad.query.vectors import build_index
     from marsad.store import open_store
+    from marsad.store.open import missing_file_store
 
     path = db or default_db_path()
-    if path != ":memory:" and not Path(path).exists():
+    if missing_file_store(path):
         fail(MarsadError(f"no store at {path}: run `marsad ingest` first or pass --db"))
     try:
         store = open_store(path)

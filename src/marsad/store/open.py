@@ -32,3 +32,18 @@ def open_store(target: str | os.PathLike[str] | None = None, *, readonly: bool =
     from marsad.store.sqlite import SQLiteStore
 
     return SQLiteStore(rest[1:] if rest.startswith("/") else (rest or ":memory:"), readonly=readonly)
+
+
+def missing_file_store(target: str | os.PathLike[str]) -> bool:
+    """True when ``target`` names an SQLite file (a path or ``sqlite:///PATH``) that does not exist: a command that
+    only works on a store already made says so instead of creating an empty one. A server URL is never "missing"
+    here (opening it says whether the database is a store)."""
+    from pathlib import Path
+
+    where = str(target)
+    scheme, sep, rest = where.partition("://")
+    if sep and len(scheme) >= 2:
+        if scheme.lower() != "sqlite":
+            return False
+        where = rest[1:] if rest.startswith("/") else (rest or ":memory:")
+    return where != ":memory:" and not Path(where).exists()
