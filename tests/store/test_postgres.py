@@ -266,3 +266,13 @@ def test_every_store_command_and_the_reader_work_on_postgres(pg_dsn: str) -> Non
         assert page.status_code == 200 and page.json()["total"] > 0
         assert client.get("/api/stories").status_code == 200
         assert client.get("/api/articles/1/related").status_code == 200
+
+
+def test_a_nul_character_is_stored_as_a_replacement_character(pg_dsn: str) -> None:
+    store = PostgresStore(pg_dsn)                   # PostgreSQL text cannot hold NUL; a JSON input may carry \u0000
+    try:
+        (aid,) = add(store, article("نص\x00 الخبر", title="عنوان\x00"))
+        row = store.get_article(aid)
+        assert row is not None and (row["text"], row["title"]) == ("نص\ufffd الخبر", "عنوان\ufffd")
+    finally:
+        store.close()

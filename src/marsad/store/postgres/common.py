@@ -12,6 +12,7 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from psycopg import Connection
+from psycopg.types.string import StrDumperUnknown
 
 from marsad.models import SearchFilters
 
@@ -20,6 +21,19 @@ if TYPE_CHECKING:
 
 Conn = Connection[dict[str, Any]]
 """A connection whose rows are dicts (``psycopg.rows.dict_row``)."""
+
+class NulFreeStr(StrDumperUnknown):
+    """Strings as psycopg sends them, with NUL (which a PostgreSQL ``text`` cannot hold, SQLite can) replaced by
+    U+FFFD, so an input holding ``\\u0000`` is stored instead of failing its whole batch."""
+
+    def dump(self, obj: str) -> bytes:
+        return super().dump(obj.replace("\x00", "\ufffd") if "\x00" in obj else obj)  # type: ignore[return-value]
+
+
+def configure(conn: Conn) -> None:
+    """Set up a new connection (pooled or not): the NUL-free string dumper."""
+    conn.adapters.register_dumper(str, NulFreeStr)
+
 
 STORY_COLUMNS = ("id, headline, summary, central_article, first_seen, last_updated, size, outlets, entities, "
                  "keyphrases, timeline, merged_into, status, modified_at")

@@ -26,7 +26,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from marsad.errors import SchemaError, SchemaUpgradeNeeded, StoreError
 from marsad.store.base import Store
 from marsad.store.postgres.articles import PgArticles
-from marsad.store.postgres.common import Conn
+from marsad.store.postgres.common import Conn, configure
 from marsad.store.postgres.entities import PgEntities
 from marsad.store.postgres.feeds import PgFeeds
 from marsad.store.postgres.reader import PgReader
@@ -95,6 +95,7 @@ class PostgresStore(PgSearch, PgStories, PgVectors, PgReader, PgRelated, PgArtic
         kwargs = _connect_kwargs(readonly)
         try:
             first: Conn = psycopg.connect(dsn, **kwargs)
+            configure(first)
         except psycopg.Error as exc:
             raise StoreError(f"cannot connect to the PostgreSQL store {self.where}: {_first_line(exc)} "
                              "(is the server running, and the database created?)") from exc
@@ -105,7 +106,8 @@ class PostgresStore(PgSearch, PgStories, PgVectors, PgReader, PgRelated, PgArtic
         finally:
             first.close()
         self.pool: ConnectionPool[Conn] = ConnectionPool(dsn, kwargs=kwargs, min_size=1, max_size=POOL_MAX,
-                                                         timeout=POOL_TIMEOUT, open=False, name="marsad")
+                                                         timeout=POOL_TIMEOUT, open=False, name="marsad",
+                                                         configure=configure)
         try:
             self.pool.open(wait=True, timeout=CONNECT_TIMEOUT + 5)
         except PoolTimeout as exc:
