@@ -57,9 +57,11 @@ def test_change_marker_changes_when_another_connection_commits(backend: Callable
         after = reader.change_marker()
         assert after != before
         assert reader.change_marker() == after                  # stable again until the next commit
+        mine = writer.change_marker()
         with writer.transaction():
             writer.set_story(1, 7)
         assert reader.change_marker() != after
+        assert writer.change_marker() == mine                   # a connection's own writes do not move its marker
         assert reader.get_article(1)["story_id"] == 7  # type: ignore[index]
     finally:
         reader.close()

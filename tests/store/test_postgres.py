@@ -11,13 +11,16 @@ from typing import Any
 import psycopg
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from marsad.errors import SchemaError, SchemaUpgradeNeeded, StoreError
+from marsad.errors import QueryError, SchemaError, SchemaUpgradeNeeded, StoreError
 from marsad.models import SearchFilters
 from marsad.query import search
 from marsad.store import SQLiteStore, Store, open_store
 from marsad.store.postgres import MIGRATIONS, SCHEMA_VERSION, PostgresStore, safe_dsn
 from marsad.store.postgres import store as pg_store
+from marsad.store.postgres.common import configure
 from marsad.store.postgres.schema import BOOKKEEPING
 from marsad.store.postgres.search import ts_match, ts_match_any
 from marsad.text.analyzer import parse_query
@@ -276,3 +279,16 @@ def test_a_nul_character_is_stored_as_a_replacement_character(pg_dsn: str) -> No
         assert row is not None and (row["text"], row["title"]) == ("نص\ufffd الخبر", "عنوان\ufffd")
     finally:
         store.close()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(q=st.text(alphabet=st.sampled_from(list("بوتين كيم'\\\"&|!():*<->-AB ORNT\x00٫%")), max_size=30))
+def test_random_queries_never_reach_postgres_as_syntax(pg_dsn: str, q: str) -> None:
+    try:
+        parsed = parse_query(q)
+    except QueryError:
+        return
+    with psycopg.connect(pg_dsn) as conn:
+        configure(conn)                             # the store's connections: NUL sent as U+FFFD
+        for text in (ts_match(parsed), ts_match_any(parsed)):
+            conn.execute("SELECT to_tsquery('simple', %s)", (text,))
