@@ -21,9 +21,8 @@ class PgEntities(PgMixin):
                       aliases: list[str] | None = None) -> int:
         """Create a canonical entity (or return the existing one) and register its word-key aliases."""
         with self._write() as conn:
-            conn.execute(f"INSERT INTO entities(id, cid, type, key, latin, created_at) SELECT {next_id('entities')}, "
-                         "%s, %s, %s, %s, %s WHERE NOT EXISTS (SELECT 1 FROM entities WHERE cid = %s)",
-                         (cid, type_, key, latin, _now(), cid))
+            conn.execute(f"INSERT INTO entities(id, cid, type, key, latin, created_at) VALUES ({next_id('entities')}, "
+                         "%s, %s, %s, %s, %s) ON CONFLICT (cid) DO NOTHING", (cid, type_, key, latin, _now()))
             eid = self.entity_id(cid)
             assert eid is not None
             if latin:

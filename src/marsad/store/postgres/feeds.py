@@ -33,7 +33,7 @@ class PgFeeds(PgMixin):
         """All feeds with their state and the number of articles stored from each."""
         return self._all(
             "SELECT f.*, (SELECT count(*) FROM feed_items i WHERE i.feed_url = f.url AND i.status = 'ingested') "
-            "AS articles FROM feeds f ORDER BY f.source, f.url")
+            "AS articles FROM feeds f ORDER BY f.source NULLS FIRST, f.url")
 
     def save_feed_state(self, url: str, **fields: Any) -> None:
         """Update columns of a feed's state (names are checked against the table)."""

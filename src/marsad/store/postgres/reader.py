@@ -93,7 +93,7 @@ class PgReader(PgMixin):
             where.append("e.type = %s")
             params.append(type_)
         if prefix:
-            where.append("e.key LIKE %s ESCAPE '\\'")
+            where.append("e.key ILIKE %s ESCAPE '\\'")  # SQLite's LIKE ignores ASCII case
             params.append(prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
         cond = " AND ".join(where)
         total = self._value(f"SELECT count(*) FROM entities e WHERE {cond} AND EXISTS (SELECT 1 FROM article_entities "

@@ -113,8 +113,12 @@ class PostgresStore(PgSearch, PgStories, PgVectors, PgReader, PgRelated, PgArtic
         except PoolTimeout as exc:
             self.pool.close()
             raise StoreError(f"cannot connect to the PostgreSQL store {self.where}: {exc}") from exc
-        if self._needs_search_fill:
-            self.rebuild_search_index()
+        if self._needs_search_fill:               # a store from before search (v5): index what it holds
+            try:
+                self.rebuild_search_index()
+            except BaseException:
+                self.pool.close()
+                raise
 
     # -- schema ----------------------------------------------------------------------------
     def _migrate(self, conn: Conn) -> None:
