@@ -292,3 +292,20 @@ def test_random_queries_never_reach_postgres_as_syntax(pg_dsn: str, q: str) -> N
         configure(conn)                             # the store's connections: NUL sent as U+FFFD
         for text in (ts_match(parsed), ts_match_any(parsed)):
             conn.execute("SELECT to_tsquery('simple', %s)", (text,))
+
+
+def test_write_batches_take_turns_and_a_long_wait_is_a_store_error(pg_dsn: str,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pg_store, "WRITE_WAIT", 1)
+    first, second = PostgresStore(pg_dsn), PostgresStore(pg_dsn)
+    try:
+        with first.transaction():
+            first.insert_article(article(), identity="url:a", duplicate_of=None)
+            started = time.monotonic()
+            with pytest.raises(StoreError, match="another connection has been writing"):
+                add(second, article("نص آخر"))
+            assert time.monotonic() - started < 5
+        assert add(second, article("نص آخر")) == [2]                 # max(id) + 1 once the first batch is in
+    finally:
+        first.close()
+        second.close()

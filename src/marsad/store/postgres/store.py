@@ -38,6 +38,8 @@ from marsad.store.postgres.vectors import PgVectors
 
 CONNECT_TIMEOUT = 10
 """Seconds to reach the server before giving up with a ``StoreError`` (no hang on an unreachable host)."""
+WRITE_WAIT = 120
+"""Seconds a write batch waits for another connection's batch to end (SQLite waits 10 s) before a ``StoreError``."""
 POOL_MAX = 8
 POOL_TIMEOUT = 60.0
 """Seconds to wait for a free pooled connection."""
@@ -192,7 +194,13 @@ class PostgresStore(PgSearch, PgStories, PgVectors, PgReader, PgRelated, PgArtic
         try:
             try:
                 conn.execute("BEGIN")
+                conn.execute(f"SET LOCAL lock_timeout = '{int(WRITE_WAIT * 1000)}ms'")
                 conn.execute("UPDATE marsad_changes SET counter = counter + 1 WHERE id = 1")
+                conn.execute("SET LOCAL lock_timeout = 0")
+            except psycopg.errors.LockNotAvailable as exc:
+                _rollback(conn)
+                raise StoreError(f"cannot write to the store {self.where}: another connection has been writing for "
+                                 f"{WRITE_WAIT} s; try again when it is done") from exc
             except psycopg.Error as exc:
                 _rollback(conn)
                 raise StoreError(f"cannot write to the store {self.where}: {_first_line(exc)}") from exc
