@@ -47,3 +47,17 @@ def missing_file_store(target: str | os.PathLike[str]) -> bool:
             return False
         where = rest[1:] if rest.startswith("/") else (rest or ":memory:")
     return where != ":memory:" and not Path(where).exists()
+
+
+def store_name(target: str | os.PathLike[str]) -> str:
+    """``target`` as it may be shown: a URL's password left out (``postgresql://user@host/db``)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    where = str(target)
+    if "://" not in where:
+        return where
+    parts = urlsplit(where)
+    if parts.password is None:
+        return where
+    netloc = f"{parts.username or ''}@{parts.hostname or ''}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))

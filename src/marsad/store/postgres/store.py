@@ -17,7 +17,6 @@ import re
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg.rows import dict_row
@@ -25,6 +24,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from marsad.errors import SchemaError, SchemaUpgradeNeeded, StoreError
 from marsad.store.base import Store
+from marsad.store.open import store_name
 from marsad.store.postgres.articles import PgArticles
 from marsad.store.postgres.common import Conn, configure
 from marsad.store.postgres.entities import PgEntities
@@ -69,12 +69,9 @@ the search vectors, and PostgreSQL's own catalog flags (no amcheck extension nee
 
 def safe_dsn(dsn: str) -> str:
     """The DSN without its password (for messages and ``stats``)."""
-    parts = urlsplit(dsn)
-    if parts.password is None:
-        return re.sub(r"password\s*=\s*\S+", "password=***", dsn) if "://" not in dsn else dsn
-    host = parts.hostname or ""
-    netloc = (parts.username or "") + "@" + host + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    if "://" not in dsn:
+        return re.sub(r"password\s*=\s*\S+", "password=***", dsn)
+    return store_name(dsn)
 
 
 def _connect_kwargs(readonly: bool) -> dict[str, Any]:
