@@ -310,3 +310,15 @@ def test_write_batches_take_turns_and_a_long_wait_is_a_store_error(pg_dsn: str,
     finally:
         first.close()
         second.close()
+
+
+def test_stores_opened_at_once_on_an_empty_database_migrate_it_once(pg_dsn: str) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(4) as pool:
+        stores = list(pool.map(lambda _: PostgresStore(pg_dsn), range(4)))
+    try:
+        assert {s.stats()["schema_version"] for s in stores} == {SCHEMA_VERSION}
+    finally:
+        for s in stores:
+            s.close()

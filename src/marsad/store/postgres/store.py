@@ -43,7 +43,7 @@ WRITE_WAIT = 120
 POOL_MAX = 8
 POOL_TIMEOUT = 60.0
 """Seconds to wait for a free pooled connection."""
-_MIGRATION_LOCK = 0x6D617273   # "mars": pg_advisory_xact_lock key while migrating
+_MIGRATION_LOCK = 0x6D617273   # "mars": the advisory lock an opener holds while it checks and migrates the schema
 
 _INTEGRITY_CHECKS = {
     "articles without their raw input": "SELECT count(*) FROM articles a WHERE a.raw_sha256 IS NOT NULL AND NOT "
@@ -99,6 +99,7 @@ class PostgresStore(PgSearch, PgStories, PgVectors, PgReader, PgRelated, PgArtic
             raise StoreError(f"cannot connect to the PostgreSQL store {self.where}: {_first_line(exc)} "
                              "(is the server running, and the database created?)") from exc
         try:
+            first.execute("SELECT pg_advisory_lock(%s)", (_MIGRATION_LOCK,))   # one opener checks / migrates at a time
             self._migrate(first)
         except psycopg.Error as exc:
             raise StoreError(f"cannot open the PostgreSQL store {self.where}: {_first_line(exc)}") from exc
@@ -121,7 +122,8 @@ class PostgresStore(PgSearch, PgStories, PgVectors, PgReader, PgRelated, PgArtic
 
     # -- schema ----------------------------------------------------------------------------
     def _migrate(self, conn: Conn) -> None:
-        """Bring the schema to ``SCHEMA_VERSION`` (each migration in its own transaction, one migrator at a time)."""
+        """Bring the schema to ``SCHEMA_VERSION``, each migration in its own transaction (the caller holds the
+        advisory lock, so one opener at a time reads the version and migrates)."""
         self._needs_search_fill = False
         exists = conn.execute("SELECT to_regclass('marsad_schema') IS NOT NULL AS x").fetchone()
         version = 0
@@ -144,15 +146,10 @@ class PostgresStore(PgSearch, PgStories, PgVectors, PgReader, PgRelated, PgArtic
         if self.readonly:
             raise SchemaUpgradeNeeded(f"the store {self.where} needs a schema upgrade; open it once without read-only")
         with conn.transaction():
-            conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
             conn.execute(BOOKKEEPING)
         start = version
         for target in range(version, SCHEMA_VERSION):
             with conn.transaction():
-                conn.execute("SELECT pg_advisory_xact_lock(%s)", (_MIGRATION_LOCK,))
-                row = conn.execute("SELECT version FROM marsad_schema FOR UPDATE").fetchone()
-                if row is not None and int(row["version"]) > target:
-                    continue                                   # another process migrated meanwhile
                 conn.execute(MIGRATIONS[target])
                 conn.execute("UPDATE marsad_schema SET version = %s", (target + 1,))
         self._needs_search_fill = start < 5 <= SCHEMA_VERSION and bool(
