@@ -6,6 +6,9 @@ import os
 
 from marsad.errors import StoreError
 from marsad.store.base import Store
+from marsad.store.names import store_name
+
+__all__ = ["missing_file_store", "open_store", "store_name"]
 
 POSTGRES_SCHEMES = frozenset({"postgresql", "postgres"})
 
@@ -48,16 +51,3 @@ def missing_file_store(target: str | os.PathLike[str]) -> bool:
         where = rest[1:] if rest.startswith("/") else (rest or ":memory:")
     return where != ":memory:" and not Path(where).exists()
 
-
-def store_name(target: str | os.PathLike[str]) -> str:
-    """``target`` as it may be shown: a URL's password left out (``postgresql://user@host/db``)."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    where = str(target)
-    if "://" not in where:
-        return where
-    parts = urlsplit(where)
-    if parts.password is None:
-        return where
-    netloc = f"{parts.username or ''}@{parts.hostname or ''}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))

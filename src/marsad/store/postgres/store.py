@@ -24,7 +24,7 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 
 from marsad.errors import SchemaError, SchemaUpgradeNeeded, StoreError
 from marsad.store.base import Store
-from marsad.store.open import store_name
+from marsad.store.names import store_name
 from marsad.store.postgres.articles import PgArticles
 from marsad.store.postgres.common import Conn, configure
 from marsad.store.postgres.entities import PgEntities
