@@ -35,6 +35,10 @@ def test_feed_state(store: Store) -> None:
     assert store.feed_item_status("k2") == ("failed", 1)
     listed = store.list_feeds()
     assert [(f["url"], f["articles"]) for f in listed] == [("https://e.com/rss", 1)]
+    store.upsert_feed("https://z.com/rss", title=None, source=None, language=None, interval=60.0)
+    store.upsert_feed("https://a.com/rss", title=None, source="a", language=None, interval=60.0)
+    assert [f["url"] for f in store.list_feeds()] == ["https://z.com/rss", "https://a.com/rss",   # no source first
+                                                      "https://e.com/rss"]
 
 
 def test_feed_state_survives_a_restart(backend: Callable[[Path], Store], tmp_path: Path) -> None:
@@ -57,9 +61,11 @@ def test_change_marker_changes_when_another_connection_commits(backend: Callable
         after = reader.change_marker()
         assert after != before
         assert reader.change_marker() == after                  # stable again until the next commit
+        mine = writer.change_marker()
         with writer.transaction():
             writer.set_story(1, 7)
         assert reader.change_marker() != after
+        assert writer.change_marker() == mine                   # a connection's own writes do not move its marker
         assert reader.get_article(1)["story_id"] == 7  # type: ignore[index]
     finally:
         reader.close()

@@ -102,7 +102,9 @@ def ingest(paths: tuple[str, ...], db: str | None, source: str | None, workers: 
     if as_json:
         click.echo(dump(data))
         return
-    click.echo(f"run {data['run_id']} into {db or default_db_path()}: {data['inputs']} inputs read, "
+    from marsad.store.open import store_name
+
+    click.echo(f"run {data['run_id']} into {store_name(db or default_db_path())}: {data['inputs']} inputs read, "
                f"{data['articles_found']} articles found in {data['seconds']} s")
     for key in ("stored", "updated", "duplicate", "rejected"):
         click.echo(f"  {key:<10} {data[key]:>7}")

@@ -1,5 +1,5 @@
 """Storage behind small role protocols (``marsad.store.roles``) combined in ``Store``; SQLite is the embedded
-default."""
+default, PostgreSQL (``marsad.store.postgres``, opened by a ``postgresql://`` URL) the server one."""
 
 from marsad.store.base import (
     ArticleStore,
@@ -18,7 +18,8 @@ from marsad.store.base import (
     Transactional,
     VectorStore,
 )
-from marsad.store.sqlite import SQLiteStore, open_store
+from marsad.store.open import open_store
+from marsad.store.sqlite import SQLiteStore
 
 __all__ = ["ArticleStore", "EntityMentions", "EntityStore", "FeedStateStore", "MaintenanceStore", "ReaderStore",
            "RelatedReads", "RelatedRow", "SQLiteStore", "SearchStore", "Store", "StoredArticle", "StoryStore",

@@ -1,5 +1,5 @@
-"""The storage interface: ``Store``, every role of ``marsad.store.roles`` in one protocol. SQLite implements it,
-PostgreSQL can.
+"""The storage interface: ``Store``, every role of ``marsad.store.roles`` in one protocol. SQLite
+(``marsad.store.sqlite``) and PostgreSQL (``marsad.store.postgres``) implement it.
 
 A backend stores raw inputs (content-addressed), articles (one row per identity, with a version history), runs
 and one outcome row per input unit. The pipeline decides outcomes; the backend makes each batch atomic. Rows

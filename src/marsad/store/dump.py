@@ -23,6 +23,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+COPY_ORDER = ("raw_inputs", "articles", "article_history", "runs", "outcomes", "feeds", "feed_items", "entities",
+              "entity_aliases", "article_entities", "stories", "article_features")
+"""Every stored table, in an order in which foreign keys load (search indexes are derived, not copied)."""
+
 Key = tuple[Any, ...]
 """A primary key's values, in the order of ``TableSpec.key``."""
 

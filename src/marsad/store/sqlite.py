@@ -644,18 +644,3 @@ def _split_sql(script: str) -> list[str]:
     """Statements of a migration script (comments removed first: they may contain ';')."""
     lines = [line.split("--", 1)[0] for line in script.splitlines()]
     return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
-
-
-def open_store(target: str | os.PathLike[str] | None = None, *, readonly: bool = False) -> SQLiteStore:
-    """Open the store at ``target``: a path or a ``sqlite:///PATH`` URL (``sqlite://`` alone: in memory); default
-    ``$MARSAD_DB`` or ``./marsad.db``. Another URL scheme is refused with the schemes this Marsad knows."""
-    from marsad.config import default_db_path
-
-    where = str(target or default_db_path())
-    scheme, sep, rest = where.partition("://")
-    if not sep or len(scheme) < 2:                    # a plain path (a Windows drive letter is not a scheme)
-        return SQLiteStore(where, readonly=readonly)
-    if scheme.lower() != "sqlite":
-        raise StoreError(f"cannot open {where!r}: this Marsad stores in SQLite (a path or sqlite:///PATH); "
-                         f"{scheme}:// is not a store it knows")
-    return SQLiteStore(rest[1:] if rest.startswith("/") else (rest or ":memory:"), readonly=readonly)

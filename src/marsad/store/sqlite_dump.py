@@ -11,12 +11,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from marsad.errors import StoreError
-from marsad.store.dump import Checksum, Key, TableSpec
+from marsad.store.dump import COPY_ORDER, Checksum, Key, TableSpec
 from marsad.store.sqlite_common import SQLiteMixin
-
-COPY_ORDER = ("raw_inputs", "articles", "article_history", "runs", "outcomes", "feeds", "feed_items", "entities",
-              "entity_aliases", "article_entities", "stories", "article_features")
-"""Every stored table, in an order in which foreign keys load (the FTS index is derived, not copied)."""
 
 
 def _q(name: str) -> str:

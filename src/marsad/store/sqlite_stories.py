@@ -12,27 +12,9 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from marsad.store.sqlite_common import STORY_COLUMNS, SQLiteMixin, story_row_json
-from marsad.times import now_iso, parse_utc, utc_iso
-
-
-def _hour(ts: str | None) -> str | None:
-    """UTC hour bucket ``YYYY-MM-DDTHH`` of an ISO timestamp (naive taken as UTC)."""
-    dt = parse_utc(ts)
-    return dt.strftime("%Y-%m-%dT%H") if dt is not None else None
-
-
-def lead(text: str, limit: int = 320) -> str:
-    """The first sentence(s) of a text up to ``limit`` characters: an extractive summary."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[:limit]
-    for mark in (". ", "، ", " "):
-        pos = cut.rfind(mark)
-        if pos > limit // 2:
-            return cut[:pos + 1].strip() + ("…" if mark != ". " else "")
-    return cut + "…"
-
+from marsad.store.story_text import hour_bucket as _hour
+from marsad.store.story_text import lead
+from marsad.times import now_iso, utc_iso
 
 # The crawl time of an undated article's input (read only when published_at is NULL), as ISO text: a news crawl
 # fetches most articles within a day of publication, so it stands in for the missing date in clustering.

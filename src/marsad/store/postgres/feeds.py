@@ -1,0 +1,62 @@
+"""PostgreSQL side of live sources: per-feed state and the feed item URLs already handled (``FeedStateStore``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marsad.store.postgres.common import PgMixin
+from marsad.times import now_iso as _now
+
+FEED_STATE_FIELDS = frozenset({"etag", "last_modified", "last_polled", "last_success", "next_poll", "error_count",
+                               "last_error", "interval", "polls", "not_modified", "items_seen", "items_new",
+                               "last_new_items", "title", "language"})
+"""The columns ``save_feed_state`` may set (SQLite's list)."""
+
+
+class PgFeeds(PgMixin):
+    """Feed state and feed items (a mixin of ``PostgresStore``)."""
+
+    def upsert_feed(self, url: str, *, title: str | None, source: str | None, language: str | None,
+                    interval: float) -> None:
+        """Register a feed (keeping its state if known) and refresh its descriptive fields."""
+        self._exec(
+            "INSERT INTO feeds(url, title, source, language, interval, added_at) VALUES (%s,%s,%s,%s,%s,%s) "
+            "ON CONFLICT (url) DO UPDATE SET title = coalesce(excluded.title, feeds.title), "
+            "source = coalesce(excluded.source, feeds.source), language = coalesce(excluded.language, feeds.language)",
+            (url, title, source, language, interval, _now()))
+
+    def get_feed(self, url: str) -> dict[str, Any] | None:
+        """One feed's state."""
+        return self._one("SELECT * FROM feeds WHERE url = %s", (url,))
+
+    def list_feeds(self) -> list[dict[str, Any]]:
+        """All feeds with their state and the number of articles stored from each."""
+        return self._all(
+            "SELECT f.*, (SELECT count(*) FROM feed_items i WHERE i.feed_url = f.url AND i.status = 'ingested') "
+            "AS articles FROM feeds f ORDER BY f.source NULLS FIRST, f.url")
+
+    def save_feed_state(self, url: str, **fields: Any) -> None:
+        """Update columns of a feed's state (names are checked against the table)."""
+        bad = set(fields) - FEED_STATE_FIELDS
+        if bad:
+            raise ValueError(f"unknown feed state fields: {sorted(bad)}")
+        if not fields:
+            return
+        sets = ", ".join(f"{k} = %s" for k in fields)
+        self._exec(f"UPDATE feeds SET {sets} WHERE url = %s", (*fields.values(), url))
+
+    def feed_item_status(self, url_key: str) -> tuple[str, int] | None:
+        """(status, attempts) of a feed item URL already handled, or None."""
+        row = self._one("SELECT status, attempts FROM feed_items WHERE url_key = %s", (url_key,))
+        return (row["status"], row["attempts"]) if row else None
+
+    def mark_feed_item(self, url_key: str, feed_url: str, *, status: str, article_id: int | None = None,
+                       error: str | None = None) -> None:
+        """Remember that a feed item URL was ingested (or failed, counting attempts)."""
+        now = _now()
+        self._exec(
+            "INSERT INTO feed_items(url_key, feed_url, article_id, status, last_error, first_seen, last_seen) "
+            "VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (url_key) DO UPDATE SET status = excluded.status, "
+            "article_id = coalesce(excluded.article_id, feed_items.article_id), last_error = excluded.last_error, "
+            "attempts = feed_items.attempts + 1, last_seen = excluded.last_seen",
+            (url_key, feed_url, article_id, status, error, now, now))
