@@ -2,7 +2,7 @@
 
 Code above the store annotates with the narrowest role it uses (``ArticleStore`` for ingestion,
 ``SearchStore`` for search, ``RelatedReads`` for related articles, ``ReaderStore`` for the web reader, ...);
-``marsad.store.base.Store`` combines them all, and a backend (``SQLiteStore``; PostgreSQL later) implements
+``marsad.store.base.Store`` combines them all, and a backend (``SQLiteStore``, ``PostgresStore``) implements
 ``Store``. All writes happen inside ``transaction()``; a failure rolls the batch back.
 """
 
