@@ -41,6 +41,29 @@ def test_feed_state(store: Store) -> None:
                                                       "https://e.com/rss"]
 
 
+def test_feed_leases_one_watcher_at_a_time(backend: Callable[[Path], Store], tmp_path: Path) -> None:
+    """Two watchers (two connections) share the feed list: a feed is leased to one until released or run out."""
+    first, second = backend(tmp_path), backend(tmp_path)
+    try:
+        urls = ["https://a.example/rss", "https://b.example/rss", "https://c.example/rss"]
+        for u in urls:
+            first.upsert_feed(u, title=None, source=None, language=None, interval=900.0)
+        assert first.claim_feeds("w1", urls[:2], seconds=600) == urls[:2]
+        assert second.claim_feeds("w2", urls, seconds=600) == urls[2:]        # only the free one
+        assert first.claim_feeds("w1", urls[:2], seconds=600) == urls[:2]     # a holder renews its own
+        second.release_feeds("w2", urls[:2])                                  # not its leases: nothing happens
+        assert second.claim_feeds("w2", urls[:1], seconds=600) == []
+        first.release_feeds("w1", urls[:1])
+        assert second.claim_feeds("w2", urls[:1], seconds=600) == urls[:1]
+        assert first.claim_feeds("w1", urls[1:2], seconds=-5) == urls[1:2]    # a lease already run out ...
+        assert second.claim_feeds("w2", urls[1:2], seconds=600) == urls[1:2]  # ... is taken over
+        assert first.claim_feeds("w1", [], seconds=600) == []
+        assert {f["url"]: f["lease_owner"] for f in first.list_feeds()} == dict.fromkeys(urls, "w2")
+    finally:
+        first.close()
+        second.close()
+
+
 def test_feed_state_survives_a_restart(backend: Callable[[Path], Store], tmp_path: Path) -> None:
     first = backend(tmp_path)
     first.upsert_feed("https://e.com/rss", title="t", source="e", language=None, interval=120.0)

@@ -241,12 +241,38 @@ def test_sigkill_mid_pass_then_restart_loses_nothing_and_duplicates_nothing(tmp_
         proc.wait(timeout=10)
         partial = _count(db)
         assert 0 < partial < 40
+        held = _leases(db)
+        assert held and all(f":{proc.pid}:" in owner for owner in held.values())   # the dead watcher's leases
         done = subprocess.run(args, capture_output=True, text=True, timeout=120)
         assert done.returncode == 0, done.stderr
         store = SQLiteStore(db)
         urls = _article_urls(store)
         assert len(urls) == 40 and {url_key(u) for u in urls} == {url_key(u) for u in srv.expected_urls()}
         assert store.integrity_check() == "ok"
+        assert _leases(db) == {}                      # taken over (its process is gone), then given back
+
+
+def _leases(db: Path) -> dict[str, str]:
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+    try:
+        return dict(con.execute("SELECT url, lease_owner FROM feeds WHERE lease_owner IS NOT NULL").fetchall())
+    finally:
+        con.close()
+
+
+def test_feeds_leased_by_a_live_watcher_elsewhere_wait_for_the_lease_to_run_out(server: NewsServer,
+                                                                              tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "w.db")
+    urls = [f"{server.base}/feeds/rss.xml", f"{server.base}/feeds/atom.xml"]
+    watcher = Watcher(store, [FeedSpec(u, source="موقع الاختبار") for u in urls], options=FAST)
+    assert store.claim_feeds("other-host:4242:abcd", urls[:1], seconds=600) == urls[:1]
+    report = asyncio.run(watcher.run(once=True)).to_dict()
+    assert [p["url"] for p in report["feeds"]] == urls[1:]           # the leased feed was left to its holder
+    with store.transaction():                                         # the holder stops renewing: its lease ends
+        store.conn.execute("UPDATE feeds SET lease_until = '2000-01-01T00:00:00+00:00'")
+    report = asyncio.run(watcher.run(once=True)).to_dict()
+    assert urls[0] in [p["url"] for p in report["feeds"]]
+    assert len(_article_urls(store)) == 12 and _leases(tmp_path / "w.db") == {}
 
 
 def test_sigterm_stops_cleanly_and_keeps_state(tmp_path: Path) -> None:

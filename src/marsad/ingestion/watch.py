@@ -22,8 +22,11 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
+import os
 import random
 import signal
+import socket
+import uuid
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -57,6 +60,7 @@ class WatchOptions:
     max_page_attempts: int = 3            # a page that keeps failing is given up after this many polls
     feed_concurrency: int = 8
     chunk: int = 25                       # items fetched, then ingested and committed, at a time
+    lease_seconds: float = 900.0          # a feed polled by this watcher is leased for this long (others skip it)
     fetch: FetchOptions = field(default_factory=FetchOptions)
 
 
@@ -121,6 +125,7 @@ class Watcher:
         # threaded process can deadlock); the watcher's volume is far below what one process enriches.
         self.ingest_options = dataclasses.replace(ingest_options or IngestOptions(), workers=1)
         self.feeds = {spec.url: spec for spec in feeds}
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"   # this watcher, in feed leases
         self._fetcher = fetcher
         self._stop = asyncio.Event()
         self._store_thread: ThreadPoolExecutor | None = None
@@ -141,9 +146,15 @@ class Watcher:
         try:
             while not self._stop.is_set():
                 due = list(self.feeds) if once else await self._db(self._due)
-                if due:
+                # Several watchers may share the store: each polls only the feeds it could lease (a watcher that
+                # died holds its leases until they run out, then another takes its feeds over).
+                leased = await self._db(self._claim, due) if due else []
+                if leased:
                     report.passes += 1
-                    report.polls.extend(await self._pass(fetcher, due))
+                    try:
+                        report.polls.extend(await self._pass(fetcher, leased))
+                    finally:
+                        await asyncio.shield(self._db(self.store.release_feeds, self.owner, leased))
                 if once or (max_passes is not None and report.passes >= max_passes):
                     break
                 wait = min(30.0, await self._db(self._seconds_to_next))
@@ -173,6 +184,23 @@ class Watcher:
         if self._store_thread is not None:
             self._store_thread.shutdown(wait=True)
             self._store_thread = None
+
+    def _claim(self, urls: list[str]) -> list[str]:
+        """Store thread: lease ``urls`` to this watcher; a lease held by a watcher of this host whose process is gone
+        (killed, crashed) is taken over at once, one held elsewhere only when it runs out."""
+        host = socket.gethostname()
+        dead = set()
+        for url in urls:
+            holder = (self.store.get_feed(url) or {}).get("lease_owner")
+            if holder and holder != self.owner:
+                holder_host, _, rest = holder.partition(":")
+                pid = rest.partition(":")[0]
+                if holder_host == host and pid.isdigit() and not _alive(int(pid)):
+                    dead.add(holder)
+        if dead:
+            for holder in sorted(dead):
+                self.store.release_feeds(holder, urls)
+        return self.store.claim_feeds(self.owner, urls, seconds=self.options.lease_seconds)
 
     def _due(self) -> list[str]:
         now = to_iso(utc_now())
@@ -348,6 +376,17 @@ class Watcher:
         if validators is not None:
             fields["etag"], fields["last_modified"] = validators
         self.store.save_feed_state(url, **fields)
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process of this host still runs (a lease holder that does not can be taken over at once)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _count(result: PollResult, report: RunReport) -> None:

@@ -222,6 +222,13 @@ class FeedStateStore(Protocol):
                        error: str | None = None) -> None:
         """Remember that a feed item URL was ingested (or failed, counting attempts)."""
 
+    def claim_feeds(self, owner: str, urls: Sequence[str], *, seconds: float) -> list[str]:
+        """Lease to ``owner`` for ``seconds`` those of ``urls`` that no other watcher holds or whose lease ran out
+        (several watchers share one feed list; a watcher that dies leaves a lease that expires). The feeds leased."""
+
+    def release_feeds(self, owner: str, urls: Sequence[str]) -> None:
+        """Give back ``owner``'s leases on ``urls``."""
+
 
 class ReaderStore(Protocol):
     """The reader's pages and aggregates (``marsad serve``), read-only."""

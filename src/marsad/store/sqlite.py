@@ -6,8 +6,9 @@ import json
 import os
 import sqlite3
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from marsad.store.sqlite_search import SQLiteSearch, register_search_functions
 from marsad.store.sqlite_stories import SQLiteStories
 from marsad.store.sqlite_vectors import SQLiteVectors
 from marsad.times import now_iso as _now
+from marsad.times import to_iso, utc_now
 
 # Each migration takes the schema from version i to i+1. Never edit a released one: add another.
 MIGRATIONS: list[str] = [
@@ -212,6 +214,12 @@ MIGRATIONS: list[str] = [
     """
     CREATE INDEX IF NOT EXISTS article_entities_postings ON article_entities(entity_id, article_id, mentions, form);
     CREATE INDEX IF NOT EXISTS article_entities_article ON article_entities(article_id, entity_id, mentions, form);
+    """,
+    # 7: several watchers share the feed list: a feed is leased by one watcher at a time, until lease_until (ISO UTC);
+    # a watcher that dies leaves a lease that simply runs out.
+    """
+    ALTER TABLE feeds ADD COLUMN lease_owner TEXT;
+    ALTER TABLE feeds ADD COLUMN lease_until TEXT;
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
@@ -633,6 +641,29 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
             "attempts = attempts + 1, last_seen = excluded.last_seen",
             (url_key, feed_url, article_id, status, error, now, now),
         )
+
+    def claim_feeds(self, owner: str, urls: Sequence[str], *, seconds: float) -> list[str]:
+        """Lease to ``owner`` for ``seconds`` those of ``urls`` that no other watcher holds (or whose lease ran out);
+        the feeds leased, in the order given."""
+        if not urls:
+            return []
+        now = utc_now()
+        marks = ",".join("?" * len(urls))
+        with self.transaction():
+            got = {r[0] for r in self.conn.execute(
+                f"UPDATE feeds SET lease_owner = ?, lease_until = ? WHERE url IN ({marks}) AND (lease_owner IS NULL "
+                "OR lease_owner = ? OR lease_until IS NULL OR lease_until < ?) RETURNING url",
+                (owner, to_iso(now + timedelta(seconds=seconds)), *urls, owner, to_iso(now)))}
+        return [u for u in urls if u in got]
+
+    def release_feeds(self, owner: str, urls: Sequence[str]) -> None:
+        """Give back ``owner``'s leases on ``urls`` (a lease another watcher took over is left alone)."""
+        if not urls:
+            return
+        marks = ",".join("?" * len(urls))
+        with self.transaction():
+            self.conn.execute(f"UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = ? "
+                              f"AND url IN ({marks})", (owner, *urls))
 
     def close(self) -> None:
         """Close the connection (checkpointing the WAL)."""

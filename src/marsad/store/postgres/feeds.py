@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from marsad.store.postgres.common import PgMixin
 from marsad.times import now_iso as _now
+from marsad.times import to_iso, utc_now
 
 FEED_STATE_FIELDS = frozenset({"etag", "last_modified", "last_polled", "last_success", "next_poll", "error_count",
                                "last_error", "interval", "polls", "not_modified", "items_seen", "items_new",
@@ -60,3 +63,23 @@ class PgFeeds(PgMixin):
             "article_id = coalesce(excluded.article_id, feed_items.article_id), last_error = excluded.last_error, "
             "attempts = feed_items.attempts + 1, last_seen = excluded.last_seen",
             (url_key, feed_url, article_id, status, error, now, now))
+
+    def claim_feeds(self, owner: str, urls: Sequence[str], *, seconds: float) -> list[str]:
+        """Lease to ``owner`` for ``seconds`` those of ``urls`` that no other watcher holds (or whose lease ran out):
+        ``FOR UPDATE SKIP LOCKED``, so two watchers claiming at once never wait on or take the same feed."""
+        if not urls:
+            return []
+        now = utc_now()
+        with self._write() as conn:
+            got = {r["url"] for r in conn.execute(
+                "UPDATE feeds SET lease_owner = %s, lease_until = %s WHERE url IN (SELECT url FROM feeds "
+                "WHERE url = ANY(%s) AND (lease_owner IS NULL OR lease_owner = %s OR lease_until IS NULL "
+                "OR lease_until < %s) FOR UPDATE SKIP LOCKED) RETURNING url",
+                (owner, to_iso(now + timedelta(seconds=seconds)), list(urls), owner, to_iso(now))).fetchall()}
+        return [u for u in urls if u in got]
+
+    def release_feeds(self, owner: str, urls: Sequence[str]) -> None:
+        """Give back ``owner``'s leases on ``urls`` (a lease another watcher took over is left alone)."""
+        if urls:
+            self._exec("UPDATE feeds SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = %s "
+                       "AND url = ANY(%s)", (owner, list(urls)))

@@ -197,6 +197,11 @@ MIGRATIONS: list[str] = [
     CREATE INDEX IF NOT EXISTS article_entities_postings ON article_entities(entity_id, article_id, mentions, form);
     CREATE INDEX IF NOT EXISTS article_entities_article ON article_entities(article_id, entity_id, mentions, form);
     """,
+    # 7: feed leases (several watchers share the feed list).
+    f"""
+    ALTER TABLE feeds ADD COLUMN lease_owner {T};
+    ALTER TABLE feeds ADD COLUMN lease_until {T};
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
