@@ -12,7 +12,7 @@ import click
 
 from marsad.errors import MarsadError
 
-DB_HELP = "SQLite store (default: $MARSAD_DB or ./marsad.db)."
+DB_HELP = "The store: a SQLite file or a postgresql:// URL (default: $MARSAD_DB or ./marsad.db)."
 
 
 def db_option(func: Any) -> Any:
