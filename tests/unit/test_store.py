@@ -84,3 +84,19 @@ def test_missing_folder_is_a_clear_error(tmp_path: Path) -> None:
 def test_readonly_open_of_missing_store_says_what_to_do(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="marsad ingest"):
         SQLiteStore(tmp_path / "absent.db", readonly=True)
+
+
+def test_processes_opening_a_new_store_at_once_migrate_it_once(tmp_path: Path) -> None:
+    """Two `marsad ingest` started together on a new file: one creates the schema, the other waits and finds it."""
+    import subprocess
+    import sys
+
+    db = tmp_path / "new.db"
+    code = "import sys; from marsad.store import open_store; open_store(sys.argv[1]).close()"
+    procs = [subprocess.Popen([sys.executable, "-c", code, str(db)], stderr=subprocess.PIPE, text=True)
+             for _ in range(6)]
+    errors = [p.communicate(timeout=60)[1] for p in procs]
+    assert all(p.returncode == 0 for p in procs), errors
+    store = SQLiteStore(db)
+    assert store.conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    store.close()

@@ -272,16 +272,11 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
 
     # -- schema ----------------------------------------------------------------------------
     def _migrate(self) -> None:
-        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise SchemaError(
-                f"the store {self.path} has schema version {version}, newer than this Marsad ({SCHEMA_VERSION}); "
-                "upgrade Marsad"
-            )
-        if version == 0:
-            tables = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
-            if tables:
-                raise SchemaError(f"{self.path} is an SQLite file but not a Marsad store (it has other tables)")
+        version = self._version()
+        if version == 0 and not self.readonly:
+            version = self._checked_version()        # under the write lock: another process may be creating it
+        elif version == 0:
+            self._refuse_foreign()
         if version == SCHEMA_VERSION:
             return
         if self.readonly:
@@ -289,6 +284,9 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
         for target in range(version, SCHEMA_VERSION):
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
+                if self._version() > target:          # another process migrated it meanwhile (stores opened at once)
+                    self.conn.execute("COMMIT")
+                    continue
                 for statement in _split_sql(MIGRATIONS[target]):
                     self.conn.execute(statement)
                 self.conn.execute(f"PRAGMA user_version = {target + 1}")
@@ -296,6 +294,31 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
             except sqlite3.Error:
                 self.conn.execute("ROLLBACK")
                 raise
+
+    def _version(self) -> int:
+        version = int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > SCHEMA_VERSION:
+            raise SchemaError(
+                f"the store {self.path} has schema version {version}, newer than this Marsad ({SCHEMA_VERSION}); "
+                "upgrade Marsad"
+            )
+        return version
+
+    def _checked_version(self) -> int:
+        """The version read under the write lock, after refusing a file that holds another application's tables."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            version = self._version()
+            if version == 0:
+                self._refuse_foreign()
+        finally:
+            self.conn.execute("COMMIT")
+        return version
+
+    def _refuse_foreign(self) -> None:
+        tables = self.conn.execute("SELECT count(*) FROM sqlite_master WHERE type='table'").fetchone()[0]
+        if tables:
+            raise SchemaError(f"{self.path} is an SQLite file but not a Marsad store (it has other tables)")
 
     # -- transactions ------------------------------------------------------------------------
     @contextmanager
