@@ -127,12 +127,7 @@ def reindex(db: str | None, progress: bool | None, vectors: bool, embedder: str 
     from marsad.store import open_store
 
     path = db or default_db_path()
-    try:
-        open_store(path, readonly=True).close()         # "no store at ...": never create an empty store here
-    except SchemaUpgradeNeeded:
-        pass                                            # an older store: reindex upgrades it
-    except MarsadError as exc:
-        fail(exc)
+    _must_exist(path)
     try:
         store = open_store(path)
         try:
@@ -156,18 +151,25 @@ def reindex(db: str | None, progress: bool | None, vectors: bool, embedder: str 
                f"search index {size}")
 
 
+def _must_exist(path: str) -> None:
+    """Fail with "no store at ..." rather than create an empty store (an older schema is fine: reindex upgrades it)."""
+    from marsad.store import open_store
+
+    try:
+        open_store(path, readonly=True).close()
+    except SchemaUpgradeNeeded:
+        pass
+    except MarsadError as exc:
+        fail(exc)
+
+
 def _reindex_vectors(db: str | None, embedder: str | None, as_json: bool) -> None:
     """``marsad reindex --vectors``: rebuild the vector index of each embedder (or of ``embedder``)."""
     from marsad.query.vectors import build_index
     from marsad.store import open_store
 
     path = db or default_db_path()
-    try:
-        open_store(path, readonly=True).close()         # "no store at ...": never create an empty store here
-    except SchemaUpgradeNeeded:
-        pass                                            # an older store: reindex upgrades it
-    except MarsadError as exc:
-        fail(exc)
+    _must_exist(path)
     try:
         store = open_store(path)
         try:
