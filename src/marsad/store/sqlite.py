@@ -16,7 +16,7 @@ from marsad.errors import SchemaError, SchemaUpgradeNeeded, StoreError
 from marsad.models import Article
 from marsad.store.base import Store
 from marsad.store.records import StoredArticle
-from marsad.store.sqlite_common import article_row_json
+from marsad.store.rows import article_row_json
 from marsad.store.sqlite_dump import SQLiteDump
 from marsad.store.sqlite_reader import SQLiteReader
 from marsad.store.sqlite_related import SQLiteRelated

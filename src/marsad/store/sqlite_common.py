@@ -6,13 +6,13 @@ another's private helpers.
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from marsad.models import SearchFilters
+from marsad.store.rows import filter_sql as neutral_filter_sql
 
 T = TypeVar("T")
 
@@ -30,57 +30,10 @@ class SQLiteMixin:
         def transaction(self) -> AbstractContextManager[None]: ...
 
 
-def article_row_json(row: sqlite3.Row) -> dict[str, Any]:
-    """An ``articles`` row as article JSON (JSON columns decoded, ``title_derived`` a bool)."""
-    d = dict(row)
-    for key in ("tags", "related_headlines", "origin", "entities", "keyphrases"):
-        d[key] = json.loads(d[key]) if d.get(key) else ([] if key != "origin" else {})
-    if "category" in d:
-        d["category"] = json.loads(d["category"]) if d["category"] else None
-    d["title_derived"] = bool(d.get("title_derived"))
-    return d
-
-
-def story_row_json(row: sqlite3.Row) -> dict[str, Any]:
-    """A ``stories`` row as story JSON (JSON columns decoded)."""
-    d = dict(row)
-    for key in ("outlets", "entities", "keyphrases", "timeline"):
-        d[key] = json.loads(d[key]) if d.get(key) else []
-    return d
-
-
 def filter_sql(filters: SearchFilters) -> tuple[list[str], list[Any]]:
-    """WHERE conditions over ``articles a`` (and their parameters) for ``filters``: lexical search, vectors
-    and the reader keep the same articles."""
-    where: list[str] = []
-    params: list[Any] = []
-    if not filters.include_duplicates:
-        where.append("a.duplicate_of IS NULL")
-    if filters.sources:
-        where.append(f"a.source IN ({', '.join('?' * len(filters.sources))})")
-        params.extend(filters.sources)
-    if filters.since:
-        where.append("a.published_at >= ?")
-        params.append(filters.since)
-    if filters.until:
-        where.append("substr(a.published_at, 1, ?) <= ?")
-        params.extend([len(filters.until), filters.until])
-    if filters.category:
-        where.append("json_extract(a.category, '$.label') = ?")
-        params.append(filters.category)
-    if filters.story_id is not None:
-        where.append("a.story_id = ?")
-        params.append(filters.story_id)
-    if filters.entity is not None:
-        entity = filters.entity
-        if isinstance(entity, int) or entity.isdigit():
-            where.append("a.id IN (SELECT article_id FROM article_entities WHERE entity_id = ?)")
-            params.append(int(entity))
-        else:
-            where.append("a.id IN (SELECT ae.article_id FROM article_entities ae JOIN entities e "
-                         "ON e.id = ae.entity_id WHERE e.cid = ?)")
-            params.append(entity)
-    return where, params
+    """WHERE conditions over ``articles a`` for ``filters`` in SQLite's dialect (``marsad.store.rows.filter_sql``)."""
+    return neutral_filter_sql(filters, mark="?", category_label="json_extract(a.category, '$.label')",
+                              any_of=lambda values: (f"a.source IN ({marks(len(values))})", list(values)))
 
 
 def chunks(items: Sequence[T], size: int = 500) -> list[Sequence[T]]:

@@ -12,16 +12,9 @@ from typing import Any
 
 from marsad.errors import StoreError
 from marsad.store.dump import COPY_ORDER, Checksum, Key, TableSpec
+from marsad.store.rows import column_list as _cols
+from marsad.store.rows import quote_ident as _q
 from marsad.store.sqlite_common import SQLiteMixin
-
-
-def _q(name: str) -> str:
-    """A quoted SQL identifier (``key`` and ``type`` are column names)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _cols(names: Sequence[str]) -> str:
-    return ", ".join(_q(n) for n in names)
 
 
 class SQLiteDump(SQLiteMixin):

@@ -10,7 +10,8 @@ import sqlite3
 from typing import Any
 
 from marsad.models import SearchFilters
-from marsad.store.sqlite_common import STORY_COLUMNS, SQLiteMixin, filter_sql, story_row_json
+from marsad.store.rows import story_row_json
+from marsad.store.sqlite_common import STORY_COLUMNS, SQLiteMixin, filter_sql
 from marsad.times import utc_iso
 
 _LIST_COLUMNS = ("a.id, coalesce(nullif(a.display_title, ''), a.title) AS title, a.source, a.published_at, a.url, "

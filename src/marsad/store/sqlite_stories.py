@@ -11,7 +11,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from marsad.store.sqlite_common import STORY_COLUMNS, SQLiteMixin, story_row_json
+from marsad.store.rows import story_row_json
+from marsad.store.sqlite_common import STORY_COLUMNS, SQLiteMixin
 from marsad.store.story_text import hour_bucket as _hour
 from marsad.store.story_text import lead
 from marsad.times import now_iso, utc_iso

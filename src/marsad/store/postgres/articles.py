@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 from marsad.models import Article
-from marsad.store.postgres.common import ARTICLE_COLUMNS, PgMixin, article_row_json, next_id
+from marsad.store.postgres.common import ARTICLE_COLUMNS, PgMixin, next_id
 from marsad.store.records import StoredArticle
+from marsad.store.rows import article_row_json
 from marsad.times import now_iso as _now
 
 

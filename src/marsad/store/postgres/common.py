@@ -6,7 +6,6 @@ Each mixin module imports from here and from nowhere else in ``marsad.store.post
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
@@ -15,6 +14,7 @@ from psycopg import Connection
 from psycopg.types.string import StrDumperUnknown
 
 from marsad.models import SearchFilters
+from marsad.store.rows import filter_sql as neutral_filter_sql
 
 if TYPE_CHECKING:
     from marsad.models import Article
@@ -88,61 +88,15 @@ def next_id(table: str) -> str:
     return f"(SELECT coalesce(max(id), 0) + 1 FROM {table})"
 
 
-def article_row_json(row: dict[str, Any]) -> dict[str, Any]:
-    """An ``articles`` row as article JSON (JSON columns decoded, ``title_derived`` a bool), as SQLite gives it."""
-    d = dict(row)
-    for key in ("tags", "related_headlines", "origin", "entities", "keyphrases"):
-        d[key] = json.loads(d[key]) if d.get(key) else ([] if key != "origin" else {})
-    if "category" in d:
-        d["category"] = json.loads(d["category"]) if d["category"] else None
-    d["title_derived"] = bool(d.get("title_derived"))
-    return d
-
-
-def story_row_json(row: dict[str, Any]) -> dict[str, Any]:
-    """A ``stories`` row as story JSON (JSON columns decoded)."""
-    d = dict(row)
-    for key in ("outlets", "entities", "keyphrases", "timeline"):
-        d[key] = json.loads(d[key]) if d.get(key) else []
-    return d
-
-
 CATEGORY_LABEL = "(a.category::jsonb ->> 'label')"
 """The category label of ``articles a`` (SQLite: ``json_extract(a.category, '$.label')``)."""
 
 
 def filter_sql(filters: SearchFilters) -> tuple[list[str], list[Any]]:
-    """WHERE conditions over ``articles a`` (and their parameters) for ``filters``: the same semantics as
-    ``marsad.store.sqlite_common.filter_sql``, so both backends keep the same articles."""
-    where: list[str] = []
-    params: list[Any] = []
-    if not filters.include_duplicates:
-        where.append("a.duplicate_of IS NULL")
-    if filters.sources:
-        where.append("a.source = ANY(%s)")
-        params.append(list(filters.sources))
-    if filters.since:
-        where.append("a.published_at >= %s")
-        params.append(filters.since)
-    if filters.until:
-        where.append("substr(a.published_at, 1, %s) <= %s")
-        params.extend([len(filters.until), filters.until])
-    if filters.category:
-        where.append(f"{CATEGORY_LABEL} = %s")
-        params.append(filters.category)
-    if filters.story_id is not None:
-        where.append("a.story_id = %s")
-        params.append(filters.story_id)
-    if filters.entity is not None:
-        entity = filters.entity
-        if isinstance(entity, int) or entity.isdigit():
-            where.append("a.id IN (SELECT article_id FROM article_entities WHERE entity_id = %s)")
-            params.append(int(entity))
-        else:
-            where.append("a.id IN (SELECT ae.article_id FROM article_entities ae JOIN entities e "
-                         "ON e.id = ae.entity_id WHERE e.cid = %s)")
-            params.append(entity)
-    return where, params
+    """WHERE conditions over ``articles a`` for ``filters`` in PostgreSQL's dialect
+    (``marsad.store.rows.filter_sql``)."""
+    return neutral_filter_sql(filters, mark="%s", category_label=CATEGORY_LABEL,
+                              any_of=lambda values: ("a.source = ANY(%s)", [list(values)]))
 
 
 def batches(items: Sequence[Any], size: int = 10_000) -> Iterator[list[Any]]:

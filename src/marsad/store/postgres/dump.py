@@ -14,18 +14,11 @@ from typing import Any
 from marsad.errors import StoreError
 from marsad.store.dump import COPY_ORDER, Checksum, Key, TableSpec
 from marsad.store.postgres.common import PgMixin
+from marsad.store.rows import column_list as _cols
+from marsad.store.rows import quote_ident as _q
 
 DERIVED = {"articles": ("search",)}
 """Columns rebuilt at the destination rather than copied."""
-
-
-def _q(name: str) -> str:
-    """A quoted identifier (``key`` and ``type`` are column names)."""
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _cols(names: Sequence[str]) -> str:
-    return ", ".join(_q(n) for n in names)
 
 
 class PgDump(PgMixin):

@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import Any
 
 from marsad.models import SearchFilters
-from marsad.store.postgres.common import CATEGORY_LABEL, STORY_COLUMNS, PgMixin, filter_sql, story_row_json
+from marsad.store.postgres.common import CATEGORY_LABEL, STORY_COLUMNS, PgMixin, filter_sql
+from marsad.store.rows import story_row_json
 from marsad.times import utc_iso
 
 _LIST_COLUMNS = ("a.id, coalesce(nullif(a.display_title, ''), a.title) AS title, a.source, a.published_at, a.url, "

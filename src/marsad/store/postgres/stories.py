@@ -12,7 +12,8 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from marsad.store.postgres.common import STORY_COLUMNS, PgMixin, batches, story_row_json
+from marsad.store.postgres.common import STORY_COLUMNS, PgMixin, batches
+from marsad.store.rows import story_row_json
 from marsad.store.story_text import hour_bucket, lead
 from marsad.times import now_iso, utc_iso
 

@@ -1,0 +1,77 @@
+"""What every backend does the same way with its rows: decode article and story rows into their JSON, and build
+the filter clause of ``SearchFilters`` (in the backend's placeholder and JSON dialect), so the backends keep the
+same articles and hand back the same values."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from marsad.models import SearchFilters
+
+
+def article_row_json(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An ``articles`` row as article JSON (JSON columns decoded, ``title_derived`` a bool)."""
+    d = dict(row)
+    for key in ("tags", "related_headlines", "origin", "entities", "keyphrases"):
+        d[key] = json.loads(d[key]) if d.get(key) else ([] if key != "origin" else {})
+    if "category" in d:
+        d["category"] = json.loads(d["category"]) if d["category"] else None
+    d["title_derived"] = bool(d.get("title_derived"))
+    return d
+
+
+def story_row_json(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``stories`` row as story JSON (JSON columns decoded)."""
+    d = dict(row)
+    for key in ("outlets", "entities", "keyphrases", "timeline"):
+        d[key] = json.loads(d[key]) if d.get(key) else []
+    return d
+
+
+def filter_sql(filters: SearchFilters, *, mark: str, category_label: str,
+               any_of: Callable[[Sequence[str]], tuple[str, list[Any]]]) -> tuple[list[str], list[Any]]:
+    """WHERE conditions over ``articles a`` (and their parameters) for ``filters``: ``mark`` is the backend's
+    placeholder, ``category_label`` its expression for the category label, ``any_of(values)`` its "one of these
+    sources" condition and parameters."""
+    where: list[str] = []
+    params: list[Any] = []
+    if not filters.include_duplicates:
+        where.append("a.duplicate_of IS NULL")
+    if filters.sources:
+        sql, values = any_of(filters.sources)
+        where.append(sql)
+        params.extend(values)
+    if filters.since:
+        where.append(f"a.published_at >= {mark}")
+        params.append(filters.since)
+    if filters.until:
+        where.append(f"substr(a.published_at, 1, {mark}) <= {mark}")
+        params.extend([len(filters.until), filters.until])
+    if filters.category:
+        where.append(f"{category_label} = {mark}")
+        params.append(filters.category)
+    if filters.story_id is not None:
+        where.append(f"a.story_id = {mark}")
+        params.append(filters.story_id)
+    if filters.entity is not None:
+        entity = filters.entity
+        if isinstance(entity, int) or entity.isdigit():
+            where.append(f"a.id IN (SELECT article_id FROM article_entities WHERE entity_id = {mark})")
+            params.append(int(entity))
+        else:
+            where.append("a.id IN (SELECT ae.article_id FROM article_entities ae JOIN entities e "
+                         f"ON e.id = ae.entity_id WHERE e.cid = {mark})")
+            params.append(entity)
+    return where, params
+
+
+def quote_ident(name: str) -> str:
+    """A quoted SQL identifier (``key`` and ``type`` are column names)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def column_list(names: Sequence[str]) -> str:
+    """Quoted column names, comma-separated."""
+    return ", ".join(quote_ident(n) for n in names)
