@@ -4,7 +4,7 @@ but required under CI (CI=true)."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -82,3 +82,58 @@ def pg_dsn(pg_server: PgServer) -> Iterator[str]:
     dsn = pg_server.new_database()
     yield dsn
     pg_server.drop_database(dsn)
+
+
+# -- both backends ---------------------------------------------------------------------------------------------------
+# The CLI tests that go through `--db` run once per backend: `backend` names it, `new_db()` gives an empty store's
+# reference (a file path, or a fresh database on the session's throwaway PostgreSQL server) and `on_backend(path)`
+# the same content as a SQLite store, copied into a fresh PostgreSQL database when the backend is PostgreSQL.
+
+BACKENDS = ["sqlite", "postgres"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The store backend a CLI test runs on."""
+    return str(request.param)
+
+
+@pytest.fixture()
+def new_db(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Callable[[], str]]:
+    """A function giving an empty store reference in ``backend``; PostgreSQL databases are dropped after."""
+    made: list[str] = []
+
+    def make() -> str:
+        if backend == "sqlite":
+            ref = str(tmp_path / f"store-{len(made)}.db")
+        else:
+            ref = request.getfixturevalue("pg_server").new_database()
+        made.append(ref)
+        return ref
+
+    yield make
+    if backend == "postgres":
+        server = request.getfixturevalue("pg_server")
+        for dsn in made:
+            server.drop_database(dsn)
+
+
+@pytest.fixture()
+def on_backend(backend: str, new_db: Callable[[], str]) -> Callable[[Path | str], str]:
+    """A function giving a SQLite store's content as a store reference in ``backend`` (copied when PostgreSQL)."""
+    from marsad.ingestion.copy import copy_store
+    from marsad.store import open_store
+
+    def convert(path: Path | str) -> str:
+        if backend == "sqlite":
+            return str(path)
+        dsn = new_db()
+        src, dst = open_store(path, readonly=True), open_store(dsn)
+        try:
+            copy_store(src, dst)
+        finally:
+            src.close()
+            dst.close()
+        return dsn
+
+    return convert

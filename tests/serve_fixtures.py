@@ -24,8 +24,9 @@ ANT_DAY = "09 May 2018"
 """The busiest day of the ANT multi-source corpus (its records are sorted by outlet, so a day is a cross-section)."""
 
 
-def build_store(path: Path, inputs: list[Path]) -> Path:
-    """Ingest ``inputs`` into a new store at ``path`` (enriched and clustered, as `marsad ingest` does)."""
+def build_store(path: Path | str, inputs: list[Path]) -> Path | str:
+    """Ingest ``inputs`` into a new store at ``path`` (a SQLite path or a PostgreSQL DSN), enriched and clustered
+    as `marsad ingest` does."""
     store = open_store(path)
     try:
         ingest([str(p) for p in inputs], store, IngestOptions())
@@ -37,18 +38,23 @@ def build_store(path: Path, inputs: list[Path]) -> Path:
 @pytest.fixture(scope="session")
 def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample corpus and the hostile pages, in one store."""
-    return build_store(tmp_path_factory.mktemp("serve") / "sample.db", [REPO / "samples", SERVE_FIXTURES])
+    return Path(build_store(tmp_path_factory.mktemp("serve") / "sample.db", [REPO / "samples", SERVE_FIXTURES]))
+
+
+def ant_records(data: Path, folder: Path) -> Path:
+    """A JSONL file in ``folder`` of the ANT records published on ``ANT_DAY``."""
+    source = need_file(data / "ant-multisource.jsonl.gz", "the ANT corpus")
+    records = folder / "ant.jsonl"
+    with gzip.open(source, "rt", encoding="utf-8") as fin:
+        records.write_text("".join(line for line in fin if ANT_DAY in line), encoding="utf-8")
+    return records
 
 
 @pytest.fixture(scope="session")
 def ant_db(data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The ANT records published on ``ANT_DAY`` by its five outlets."""
-    source = need_file(data / "ant-multisource.jsonl.gz", "the ANT corpus")
     folder = tmp_path_factory.mktemp("serve-ant")
-    records = folder / "ant.jsonl"
-    with gzip.open(source, "rt", encoding="utf-8") as fin:
-        records.write_text("".join(line for line in fin if ANT_DAY in line), encoding="utf-8")
-    return build_store(folder / "ant.db", [records])
+    return Path(build_store(folder / "ant.db", [ant_records(data, folder)]))
 
 
 @pytest.fixture(scope="session")

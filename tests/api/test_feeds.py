@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from fastapi.testclient import TestClient
@@ -11,10 +11,8 @@ from marsad.store import open_store
 from marsad.web.app import create_app
 
 
-def test_feed_health_is_shown(sample_db: Path, tmp_path: Path) -> None:
-    copy = tmp_path / "feeds.db"
-    with sqlite3.connect(sample_db) as src, sqlite3.connect(copy) as dst:
-        src.backup(dst)
+def test_feed_health_is_shown(sample_db: Path | str, store_copy: Callable[[Path | str], Path | str]) -> None:
+    copy = store_copy(sample_db)
     store = open_store(copy)
     store.upsert_feed("https://www.aljazeera.net/rss", title="الجزيرة", source="الجزيرة نت", language="ar",
                       interval=900)

@@ -7,7 +7,6 @@ case strategy is driven by Hypothesis here, one test per operation, a bounded nu
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from marsad.web.app import create_app
+from tests.api.conftest import copy_of
 
 TOKEN = "schemathesis-token-0123456789"
 OPERATIONS = [
@@ -37,11 +37,11 @@ DEFAULT_EXAMPLES = 15
 
 
 @pytest.fixture(scope="session")
-def api_schema(sample_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    """The schema of an app over a copy of the sample store, with a token so the write endpoints run too."""
-    copy = tmp_path_factory.mktemp("schemathesis") / "copy.db"
-    with sqlite3.connect(sample_db) as src, sqlite3.connect(copy) as dst:
-        src.backup(dst)
+def api_schema(sample_db: Path | str, api_backend: str, request: pytest.FixtureRequest,
+               tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The schema of an app over a copy of the sample store (in the backend under test), with a token so the
+    write endpoints run too."""
+    copy = copy_of(sample_db, api_backend, request, tmp_path_factory.mktemp("schemathesis"))
     return schemathesis.openapi.from_asgi("/api/openapi.json", create_app(copy, token=TOKEN))
 
 

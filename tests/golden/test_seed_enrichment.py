@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -69,8 +70,9 @@ def test_category_and_language(analyses: list[tuple[str, dict]]) -> None:
         assert result["category"]["label"] == "politics" and result["language"] == "ar"
 
 
-def test_ingest_stores_enrichment_and_entities_command_lists_variants(seed_path: Path, tmp_path: Path) -> None:
-    db = str(tmp_path / "s.db")
+def test_ingest_stores_enrichment_and_entities_command_lists_variants(seed_path: Path,
+                                                                     new_db: Callable[[], str]) -> None:
+    db = new_db()
     runner = CliRunner()
     assert runner.invoke(cli, ["ingest", str(seed_path), "--db", db, "--no-progress"]).exit_code == 0
     rows = [json.loads(line) for line in runner.invoke(cli, ["export", "--db", db]).output.splitlines()]

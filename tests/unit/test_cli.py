@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -40,8 +41,8 @@ def test_extract_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     assert "no such file" in result.output
 
 
-def test_ingest_export_stats_roundtrip(tmp_path: Path) -> None:
-    db = tmp_path / "m.db"
+def test_ingest_export_stats_roundtrip(new_db: Callable[[], str]) -> None:
+    db = new_db()
     runner = CliRunner()
     samples = REPO / "samples"
     result = runner.invoke(cli, ["ingest", str(samples), "--db", str(db), "--json", "--no-progress"])

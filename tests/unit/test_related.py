@@ -12,6 +12,7 @@ cruise-missile test, a football match and a Putin statement about Gaza. It goes 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -259,8 +260,10 @@ def test_shared_entity_names_drop_parts_of_longer_names() -> None:
 
 
 # -- the CLI ---------------------------------------------------------------------------------------------------
-def test_cli_json_human_and_unknown_id(seed_store: tuple[SQLiteStore, dict[str, int], Path]) -> None:
-    _, ids, db = seed_store
+def test_cli_json_human_and_unknown_id(seed_store: tuple[SQLiteStore, dict[str, int], Path],
+                                      on_backend: Callable[[Path | str], str], tmp_path: Path) -> None:
+    _, ids, path = seed_store
+    db = on_backend(path)
     runner = CliRunner()
     out = runner.invoke(cli, ["related", str(ids["kim-putin"]), "--db", str(db), "--json", "--k", "5"])
     assert out.exit_code == 0, out.output
@@ -272,4 +275,4 @@ def test_cli_json_human_and_unknown_id(seed_store: tuple[SQLiteStore, dict[str, 
     assert any(word in human.output for word in ("shared entities", "similar topic", "semantic", "same story"))
     missing = runner.invoke(cli, ["related", "424242", "--db", str(db)])
     assert missing.exit_code != 0 and "no article 424242" in missing.output
-    assert runner.invoke(cli, ["related", "1", "--db", str(db.parent / "none.db")]).exit_code != 0
+    assert runner.invoke(cli, ["related", "1", "--db", str(tmp_path / "none.db")]).exit_code != 0

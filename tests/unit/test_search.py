@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from marsad.cli import cli
 from marsad.errors import InputError, QueryError
 from marsad.models import Article, SearchFilters
 from marsad.query import make_snippet, mark_html, parse_query, rrf, search
+from marsad.store import open_store
 from marsad.store.sqlite import MIGRATIONS, SCHEMA_VERSION, SQLiteStore, _split_sql
 from marsad.store.sqlite_search import fts_match
 from marsad.text.analyzer import index_fields
@@ -347,15 +349,16 @@ def test_rrf_fuses_rankings() -> None:
 # -- CLI ---------------------------------------------------------------------------------------------
 
 @pytest.fixture()
-def db(tmp_path: Path) -> str:
-    path = tmp_path / "s.db"
-    store = SQLiteStore(path)
+def db(new_db: Callable[[], str]) -> str:
+    """Two articles, in each backend."""
+    ref = new_db()
+    store = open_store(ref)
     with store.transaction():
         for i, art in enumerate([_article("بوتين يستقبل كيم", PUTIN, source="bbc"),
                                  _article("المنتخب السعودي", FOOTBALL, source="cnn")], 1):
             store.insert_article(art, identity=f"hash:{i}", duplicate_of=None)
     store.close()
-    return str(path)
+    return ref
 
 
 def test_cli_search_json_contract(db: str) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -211,8 +212,9 @@ def test_ingest_without_clustering_leaves_stories_empty(tmp_path: Path) -> None:
 
 # -- command line ------------------------------------------------------------------------------------
 
-def test_cli_stories_similarity_cluster_and_export(sample_store: SQLiteStore) -> None:
-    db = sample_store.path
+def test_cli_stories_similarity_cluster_and_export(sample_store: SQLiteStore,
+                                                   on_backend: Callable[[Path | str], str]) -> None:
+    db = on_backend(sample_store.path)
     runner = CliRunner()
     out = runner.invoke(cli, ["stories", "--db", db, "--json", "--min-size", "2"])
     assert out.exit_code == 0, out.output

@@ -4,6 +4,7 @@ filters on semantic hits, duplicates, a paraphrase across spellings, and the err
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -243,14 +244,21 @@ def test_semantic_finds_a_paraphrase_across_spellings(real: SQLiteStore) -> None
     assert hybrid.hits[0].matched in ("all", "some")
 
 
-def test_cli_semantic_hybrid_and_reindex_vectors(tmp_path: Path) -> None:
-    db = tmp_path / "news.db"
-    store = SQLiteStore(db)
+def _empty(path: Path) -> Path:
+    SQLiteStore(path).close()
+    return path
+
+
+def test_cli_semantic_hybrid_and_reindex_vectors(tmp_path: Path, backend: str,
+                                                 on_backend: Callable[[Path | str], str]) -> None:
+    path = tmp_path / "news.db"
+    store = SQLiteStore(path)
     model = get_embedder("use")
     assert model is not None
     arts = [TRUMP, OIL, FOOTBALL, STORM, SUMMIT]
     _put(store, arts, model.encode([embedding_text(a.title, a.text) for a in arts]), embedder="use")
     store.close()
+    db = on_backend(path)
     runner = CliRunner()
     out = runner.invoke(cli, ["search", "قمة ترمب وكيم", "--db", str(db), "--mode", "semantic", "--k", "2", "--json"])
     assert out.exit_code == 0, out.output
@@ -263,7 +271,7 @@ def test_cli_semantic_hybrid_and_reindex_vectors(tmp_path: Path) -> None:
     assert rebuilt.exit_code == 0, rebuilt.output
     [stats] = json.loads(rebuilt.output)["vectors"]
     assert stats["embedder"] == "use" and stats["vectors"] == 5 and stats["kind"] == "exact"
-    assert (tmp_path / "news.db.vectors.use.npz").exists()
-    empty = tmp_path / "empty.db"
-    SQLiteStore(empty).close()
-    assert runner.invoke(cli, ["reindex", "--db", str(empty), "--vectors"]).exit_code == 2
+    # a SQLite store keeps the index in files beside it; a PostgreSQL store has no folder: the index stays in memory
+    assert (tmp_path / "news.db.vectors.use.npz").exists() == (backend == "sqlite")
+    empty = on_backend(_empty(tmp_path / "empty.db"))
+    assert runner.invoke(cli, ["reindex", "--db", empty, "--vectors"]).exit_code == 2
