@@ -310,3 +310,82 @@ def test_feeds_command_reports_health(server: NewsServer, tmp_path: Path) -> Non
     assert any(line.startswith("ok") and "rss.xml" in line for line in lines)
     assert any(line.startswith("retrying") and "down.xml" in line for line in lines)
     assert any("last error: HTTP 500" in line or "500" in line for line in lines)
+
+
+def test_a_pass_longer_than_the_lease_keeps_its_feeds(tmp_path: Path) -> None:
+    """The lease is renewed while a pass runs: another watcher cannot take a live watcher's feed mid-pass."""
+    site = NewsSite(items=20)
+    site.page_delay = 0.3                                  # a pass of about 3 s (2 pages at a time), lease 0.6 s
+    with NewsServer(site) as srv:
+        url = f"{srv.base}/sitemap-news.xml"
+        db = tmp_path / "w.db"
+        store = SQLiteStore(db)
+        options = WatchOptions(fetch=FAST.fetch, lease_seconds=0.6, chunk=5)
+        watcher = Watcher(store, [FeedSpec(url, source="موقع الاختبار")], options=options)
+        other = SQLiteStore(db)
+        attempts: list[tuple[float, list[str]]] = []
+
+        def contend() -> None:
+            deadline = time.monotonic() + 30
+            while not _leases(db) and time.monotonic() < deadline:     # the pass has begun
+                time.sleep(0.02)
+            for _ in range(3):                             # past the first lease's end, while the pass runs
+                time.sleep(0.6)
+                attempts.append((time.monotonic(), other.claim_feeds("other-host:1:abcd", [url], seconds=60)))
+
+        thread = threading.Thread(target=contend)
+        thread.start()
+        report = asyncio.run(watcher.run(once=True)).to_dict()
+        ended = time.monotonic()
+        thread.join()
+        assert _count(db) == 20 and report["stored"] == 20, report
+        assert len(attempts) == 3 and all(at < ended for at, _ in attempts), "the pass ended too soon for the test"
+        assert [got for _, got in attempts] == [[], [], []], attempts    # the live watcher kept its feed
+        assert _leases(db) == {}
+        other.close()
+
+
+def test_postgres_a_killed_watchers_feeds_go_to_another_machine_when_its_lease_runs_out(
+        pg_dsn: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Two watchers share one PostgreSQL store; the first is SIGKILLed mid-pass holding its leases. A watcher on
+    another machine skips those feeds until the lease runs out, then takes them over: every article once."""
+    from marsad.store import open_store
+
+    site = NewsSite(items=40)
+    site.page_delay = 0.05
+    with NewsServer(site) as srv:
+        feeds = [f"{srv.base}/feeds/rss.xml", f"{srv.base}/sitemap-news.xml"]
+        listing = tmp_path / "feeds.txt"
+        listing.write_text("\n".join(feeds) + "\n", encoding="utf-8")
+        store = open_store(pg_dsn)
+
+        def stored() -> int:
+            return int(store.stats()["articles"])
+
+        try:
+            proc = subprocess.Popen(_cli("watch", "--once", "--feeds", str(listing), "--db", pg_dsn,
+                                         "--allow-loopback", "--per-host-delay", "0", "--lease", "4"),
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 60
+            while stored() == 0 and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.05)
+            assert proc.poll() is None, "the watcher finished before it could be killed; slow the pages down"
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=10)
+            killed_at, partial = time.monotonic(), stored()
+            assert 0 < partial < 40
+            held = {f["url"]: f["lease_owner"] for f in map(store.get_feed, feeds) if f and f["lease_owner"]}
+            assert held and all(f":{proc.pid}:" in owner for owner in held.values())
+            monkeypatch.setattr("socket.gethostname", lambda: "another-machine")    # no same-host takeover
+            watcher = Watcher(store, [FeedSpec(u, source="موقع الاختبار") for u in feeds], options=FAST)
+            first = asyncio.run(watcher.run(once=True)).to_dict()
+            if time.monotonic() - killed_at < 3:                        # the dead watcher's lease still ran
+                assert {p["url"] for p in first["feeds"]} == set(feeds) - set(held)
+            time.sleep(max(0.0, 4.5 - (time.monotonic() - killed_at)))
+            asyncio.run(watcher.run(once=True))
+            urls = [a["url"] for a in store.iter_articles()]
+            assert len(urls) == 40 and {url_key(u) for u in urls} == {url_key(u) for u in srv.expected_urls()}
+            assert store.integrity_check() == "ok"
+            assert not any((store.get_feed(u) or {}).get("lease_owner") for u in feeds)
+        finally:
+            store.close()

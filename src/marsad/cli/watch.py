@@ -17,9 +17,12 @@ from marsad.errors import MarsadError
 @click.option("--allow-loopback", is_flag=True, help="Allow 127.0.0.0/8 and ::1 only (local test servers).")
 @click.option("--per-host-delay", type=float, default=1.0, show_default=True,
               help="Minimum seconds between requests to one host (robots.txt Crawl-delay can raise it).")
+@click.option("--lease", "lease_seconds", type=click.FloatRange(min=1), default=900, show_default=True,
+              help="Seconds a feed stays leased to this watcher (renewed while it polls; another watcher sharing the "
+                   "store takes the feed over when a dead watcher's lease runs out).")
 @click.option("--json", "as_json", is_flag=True, help="Print the pass report as JSON.")
 def watch(feeds_file: str | None, db: str | None, once: bool, allow_private: bool, allow_loopback: bool,
-          per_host_delay: float, as_json: bool) -> None:
+          per_host_delay: float, lease_seconds: float, as_json: bool) -> None:
     """Poll feeds and sitemaps politely and ingest new articles (feed state survives restarts)."""
     from marsad.ingestion.watch import WatchOptions, run_watch
     from marsad.sources.feeds import default_feed_list, read_feed_list
@@ -28,7 +31,8 @@ def watch(feeds_file: str | None, db: str | None, once: bool, allow_private: boo
 
     try:
         feeds = read_feed_list(feeds_file) if feeds_file else default_feed_list()
-        options = WatchOptions(fetch=FetchOptions(allow_private=allow_private, allow_loopback=allow_loopback,
+        options = WatchOptions(lease_seconds=lease_seconds,
+                               fetch=FetchOptions(allow_private=allow_private, allow_loopback=allow_loopback,
                                                   per_host_delay=per_host_delay))
         store = open_store(db)
         try:

@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import dataclasses
 import functools
+import logging
 import os
 import random
 import signal
@@ -44,6 +45,7 @@ from marsad.store.base import Store
 from marsad.times import parse_utc, to_iso, utc_now
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +62,8 @@ class WatchOptions:
     max_page_attempts: int = 3            # a page that keeps failing is given up after this many polls
     feed_concurrency: int = 8
     chunk: int = 25                       # items fetched, then ingested and committed, at a time
-    lease_seconds: float = 900.0          # a feed polled by this watcher is leased for this long (others skip it)
+    lease_seconds: float = 900.0          # a feed polled by this watcher is leased for this long (others skip it),
+                                          # renewed every third of it while the pass runs
     fetch: FetchOptions = field(default_factory=FetchOptions)
 
 
@@ -151,9 +154,13 @@ class Watcher:
                 leased = await self._db(self._claim, due) if due else []
                 if leased:
                     report.passes += 1
+                    renewing = asyncio.create_task(self._renew(leased))
                     try:
                         report.polls.extend(await self._pass(fetcher, leased))
                     finally:
+                        renewing.cancel()
+                        with contextlib.suppress(asyncio.CancelledError):
+                            await renewing
                         await asyncio.shield(self._db(self.store.release_feeds, self.owner, leased))
                 if once or (max_passes is not None and report.passes >= max_passes):
                     break
@@ -201,6 +208,19 @@ class Watcher:
             for holder in sorted(dead):
                 self.store.release_feeds(holder, urls)
         return self.store.claim_feeds(self.owner, urls, seconds=self.options.lease_seconds)
+
+    async def _renew(self, urls: list[str]) -> None:
+        """Keep this watcher's leases on ``urls`` alive while a pass runs (a pass may outlast one lease): renew
+        every third of the lease, so a live watcher never loses a feed and a dead one loses it within a lease."""
+        every = self.options.lease_seconds / 3
+        while True:
+            await asyncio.sleep(every)
+            kept = await self._db(self.store.claim_feeds, self.owner, urls, seconds=self.options.lease_seconds)
+            if lost := sorted(set(urls) - set(kept)):
+                # only after this watcher stalled for longer than a lease: another took the feed over; both may
+                # fetch it now, which stores nothing twice (identities are unique) but wastes a fetch
+                log.warning("lease lost to another watcher (stalled longer than %.0f s): %s",
+                            self.options.lease_seconds, ", ".join(lost))
 
     def _due(self) -> list[str]:
         now = to_iso(utc_now())
