@@ -37,8 +37,9 @@ def _free_port() -> int:
 class PgServer:
     """One PostgreSQL cluster in a temporary folder, started on ``start`` and removed on ``stop``."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: str = "") -> None:
         self.dsn_base = os.environ.get("MARSAD_TEST_PG") or ""
+        self.settings = settings          # more server options (``-c name=value ...``), e.g. a benchmark's memory
         self.folder: Path | None = None
         self.port = 0
         self._user: str | None = None
@@ -67,7 +68,7 @@ class PgServer:
                       "--locale=C.UTF-8")
             self.port = _free_port()
             options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 -c fsync=off "
-                       "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200")
+                       "-c synchronous_commit=off -c full_page_writes=off -c max_connections=200 " + self.settings)
             self._run(bin_dir / "pg_ctl", "-D", data, "-o", options, "-l", self.folder / "server.log", "-w", "start")
         except BaseException:
             self.stop()                         # no half-started server or folder left behind
