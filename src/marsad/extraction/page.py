@@ -371,6 +371,7 @@ def _from_record(raw: RawDocument, options: ExtractOptions) -> list[Article]:
         return []
     main = articles[0]
     main.url = f.get("url") or main.url
+    main.text_source = str(f.get("text_source") or "page")
     main.external_id = f.get("external_id")
     main.author = f.get("author") or main.author
     if f.get("source"):
