@@ -157,11 +157,29 @@ def _holds_body(el: etree._Element) -> bool:
                          '" post-body ") or contains(concat(" ", normalize-space(@class), " "), " entry-content ")]'))
 
 
-def _meta(root: etree._Element, *names: str) -> str | None:
+MetaIndex = dict[tuple[str, str], list[str]]
+"""(attribute, name) -> the contents of the page's <meta> elements, in document order."""
+
+
+def meta_index(root: etree._Element) -> MetaIndex:
+    """Every <meta> of the page by (property|name|itemprop, value): read once, looked up many times."""
+    index: MetaIndex = {}
+    for el in root.iter("meta"):
+        content = el.get("content")
+        if content is None:
+            continue
+        for attr in ("property", "name", "itemprop"):
+            name = el.get(attr)
+            if name:
+                index.setdefault((attr, name), []).append(content)
+    return index
+
+
+def _meta(index: MetaIndex, *names: str) -> str | None:
+    """The first non-empty content among ``names`` (in that order; property, then name, then itemprop)."""
     for name in names:
         for attr in ("property", "name", "itemprop"):
-            found = root.xpath(f'//meta[@{attr}="{name}"]/@content')
-            for value in found:
+            for value in index.get((attr, name), ()):
                 value = DISPLAY(str(value))
                 if value:
                     return value
@@ -192,38 +210,39 @@ def read_meta(root: etree._Element, url: str | None = None) -> PageMeta:
     ``date_witnesses`` keeps them so the caller can add the datelines it finds in the text.
     """
     meta = PageMeta()
+    metas = meta_index(root)
     ld_items = [i for i in _json_ld(root) if isinstance(i, dict)]
     article_ld = next(
         (i for i in ld_items if str(i.get("@type", "")).endswith(("Article", "NewsArticle", "BlogPosting"))
          or i.get("@type") in ("NewsArticle", "Article", "ReportageNewsArticle")),
         {},
     )
-    meta.site_name = _meta(root, "og:site_name", "application-name") or _ld_name(article_ld.get("publisher"))
+    meta.site_name = _meta(metas, "og:site_name", "application-name") or _ld_name(article_ld.get("publisher"))
     meta.site_names = _site_names(root, meta.site_name)
     title_el = root.find(".//title")
     page_title = DISPLAY(title_el.text_content()) if title_el is not None else ""
     h1s = [DISPLAY(h.text_content()) for h in root.iter("h1")]
     meta.h1 = next((h for h in h1s if h and not _key_in(h, meta.site_names)), "")
-    witnesses = [TitleWitness("og", _meta(root, "og:title") or ""),
-                 TitleWitness("twitter", _meta(root, "twitter:title") or ""),
+    witnesses = [TitleWitness("og", _meta(metas, "og:title") or ""),
+                 TitleWitness("twitter", _meta(metas, "twitter:title") or ""),
                  TitleWitness("jsonld", DISPLAY(str(article_ld.get("headline") or ""))),
                  *(TitleWitness("h1", h) for h in h1s[:3]),
                  TitleWitness("title", page_title)]
     meta.title = choose_title([w for w in witnesses if w.text], meta.site_names)
     canon = root.xpath('//link[@rel="canonical"]/@href')
-    meta.canonical_url = (str(canon[0]).strip() if canon else None) or _meta(root, "og:url")
-    meta.author = _meta(root, "author", "article:author", "dc.creator", "byl") or _ld_name(article_ld.get("author"))
-    meta.date_witnesses = _date_witnesses(root, article_ld, url or meta.canonical_url)
+    meta.canonical_url = (str(canon[0]).strip() if canon else None) or _meta(metas, "og:url")
+    meta.author = _meta(metas, "author", "article:author", "dc.creator", "byl") or _ld_name(article_ld.get("author"))
+    meta.date_witnesses = _date_witnesses(root, metas, article_ld, url or meta.canonical_url)
     chosen = choose_date(meta.date_witnesses)
     meta.published = chosen.iso() if chosen else None
     meta.updated = date_to_iso(
-        _meta(root, "article:modified_time", "og:updated_time", "dateModified", "last-modified")
+        _meta(metas, "article:modified_time", "og:updated_time", "dateModified", "last-modified")
         or _ld_str(article_ld.get("dateModified"))
     )
-    lang = root.get("lang") or root.get("xml:lang") or _meta(root, "og:locale", "language", "content-language")
+    lang = root.get("lang") or root.get("xml:lang") or _meta(metas, "og:locale", "language", "content-language")
     meta.language = lang.split("-")[0].split("_")[0].lower() if lang else None
     tags = [DISPLAY(str(t)) for t in root.xpath('//meta[@property="article:tag"]/@content')]
-    keywords = _meta(root, "keywords", "news_keywords")
+    keywords = _meta(metas, "keywords", "news_keywords")
     if keywords:
         tags.extend(k.strip() for k in re.split(r"[،,;]", keywords))
     ld_kw = article_ld.get("keywords")
@@ -232,7 +251,7 @@ def read_meta(root: etree._Element, url: str | None = None) -> PageMeta:
     elif isinstance(ld_kw, list):
         tags.extend(str(k).strip() for k in ld_kw)
     meta.tags = [t for t in dict.fromkeys(tags) if t]
-    meta.description = _meta(root, "description", "og:description")
+    meta.description = _meta(metas, "description", "og:description")
     body = article_ld.get("articleBody")
     meta.article_body = DISPLAY(str(body)).strip() if isinstance(body, str) else ""
     return meta
@@ -242,12 +261,13 @@ _PUBLISHED_META = ("article:published_time", "og:published_time", "datePublished
                    "date", "DC.date.issued", "dc.date", "parsely-pub-date", "sailthru.date", "publish-date")
 
 
-def _date_witnesses(root: etree._Element, article_ld: dict[str, Any], url: str | None) -> list[DateWitness]:
+def _date_witnesses(root: etree._Element, metas: MetaIndex, article_ld: dict[str, Any],
+                    url: str | None) -> list[DateWitness]:
     """Every machine-readable statement of the publication date: meta, JSON-LD, <time>, the URL, htmldate."""
     found: list[DateWitness | None] = []
     seen: set[str] = set()
     for name in _PUBLISHED_META:
-        value = _meta(root, name)
+        value = _meta(metas, name)
         if value and value not in seen:   # one tag copied under several names is one witness
             seen.add(value)
             found.append(machine_witness("meta", value))
