@@ -59,6 +59,7 @@ class NewsSite:
         self.conditional: Counter[str] = Counter()
         self.page_delay = 0.0
         self.broken = False
+        self.missing: set[int] = set()        # article pages that answer 404 (until removed from the set)
         self.lock = threading.Lock()
 
     def when(self, i: int) -> datetime:
@@ -93,6 +94,18 @@ class NewsSite:
                 f"<title>موقع الاختبار</title><id>urn:site</id><updated>{self.base.isoformat()}</updated>"
                 + "".join(entries) + "</feed>").encode("utf-8")
 
+    def atom_summary(self, host: str) -> bytes:
+        """Atom with a short summary (the first paragraph) per article: the pages must be fetched."""
+        entries = []
+        for i in range(self.items):
+            title, paras = article_text(i + self.offset)
+            entries.append(f"<entry><title>{title}</title><link href='http://{host}/articles/{i}.html'/>"
+                           f"<id>urn:s:{i}</id><updated>{self.when(i).isoformat()}</updated>"
+                           f"<summary>{paras[0]}</summary></entry>")
+        return ('<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+                f"<title>موقع الاختبار</title><id>urn:site:s</id><updated>{self.base.isoformat()}</updated>"
+                + "".join(entries) + "</feed>").encode("utf-8")
+
     def json_feed(self, host: str) -> bytes:
         """JSON Feed 1.1 pointing at the first third of the articles (overlaps the RSS feed)."""
         items = [{"id": f"j{i}", "url": f"http://{host}/articles/{i}.html", "title": article_text(i + self.offset)[0],
@@ -119,6 +132,8 @@ class NewsSite:
             return 200, "application/rss+xml; charset=windows-1256", self.rss_1256(host), {}
         if path == "/feeds/atom.xml":
             return 200, "application/atom+xml; charset=utf-8", self.atom_full(host), {}
+        if path == "/feeds/atom-summary.xml":
+            return 200, "application/atom+xml; charset=utf-8", self.atom_summary(host), {}
         if path == "/feeds/feed.json":
             return 200, "application/feed+json", self.json_feed(host), {}
         if path == "/sitemap-news.xml":
@@ -134,7 +149,7 @@ class NewsSite:
                 i = int(path[len("/articles/"):-len(".html")])
             except ValueError:
                 return 404, "text/plain", b"not found", {}
-            if not 0 <= i < self.items:
+            if not 0 <= i < self.items or i in self.missing:
                 return 404, "text/plain", b"not found", {}
             if self.page_delay:
                 time.sleep(self.page_delay)

@@ -61,6 +61,7 @@ class Article:
     entities: list[dict[str, Any]] = field(default_factory=list)    # mentions (see marsad.enrich.entities)
     keyphrases: list[dict[str, Any]] = field(default_factory=list)  # {"phrase", "score"}, ranked
     category: dict[str, Any] | None = None                          # {"label", "confidence"}
+    text_source: str = "page"            # "page": text from the input itself; "feed": a feed item's own text
 
     def to_dict(self) -> dict[str, Any]:
         """Return the article as a JSON-ready dict (the stable article JSON)."""

@@ -41,6 +41,30 @@ def test_feed_state(store: Store) -> None:
                                                       "https://e.com/rss"]
 
 
+def test_articles_stored_from_a_feed_and_their_pages_to_retry(store: Store) -> None:
+    """Issue 17: an article stored from a feed's text says so, its item keeps its link until the page is fetched,
+    and the upgrade replaces it in place (same id, next version, text_source back to "page")."""
+    (aid,) = add(store, article("ملخص قصير من الخلاصة", text_source="feed"))
+    assert store.get_article(aid)["text_source"] == "feed"  # type: ignore[index]
+    with store.transaction():
+        store.mark_feed_item("k1", "https://e.com/rss", status="feed", article_id=aid, error="HTTP 404",
+                             url="https://e.com/a/1")
+        store.mark_feed_item("k2", "https://e.com/rss", status="ingested", url="https://e.com/a/2")
+        store.mark_feed_item("k3", "https://other.com/rss", status="feed", url="https://other.com/a/3")
+    assert store.pending_feed_items("https://e.com/rss", max_attempts=3) == [("k1", "https://e.com/a/1", aid)]
+    assert store.pending_feed_items("https://e.com/rss", max_attempts=1) == []   # one attempt made already
+    with store.transaction():
+        store.mark_feed_item("k1", "https://e.com/rss", status="feed", error="timeout")   # url and article kept
+    assert store.pending_feed_items("https://e.com/rss", max_attempts=3) == [("k1", "https://e.com/a/1", aid)]
+    assert store.feed_item_status("k1") == ("feed", 2)
+    with store.transaction():
+        store.update_article(aid, article("النص الكامل للخبر كما نشر في الصفحة"))
+        store.mark_feed_item("k1", "https://e.com/rss", status="ingested", article_id=aid)
+    got = store.get_article(aid)
+    assert got is not None and (got["text_source"], got["version"]) == ("page", 2)
+    assert store.pending_feed_items("https://e.com/rss", max_attempts=3) == []
+
+
 def test_feed_leases_one_watcher_at_a_time(backend: Callable[[Path], Store], tmp_path: Path) -> None:
     """Two watchers (two connections) share the feed list: a feed is leased to one until released or run out."""
     first, second = backend(tmp_path), backend(tmp_path)

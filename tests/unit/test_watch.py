@@ -18,11 +18,12 @@ from pathlib import Path
 import pytest
 
 from marsad.ingestion.watch import Watcher, WatchOptions, backoff_delay, next_interval
+from marsad.query.engine import search
 from marsad.sources.feeds import FeedSpec
 from marsad.sources.fetch import Fetcher, FetchOptions
 from marsad.sources.urls import url_key
 from marsad.store.sqlite import SQLiteStore
-from tests.newsserver import NewsServer, NewsSite
+from tests.newsserver import NewsServer, NewsSite, article_text
 
 FAST = WatchOptions(fetch=FetchOptions(allow_loopback=True, per_host_delay=0.0, retries=0, backoff_base=0.01))
 
@@ -389,3 +390,46 @@ def test_postgres_a_killed_watchers_feeds_go_to_another_machine_when_its_lease_r
             assert not any((store.get_feed(u) or {}).get("lease_owner") for u in feeds)
         finally:
             store.close()
+
+def test_an_item_whose_page_answers_404_is_stored_from_the_feed_then_upgraded_in_place(tmp_path: Path) -> None:
+    """Issue 17: the linked page answers 404 on the first pass (the feed's summary is stored, marked "feed"), then
+    200 on the next: the same article is replaced by the page's text, re-indexed, and there is one article."""
+    site = NewsSite(items=2)
+    site.missing = {1}
+    feed = "/feeds/atom-summary.xml"
+    with NewsServer(site) as srv:
+        store = SQLiteStore(tmp_path / "w.db")
+        first = _watch(store, [srv.base + feed])
+        assert first["stored"] == 2 and first["rejected"] == 0 and first["from_feed"] == 1
+        row = store.conn.execute("SELECT id, text, text_source FROM articles WHERE url LIKE '%/articles/1.html'"
+                                 ).fetchone()
+        summary = article_text(1)[1][0]
+        assert row[1] == summary and row[2] == "feed"
+        assert store.feed_item_status(url_key(f"{srv.base}/articles/1.html")) == ("feed", 1)
+        only_on_page = "المتابعة الدقيقة والشفافية"          # words of the page's third paragraph, not the summary
+        assert row[0] not in [h.id for h in search(store, only_on_page).hits]
+
+        site.missing = set()
+        second = _watch(store, [srv.base + feed])
+        assert second["upgraded"] == 1 and second["stored"] == 0 and second["rejected"] == 0
+        rows = store.conn.execute("SELECT id, text, text_source, version FROM articles").fetchall()
+        assert len(rows) == 2
+        upgraded = next(r for r in rows if r[0] == row[0])
+        assert upgraded[2] == "page" and upgraded[3] == 2
+        assert upgraded[1] == "\n\n".join(article_text(1)[1])
+        assert store.feed_item_status(url_key(f"{srv.base}/articles/1.html"))[0] == "ingested"
+        assert row[0] in [h.id for h in search(store, only_on_page).hits]   # the search index follows the text
+        third = _watch(store, [srv.base + feed])           # nothing left to retry: no page fetched again
+        assert third["upgraded"] == 0 and third["stored"] == 0
+        assert store.conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 2
+
+
+def test_an_item_with_neither_page_nor_text_is_rejected_with_its_reason(tmp_path: Path) -> None:
+    site = NewsSite(items=2)
+    site.missing = {0, 1}
+    with NewsServer(site) as srv:
+        store = SQLiteStore(tmp_path / "w.db")
+        report = _watch(store, [f"{srv.base}/sitemap-news.xml"])     # a sitemap holds links and titles, no text
+        assert report["stored"] == 0 and report["rejected"] == 2 and report["from_feed"] == 0
+        status = store.feed_item_status(url_key(f"{srv.base}/articles/0.html"))
+        assert status is not None and status[0] == "failed"

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime
+
+from lxml import etree
 
 from marsad.config import ExtractOptions
 from marsad.errors import NoContentError
 from marsad.extraction import html as html_mod
-from marsad.extraction.sections import Block, Draft, PageSections, is_boilerplate, parse_stamp, section_blocks
+from marsad.extraction.sections import (
+    STAMP_LABEL_RE,
+    Block,
+    Draft,
+    PageSections,
+    is_boilerplate,
+    parse_stamp,
+    section_blocks,
+)
+from marsad.extraction.signals import DateWitness, choose_date, parsed_witness
 from marsad.models import Article, RawDocument
-from marsad.text.dates import ParsedDate, date_to_iso, parse_machine_date
+from marsad.text.dates import ParsedDate, date_to_iso, find_dates, parse_machine_date
 from marsad.text.encoding import decode_bytes
 from marsad.text.lang import detect_language
-from marsad.text.normalize import DISPLAY
+from marsad.text.normalize import DISPLAY, MATCH
 
 _HTML_SNIFF = re.compile(rb"<(?:!doctype\s+html|html|body|head|p|div|article)[\s>]", re.I)
 
@@ -108,27 +120,50 @@ def _text_to_articles(text: str, raw: RawDocument, options: ExtractOptions, titl
 def _from_html(raw: RawDocument, options: ExtractOptions) -> list[Article]:
     decoded = decode_bytes(raw.data, declared=raw.charset, is_html=True, ref=raw.ref)
     root = html_mod.parse_html(decoded.text)
-    meta = html_mod.read_meta(root)
-    blocks = html_mod.page_blocks(root)
+    meta = html_mod.read_meta(root, raw.url)
     now = _fetch_time(raw)
+    chrome = html_mod.chrome_keys(root)
+    all_blocks = html_mod.page_blocks(root)
+    meta.title = meta.title or _heading_title(all_blocks, meta.site_names)
+    blocks = [b for b in _from_headline(all_blocks, meta.title, now) if MATCH(b.text).strip() not in chrome]
     sections = section_blocks(blocks, now=now)
+    links = html_mod.link_texts(root)
     if sections.aggregator:
         articles = _drafts_to_articles(sections, raw, options)
-        if articles and articles[0].origin.get("role") == "main":
+        has_main = bool(articles) and articles[0].origin.get("role") == "main"
+        if has_main:
             main = articles[0]
-            if not main.title:
-                main.title = meta.title if meta.title and meta.title != meta.site_name else ""
+            main.title = meta.title or main.title
+            paras = main.text.split("\n\n")
+            if main.title and paras and MATCH(paras[0]).strip() == MATCH(main.title).strip():
+                paras = paras[1:]
+            main.text = "\n\n".join(_without_datelines(paras, now))
+        if len(articles) <= 1:  # a page with one article: is its body the article, or site chrome?
+            better = _better_body(articles[0].text if has_main else "", root, raw.url, meta, links,
+                                  trafilatura=options.use_trafilatura)
+            if better is not None and has_main:
+                articles[0].text, articles[0].origin["method"] = better
+            elif better is not None and len(better[0]) >= options.min_text_chars:
+                articles = [Article(url=raw.url, source=raw.source, title=meta.title, text=better[0],
+                                    origin={"role": "main", "method": better[1]}), *articles]
     else:
         text = html_mod.main_text(root, raw.url) if options.use_trafilatura else ""
-        paragraphs = [p for p in DISPLAY(text).split("\n") if p.strip() and not is_boilerplate(p)]
+        paragraphs = [p for p in DISPLAY(text).split("\n")
+                      if p.strip() and not is_boilerplate(p) and MATCH(p).strip() not in chrome]
         kept, stamp_pub, stamp_upd = _split_stamps([p for p in paragraphs if len(p) < 120], paragraphs, now)
+        method = "trafilatura"
         if not kept:  # trafilatura found nothing: fall back to our own blocks
             kept = sections.articles[0].paragraphs if sections.articles else []
+            method = "sections"
         if stamp_pub is None and stamp_upd is None:  # Arabic-only date lines that trafilatura dropped
             _, stamp_pub, stamp_upd = _split_stamps([b.text for b in blocks if b.region == "main"], [], now)
-        title = meta.h1 or _title_without_site(meta.title, blocks)
+        title = meta.title or meta.h1 or _title_without_site(_page_title(root), blocks)
+        better = _better_body("\n".join(kept), root, raw.url, meta, links, trafilatura=options.use_trafilatura)
+        if better is not None:
+            kept, method = [p for p in better[0].split("\n\n") if p], better[1]
         if kept and title and kept[0] == title:
             kept = kept[1:]
+        kept = _without_datelines(kept, now)
         body = "\n\n".join(kept)
         if len(body) < options.min_text_chars:
             return []
@@ -140,7 +175,7 @@ def _from_html(raw: RawDocument, options: ExtractOptions) -> list[Article]:
                 text=body,
                 published_at=stamp_pub.iso() if stamp_pub else None,
                 updated_at=stamp_upd.iso() if stamp_upd else None,
-                origin={"role": "main", "method": "trafilatura"},
+                origin={"role": "main", "method": method},
                 related_headlines=[],
             )
         ]
@@ -152,7 +187,8 @@ def _from_html(raw: RawDocument, options: ExtractOptions) -> list[Article]:
     main.site_name = meta.site_name
     main.author = meta.author
     main.source = main.source or meta.site_name
-    main.published_at = meta.published or main.published_at
+    published = choose_date([*meta.date_witnesses, *_dateline_witnesses(blocks, now)])
+    main.published_at = published.iso() if published else main.published_at
     main.updated_at = meta.updated or main.updated_at
     main.tags = _merge(main.tags, meta.tags)
     if meta.language in ("ar", "en", "fr"):
@@ -163,6 +199,121 @@ def _from_html(raw: RawDocument, options: ExtractOptions) -> list[Article]:
         main.origin["encoding_fixed"] = {"declared": decoded.declared, "mislabelled": decoded.mislabelled,
                                          "repaired": decoded.repaired}
     return articles
+
+
+def _heading_title(blocks: list[Block], site_names: set[str]) -> str:
+    """The first heading of the main region that is followed by a paragraph (when no other title signal agreed)."""
+    names = {MATCH(n).strip() for n in site_names}
+    for i, block in enumerate(blocks[:80]):
+        if block.region == "main" and block.words >= 15:
+            return ""   # the text began before any heading: a later heading is another story's
+        if block.region != "main" or block.tag not in ("h1", "h2", "h3") or MATCH(block.text).strip() in names:
+            continue
+        if any(b.words >= 15 for b in blocks[i + 1:i + 4]):
+            return block.text
+    return ""
+
+
+def _page_title(root: etree._Element) -> str:
+    title_el = root.find(".//title")
+    return DISPLAY(title_el.text_content()) if title_el is not None else ""
+
+
+def _from_headline(blocks: list[Block], title: str, now: datetime | None) -> list[Block]:
+    """The page's blocks from its headline on: what comes before it in the main region is masthead.
+
+    Stamp lines before the headline are kept (some sites put the dateline above it), and so is
+    every block outside the main region. Without a headline block the blocks are returned as they are.
+    """
+    if not title:
+        return blocks
+    key = MATCH(title).strip()
+    start = next((i for i, b in enumerate(blocks) if b.region == "main" and MATCH(b.text).strip() == key), None)
+    if not start or any(b.region == "main" and b.words >= 15 for b in blocks[:start]):
+        return blocks   # no headline block, or text before it (then it is not the page's headline)
+    kept = [b for b in blocks[:start] if b.region != "main" or parse_stamp(b.text, now) is not None]
+    return [dataclasses.replace(b, index=i) for i, b in enumerate([*kept, *blocks[start:]])]
+
+
+_MIN_PROSE = 400          # a body with less prose than this is checked against the other candidates
+_BETTER_BY = 1.5          # another candidate must hold this much more prose to replace it
+
+
+def _better_body(text: str, root: etree._Element, url: str | None, meta: html_mod.PageMeta, links: set[str],
+                 *, trafilatura: bool) -> tuple[str, str] | None:
+    """A better body than ``text`` when ``text`` looks like site chrome (little prose, mostly links), else None.
+
+    The candidates are the JSON-LD ``articleBody``, the elements sites keep the body in (``<article>``,
+    ``articleBody``, post-body) and trafilatura without its precision filters; the one with the most prose
+    wins when it holds clearly more than ``text``. Returns (body with blank-line paragraph breaks, method).
+    """
+    lines = [line for line in text.split("\n") if line.strip()]
+    prose = html_mod.prose_chars("\n".join(lines), links)
+    total = sum(len(line) for line in lines) or 1
+    if prose >= _MIN_PROSE and prose / total >= 0.5:
+        return None
+    candidates: list[tuple[str, str]] = []
+    if meta.article_body:
+        candidates.append((meta.article_body, "jsonld"))
+    candidates.extend((t, "container") for t in html_mod.container_texts(root))
+    if trafilatura:
+        candidates.append((html_mod.recall_text(root, url), "trafilatura_recall"))
+    scored: list[tuple[int, str, str]] = []
+    for cand, method in candidates:
+        paras = [p.strip() for p in DISPLAY(cand).split("\n") if p.strip() and not is_boilerplate(p)]
+        if meta.title and paras and MATCH(paras[0]).strip() == MATCH(meta.title).strip():
+            paras = paras[1:]
+        scored.append((html_mod.prose_chars("\n".join(paras), links), "\n\n".join(paras), method))
+    top = max((s[0] for s in scored), default=0)
+    if top < max(_BETTER_BY * prose, 1):
+        return None
+    # The first candidate (in the order above: JSON-LD, containers, recall) within 10% of the most prose.
+    best = next(s for s in scored if s[0] >= 0.9 * top)
+    return best[1], best[2]
+
+
+_DATELINE_REST = 8   # words a dateline line may hold beside its dates (a byline, a place, a separator)
+
+
+def _without_datelines(paragraphs: list[str], now: datetime | None) -> list[str]:
+    """``paragraphs`` without the short lines that are a byline and dateline, not text of the article."""
+    out = []
+    for para in paragraphs:
+        if len(para) <= 80 and STAMP_LABEL_RE.match(para):   # "نشر في 10:15 ص بواسطة هيئة التحرير"
+            continue
+        if len(para) <= 160:
+            found = find_dates(para, now=now)
+            if found:
+                rest = "".join(para[a:b] for a, b in _gaps([(f.start, f.end) for f in found], len(para)))
+                if len(rest.split()) <= _DATELINE_REST and not rest.strip().endswith((".", "؟", "!")):
+                    continue
+        out.append(para)
+    return out
+
+
+def _gaps(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
+    gaps, pos = [], 0
+    for a, b in spans:
+        if a > pos:
+            gaps.append((pos, a))
+        pos = max(pos, b)
+    if pos < length:
+        gaps.append((pos, length))
+    return gaps
+
+
+def _dateline_witnesses(blocks: list[Block], now: datetime | None) -> list[DateWitness]:
+    """Publication dates stated in the page's visible text: labelled datelines and short date-only lines."""
+    out: list[DateWitness] = []
+    for block in blocks[:200]:
+        if block.region != "main" or len(block.text) > 200:
+            continue
+        for found in find_dates(block.text, now=now):
+            if found.label == "published":
+                out.append(parsed_witness("dateline", found))
+            elif found.label is None and found.calendar != "relative" and len(block.text) <= 60:
+                out.append(parsed_witness("line", found))
+    return out
 
 
 def _split_stamps(candidates: list[str], texts: list[str], now: datetime | None
@@ -220,6 +371,7 @@ def _from_record(raw: RawDocument, options: ExtractOptions) -> list[Article]:
         return []
     main = articles[0]
     main.url = f.get("url") or main.url
+    main.text_source = str(f.get("text_source") or "page")
     main.external_id = f.get("external_id")
     main.author = f.get("author") or main.author
     if f.get("source"):

@@ -315,7 +315,10 @@ def _reject(store: ArticleStore, run_id: int, report: RunReport, reasons: Counte
 def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocument, article: Article,
                    clusterer: Clusterer | None = None, feats: Any = None) -> None:
     article.content_hash = article.content_hash or content_hash(article.text)
-    identity = identity_of(article)
+    # A page fetched to upgrade an article stored from its feed's text replaces that article in place, whatever
+    # canonical URL the page declares (the watcher says which identity it was stored under).
+    stored_as = raw.fields.get("stored_as") if not article.origin.get("position") else None
+    identity = str(stored_as) if stored_as else identity_of(article)
     ref = raw.ref if not article.origin.get("position") else f"{raw.ref}#{article.origin['position']}"
     existing = store.find_by_identity(identity)
     if existing is not None:

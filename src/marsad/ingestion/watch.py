@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from marsad.config import IngestOptions
-from marsad.errors import InputError, MalformedInputError, MarsadError, StoreError
+from marsad.errors import FetchError, InputError, MalformedInputError, MarsadError, StoreError
 from marsad.ingestion.pipeline import RunReport, identity_of, ingest_items
 from marsad.models import DocumentKind, RawDocument
 from marsad.sources.feeds import FeedItem, FeedSpec, ParsedFeed, parse_feed
@@ -79,6 +79,8 @@ class PollResult:
     stored: int = 0
     duplicate: int = 0
     rejected: int = 0
+    from_feed: int = 0                    # items stored from the feed's own text: their page could not be fetched
+    upgraded: int = 0                     # articles stored from a feed's text, replaced in place by their page
     error: str | None = None
 
 
@@ -92,7 +94,7 @@ class WatchReport:
     def to_dict(self) -> dict[str, Any]:
         """Totals plus per-feed results."""
         tot: dict[str, Any] = {"passes": self.passes, "polls": len(self.polls)}
-        for key in ("items", "new", "skipped", "stored", "duplicate", "rejected"):
+        for key in ("items", "new", "skipped", "stored", "duplicate", "rejected", "from_feed", "upgraded"):
             tot[key] = sum(getattr(p, key) for p in self.polls)
         tot["not_modified"] = sum(p.status == "not_modified" for p in self.polls)
         tot["errors"] = sum(p.status == "error" for p in self.polls)
@@ -265,6 +267,7 @@ class Watcher:
             if fetched.not_modified:
                 result.status = "not_modified"
                 interval = next_interval(state.get("interval") or self.options.default_interval, 0, self.options)
+                await self._retry_pages(fetcher, url, spec.source, result)
                 await self._db(self._save, url, state, started, interval, error=None, new=0,
                                extra={"not_modified": 1})
                 return result
@@ -275,6 +278,9 @@ class Watcher:
             result.items = len(items)
             todo = await self._db(self._todo, items, result)
             complete = await self._ingest(fetcher, url, todo, spec.source or parsed.title, parsed, result)
+            if complete:   # pages of items stored from the feed on earlier passes (not the ones just tried)
+                await self._retry_pages(fetcher, url, spec.source or parsed.title, result,
+                                        skip={key for _, key in todo if key})
             interval = next_interval(state.get("interval") or self.options.default_interval, result.stored,
                                      self.options)
             # Queued after the chunks' commits (all awaited above): validators never run ahead of the items.
@@ -306,6 +312,7 @@ class Watcher:
                     return False  # stopping: keep what is stored, re-poll this feed next time
                 chunk = todo[start:start + self.options.chunk]
                 raws = list(await asyncio.gather(*(self._build(fetcher, it, source, parsed) for it, _ in chunk)))
+                result.from_feed += sum(1 for r in raws if isinstance(r, RawDocument) and r.fields.get("page_error"))
                 if writing is not None:
                     _count(result, await writing)
                     writing = None
@@ -336,7 +343,8 @@ class Watcher:
                     continue
                 seen.add(key)
                 status = self.store.feed_item_status(key)
-                if status and (status[0] == "ingested" or status[1] >= self.options.max_page_attempts):
+                # "feed": stored from the feed's text; its page is retried by _retry_pages, not fetched again here
+                if status and (status[0] in ("ingested", "feed") or status[1] >= self.options.max_page_attempts):
                     result.skipped += 1
                     continue
                 if status is None and self.store.find_by_identity(f"url:{key}") is not None:
@@ -355,8 +363,51 @@ class Watcher:
             page = await fetcher.fetch(item.url)
         except InputError as exc:
             exc.ref = exc.ref or item.url
+            if isinstance(exc, FetchError) and (item.summary.strip() or (item.content_html or "").strip()):
+                # The page cannot be fetched (4xx, 5xx, timeout, refused) but the feed holds text: store that,
+                # marked, and retry the page on later passes (_retry_pages) to upgrade the article in place.
+                return _record_from_item(item, source, parsed, page_error=str(exc))
             return exc
         return _raw_from_page(page, item, source)
+
+    async def _retry_pages(self, fetcher: Fetcher, feed_url: str, source: str | None, result: PollResult,
+                           skip: set[str] | frozenset[str] = frozenset()) -> None:
+        """Fetch again the pages of articles stored from this feed's text; a page that answers replaces its article
+        in place (same id, re-enriched, re-indexed); one that still fails counts an attempt."""
+        pending = [p for p in await self._db(self.store.pending_feed_items, feed_url,
+                                             max_attempts=self.options.max_page_attempts) if p[0] not in skip]
+        for start in range(0, len(pending), self.options.chunk):
+            if self._stop.is_set():
+                return
+            chunk = pending[start:start + self.options.chunk]
+            fetched = await asyncio.gather(*(fetcher.fetch(link) for _, link, _ in chunk), return_exceptions=True)
+            raws: list[RawDocument | InputError] = []
+            keys: list[str | None] = []
+            failed: list[tuple[str, str, str]] = []
+            for (key, link, _), page in zip(chunk, fetched, strict=True):
+                if isinstance(page, BaseException):
+                    if not isinstance(page, InputError):
+                        raise page
+                    failed.append((key, link, str(page)[:300]))
+                    continue
+                raw = _raw_from_page(page, FeedItem(url=link), source)
+                raw.fields["stored_as"] = f"url:{key}"
+                raws.append(raw)
+                keys.append(key)
+            if failed:
+                await self._db(self._still_failing, feed_url, failed)
+            if raws:
+                report = await self._db(self._write_chunk, feed_url, raws, keys)
+                result.upgraded += report.updated
+                result.duplicate += report.duplicate
+                result.stored += report.stored
+                result.rejected += report.rejected
+
+    def _still_failing(self, feed_url: str, failed: list[tuple[str, str, str]]) -> None:
+        """Store thread: count one more attempt at each page that still cannot be fetched."""
+        with self.store.transaction():
+            for key, link, error in failed:
+                self.store.mark_feed_item(key, feed_url, status="feed", error=error, url=link)
 
     def _write_chunk(self, feed_url: str, raws: list[RawDocument | InputError], keys: list[str | None]) -> RunReport:
         """Store thread: ingest one chunk, then remember its item URLs (each its own commit)."""
@@ -371,9 +422,15 @@ class Watcher:
                     continue
                 if isinstance(raw, InputError):
                     self.store.mark_feed_item(key, feed_url, status="failed", error=str(raw)[:300])
+                    continue
+                found = self.store.find_by_identity(f"url:{key}")
+                page_error = raw.fields.get("page_error")
+                if page_error and found is not None:   # stored from the feed's text: its page is to be retried
+                    self.store.mark_feed_item(key, feed_url, status="feed", article_id=found.id,
+                                              error=str(page_error)[:300], url=raw.url)
                 else:
-                    found = self.store.find_by_identity(f"url:{key}")
-                    self.store.mark_feed_item(key, feed_url, status="ingested", article_id=found.id if found else None)
+                    self.store.mark_feed_item(key, feed_url, status="ingested", article_id=found.id if found else None,
+                                              url=raw.url)
 
     def _save(self, url: str, state: dict[str, Any], started: datetime, interval: float, *, error: str | None,
               new: int, errors: int = 0, extra: dict[str, int] | None = None,
@@ -416,15 +473,20 @@ def _count(result: PollResult, report: RunReport) -> None:
     result.rejected += report.rejected
 
 
-def _record_from_item(item: FeedItem, source: str | None, parsed: ParsedFeed) -> RawDocument:
-    """A feed item carrying its full text becomes a record, stored without fetching the page."""
+def _record_from_item(item: FeedItem, source: str | None, parsed: ParsedFeed, *,
+                      page_error: str | None = None) -> RawDocument:
+    """A feed item becomes a record stored from the feed's own text (``text_source`` "feed"): one that carries its
+    full text, or one whose page could not be fetched (``page_error`` says why; the page is retried later)."""
     import hashlib
     import json
 
-    fields = {"url": item.url, "title": item.title, "html": item.content_html, "text": None if item.content_html
-              else item.summary, "published": item.published, "author": item.author, "source": source,
-              "external_id": item.guid, "language": item.language or parsed.language, "category": None,
-              "fetched_at": None}
+    fields: dict[str, Any] = {
+        "url": item.url, "title": item.title, "html": item.content_html, "text": None if item.content_html
+        else item.summary, "published": item.published, "author": item.author, "source": source,
+        "external_id": item.guid, "language": item.language or parsed.language, "category": None,
+        "fetched_at": None, "text_source": "feed"}
+    if page_error:
+        fields["page_error"] = page_error
     data = json.dumps(fields, ensure_ascii=False, sort_keys=True).encode("utf-8")
     return RawDocument(data=data, kind="record", ref=item.url or f"{parsed.url}#{item.guid}", url=item.url,
                        source=source, fields=fields, sha256=hashlib.sha256(data).hexdigest())

@@ -219,8 +219,13 @@ class FeedStateStore(Protocol):
         """(status, attempts) of a feed item URL already handled, or None."""
 
     def mark_feed_item(self, url_key: str, feed_url: str, *, status: str, article_id: int | None = None,
-                       error: str | None = None) -> None:
-        """Remember that a feed item URL was ingested (or failed, counting attempts)."""
+                       error: str | None = None, url: str | None = None) -> None:
+        """Remember that a feed item URL was ingested, stored from the feed's text (``feed``: its page is retried)
+        or failed, counting attempts; ``url`` is the item's link, kept so a later pass can retry its page."""
+
+    def pending_feed_items(self, feed_url: str, *, max_attempts: int) -> list[tuple[str, str, int | None]]:
+        """(url key, url, article id) of ``feed_url``'s items stored from the feed's text whose page is still to be
+        fetched (fewer than ``max_attempts`` attempts)."""
 
     def claim_feeds(self, owner: str, urls: Sequence[str], *, seconds: float) -> list[str]:
         """Lease to ``owner`` for ``seconds`` those of ``urls`` that no other watcher holds or whose lease ran out

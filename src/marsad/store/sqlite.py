@@ -221,6 +221,13 @@ MIGRATIONS: list[str] = [
     ALTER TABLE feeds ADD COLUMN lease_owner TEXT;
     ALTER TABLE feeds ADD COLUMN lease_until TEXT;
     """,
+    # 8: feeds never lose an item. An item whose page cannot be fetched is stored from the feed's own text
+    # (articles.text_source = 'feed', feed_items.status = 'feed' with the item's url), and upgraded in place when a
+    # later pass fetches the page.
+    """
+    ALTER TABLE articles ADD COLUMN text_source TEXT NOT NULL DEFAULT 'page';  -- page | feed
+    ALTER TABLE feed_items ADD COLUMN url TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -228,7 +235,7 @@ _ARTICLE_COLUMNS = (
     "id, external_id, url, canonical_url, source, site_name, author, title, display_title, title_derived, "
     "text, published_at, updated_at, language, tags, related_headlines, origin, raw_sha256, content_hash, "
     "duplicate_of, version, created_at, modified_at, entities, keyphrases, category, story_id, duplicate_reason, "
-    "canonical_reason"
+    "canonical_reason, text_source"
 )
 
 
@@ -387,14 +394,14 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
         cur = self.conn.execute(
             "INSERT INTO articles(identity, external_id, url, canonical_url, source, site_name, author, title, "
             "display_title, title_derived, text, published_at, updated_at, language, tags, related_headlines, "
-            "origin, raw_sha256, content_hash, duplicate_of, created_at, modified_at, entities, keyphrases, category) "
-            "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "origin, raw_sha256, content_hash, duplicate_of, created_at, modified_at, entities, keyphrases, category, "
+            "text_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (identity, article.external_id, article.url, article.canonical_url, article.source, article.site_name,
              article.author, article.title, article.display_title, int(article.title_derived), article.text,
              article.published_at, article.updated_at, article.language,
              json.dumps(article.tags, ensure_ascii=False), json.dumps(article.related_headlines, ensure_ascii=False),
              json.dumps(article.origin, ensure_ascii=False), article.raw_sha256 or None, article.content_hash,
-             duplicate_of, now, now, *_enrichment(article)),
+             duplicate_of, now, now, *_enrichment(article), article.text_source),
         )
         assert cur.lastrowid is not None
         self._index_article(cur.lastrowid)
@@ -415,13 +422,14 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
             "site_name = coalesce(?, site_name), author = coalesce(?, author), title = ?, display_title = ?, "
             "title_derived = ?, text = ?, published_at = coalesce(?, published_at), updated_at = ?, language = ?, "
             "tags = ?, related_headlines = ?, origin = ?, raw_sha256 = ?, content_hash = ?, "
-            "version = version + 1, modified_at = ?, entities = ?, keyphrases = ?, category = ? WHERE id = ?",
+            "version = version + 1, modified_at = ?, entities = ?, keyphrases = ?, category = ?, text_source = ? "
+            "WHERE id = ?",
             (article.external_id, article.url, article.canonical_url, article.source, article.site_name,
              article.author, article.title, article.display_title, int(article.title_derived), article.text,
              article.published_at, article.updated_at, article.language,
              json.dumps(article.tags, ensure_ascii=False), json.dumps(article.related_headlines, ensure_ascii=False),
              json.dumps(article.origin, ensure_ascii=False), article.raw_sha256 or None, article.content_hash,
-             now, *_enrichment(article), article_id),
+             now, *_enrichment(article), article.text_source, article_id),
         )
         self._index_article(article_id)
 
@@ -654,16 +662,23 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
         return (row[0], row[1]) if row else None
 
     def mark_feed_item(self, url_key: str, feed_url: str, *, status: str, article_id: int | None = None,
-                       error: str | None = None) -> None:
-        """Remember that a feed item URL was ingested (or failed, counting attempts)."""
+                       error: str | None = None, url: str | None = None) -> None:
+        """Remember that a feed item URL was ingested, stored from the feed's text or failed, counting attempts."""
         now = _now()
         self.conn.execute(
-            "INSERT INTO feed_items(url_key, feed_url, article_id, status, last_error, first_seen, last_seen) "
-            "VALUES (?,?,?,?,?,?,?) ON CONFLICT(url_key) DO UPDATE SET status = excluded.status, "
+            "INSERT INTO feed_items(url_key, feed_url, article_id, status, last_error, first_seen, last_seen, url) "
+            "VALUES (?,?,?,?,?,?,?,?) ON CONFLICT(url_key) DO UPDATE SET status = excluded.status, "
             "article_id = coalesce(excluded.article_id, article_id), last_error = excluded.last_error, "
-            "attempts = attempts + 1, last_seen = excluded.last_seen",
-            (url_key, feed_url, article_id, status, error, now, now),
+            "attempts = attempts + 1, last_seen = excluded.last_seen, url = coalesce(excluded.url, url)",
+            (url_key, feed_url, article_id, status, error, now, now, url),
         )
+
+    def pending_feed_items(self, feed_url: str, *, max_attempts: int) -> list[tuple[str, str, int | None]]:
+        """Items of ``feed_url`` stored from the feed's text whose page is to be retried."""
+        rows = self.conn.execute(
+            "SELECT url_key, url, article_id FROM feed_items WHERE feed_url = ? AND status = 'feed' "
+            "AND url IS NOT NULL AND attempts < ? ORDER BY first_seen, url_key", (feed_url, max_attempts)).fetchall()
+        return [(r[0], r[1], r[2]) for r in rows]
 
     def claim_feeds(self, owner: str, urls: Sequence[str], *, seconds: float) -> list[str]:
         """Lease to ``owner`` for ``seconds`` those of ``urls`` that no other watcher holds (or whose lease ran out);

@@ -58,15 +58,15 @@ class PgArticles(PgMixin):
                 "INSERT INTO articles(id, identity, external_id, url, canonical_url, source, site_name, author, title, "
                 "display_title, title_derived, text, published_at, updated_at, language, tags, related_headlines, "
                 "origin, raw_sha256, content_hash, duplicate_of, created_at, modified_at, entities, keyphrases, "
-                f"category, search) VALUES ({next_id('articles')}, %s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"
-                f"%s,%s,%s,%s,%s,%s,%s,%s, {search}) RETURNING id",
+                f"category, text_source, search) VALUES ({next_id('articles')}, %s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"
+                f"%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s, {search}) RETURNING id",
                 (identity, article.external_id, article.url, article.canonical_url, article.source, article.site_name,
                  article.author, article.title, article.display_title, int(article.title_derived), article.text,
                  article.published_at, article.updated_at, article.language,
                  json.dumps(article.tags, ensure_ascii=False),
                  json.dumps(article.related_headlines, ensure_ascii=False),
                  json.dumps(article.origin, ensure_ascii=False), article.raw_sha256 or None, article.content_hash,
-                 duplicate_of, now, now, *_enrichment(article), *fields)).fetchone()
+                 duplicate_of, now, now, *_enrichment(article), article.text_source, *fields)).fetchone()
         assert row is not None
         return int(row["id"])
 
@@ -86,14 +86,14 @@ class PgArticles(PgMixin):
                 "title_derived = %s, text = %s, published_at = coalesce(%s, published_at), updated_at = %s, "
                 "language = %s, tags = %s, related_headlines = %s, origin = %s, raw_sha256 = %s, content_hash = %s, "
                 "version = version + 1, modified_at = %s, entities = %s, keyphrases = %s, category = %s, "
-                f"search = {search} WHERE id = %s",
+                f"text_source = %s, search = {search} WHERE id = %s",
                 (article.external_id, article.url, article.canonical_url, article.source, article.site_name,
                  article.author, article.title, article.display_title, int(article.title_derived), article.text,
                  article.published_at, article.updated_at, article.language,
                  json.dumps(article.tags, ensure_ascii=False),
                  json.dumps(article.related_headlines, ensure_ascii=False),
                  json.dumps(article.origin, ensure_ascii=False), article.raw_sha256 or None, article.content_hash,
-                 now, *_enrichment(article), *fields, article_id))
+                 now, *_enrichment(article), article.text_source, *fields, article_id))
 
     def start_run(self, args: dict[str, Any]) -> int:
         """Open a run."""

@@ -43,7 +43,7 @@ ARTICLE_COLUMNS = (
     "id, external_id, url, canonical_url, source, site_name, author, title, display_title, title_derived, "
     "text, published_at, updated_at, language, tags, related_headlines, origin, raw_sha256, content_hash, "
     "duplicate_of, version, created_at, modified_at, entities, keyphrases, category, story_id, duplicate_reason, "
-    "canonical_reason"
+    "canonical_reason, text_source"
 )
 """The columns of article JSON, in SQLite's order (the search vector is not one of them)."""
 

@@ -54,15 +54,23 @@ class PgFeeds(PgMixin):
         return (row["status"], row["attempts"]) if row else None
 
     def mark_feed_item(self, url_key: str, feed_url: str, *, status: str, article_id: int | None = None,
-                       error: str | None = None) -> None:
-        """Remember that a feed item URL was ingested (or failed, counting attempts)."""
+                       error: str | None = None, url: str | None = None) -> None:
+        """Remember that a feed item URL was ingested, stored from the feed's text or failed, counting attempts."""
         now = _now()
         self._exec(
-            "INSERT INTO feed_items(url_key, feed_url, article_id, status, last_error, first_seen, last_seen) "
-            "VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (url_key) DO UPDATE SET status = excluded.status, "
+            "INSERT INTO feed_items(url_key, feed_url, article_id, status, last_error, first_seen, last_seen, url) "
+            "VALUES (%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT (url_key) DO UPDATE SET status = excluded.status, "
             "article_id = coalesce(excluded.article_id, feed_items.article_id), last_error = excluded.last_error, "
-            "attempts = feed_items.attempts + 1, last_seen = excluded.last_seen",
-            (url_key, feed_url, article_id, status, error, now, now))
+            "attempts = feed_items.attempts + 1, last_seen = excluded.last_seen, "
+            "url = coalesce(excluded.url, feed_items.url)",
+            (url_key, feed_url, article_id, status, error, now, now, url))
+
+    def pending_feed_items(self, feed_url: str, *, max_attempts: int) -> list[tuple[str, str, int | None]]:
+        """Items of ``feed_url`` stored from the feed's text whose page is to be retried."""
+        rows = self._all(
+            "SELECT url_key, url, article_id FROM feed_items WHERE feed_url = %s AND status = 'feed' "
+            "AND url IS NOT NULL AND attempts < %s ORDER BY first_seen, url_key", (feed_url, max_attempts))
+        return [(r["url_key"], r["url"], r["article_id"]) for r in rows]
 
     def claim_feeds(self, owner: str, urls: Sequence[str], *, seconds: float) -> list[str]:
         """Lease to ``owner`` for ``seconds`` those of ``urls`` that no other watcher holds (or whose lease ran out):

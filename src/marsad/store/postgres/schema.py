@@ -202,6 +202,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE feeds ADD COLUMN lease_owner {T};
     ALTER TABLE feeds ADD COLUMN lease_until {T};
     """,
+    # 8: feeds never lose an item (articles stored from a feed's text, their pages retried and upgraded in place).
+    f"""
+    ALTER TABLE articles ADD COLUMN text_source {T} NOT NULL DEFAULT 'page';
+    ALTER TABLE feed_items ADD COLUMN url {T};
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
