@@ -184,7 +184,8 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=500)] = "",
         except QueryError as exc:
             error = exc.message
     more = f"/search?{_query(**form, k=min(50, k + 10))}" if response and len(response.groups or []) == k < 50 else None
-    feed = FeedLink(f"/search.atom?{_query(**form)}", f"خلاصة البحث: {query}") if response else None
+    feed_query = _query(**{**form, "mode": "" if mode == SearchMode.LEXICAL else mode})
+    feed = FeedLink(f"/search.atom?{feed_query}", f"خلاصة البحث: {query}") if response else None
     return render(request, "search.html", status=400 if error else 200, title=f"بحث: {q}" if q else "بحث", feed=feed,
                   form=form, more=more, sources=sources, categories=views.CATEGORIES_AR, response=response, error=error)
 

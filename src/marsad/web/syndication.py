@@ -37,6 +37,12 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
 
 
+def _here(request: Request) -> str:
+    """The absolute URI of this request (path percent-encoded, query as sent)."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    return f"{_base(request)}{quote(request.url.path, safe='/:@')}{query}"
+
+
 def _seg(value: Any) -> str:
     return quote(str(value), safe="")
 
@@ -80,8 +86,7 @@ def article_feed(request: Request, what: str, title: str, page: str, articles: l
     entries = [article_entry(base, a) for a in articles]
     entries.sort(key=lambda e: (e.updated, e.id), reverse=True)
     return Feed(id=tag_uri(f"feed/{what}"), title=title, subtitle=subtitle, entries=entries,
-                links=[Link(f"{base}{request.url.path}" + (f"?{request.url.query}" if request.url.query else ""),
-                            rel="self", type="application/atom+xml"),
+                links=[Link(_here(request), rel="self", type="application/atom+xml"),
                        Link(f"{base}{page}", type="text/html", hreflang="ar")],
                 fallback_updated=atom_time(store_of(request).latest_published()))
 
@@ -125,7 +130,7 @@ def top_feed(request: Request) -> Response:
     feed = Feed(id=tag_uri("feed/top"), title="مرصد — أهم القصص الآن",
                 subtitle="القصص التي تنمو تغطيتها أسرع، مع ملخص من مصادرها",
                 entries=[story_entry(base, s) for s in stories],
-                links=[Link(f"{base}/feeds/top.atom", rel="self", type="application/atom+xml"),
+                links=[Link(_here(request), rel="self", type="application/atom+xml"),
                        Link(f"{base}/", type="text/html", hreflang="ar")],
                 fallback_updated=atom_time(store_of(request).latest_published()))
     return atom_response(request, feed)
