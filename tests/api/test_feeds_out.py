@@ -30,11 +30,11 @@ def _entity(client: TestClient) -> dict[str, Any]:
 def _feeds(client: TestClient) -> dict[str, str]:
     """Feed URL -> the reader page it mirrors."""
     story, entity = _story(client), _entity(client)
-    source = "العربية"
+    cid, source = quote(entity["canonical_id"], safe=""), quote("العربية", safe="")
     return {"/feeds/top.atom": "/",
             f"/stories/{story['id']}.atom": f"/stories/{story['id']}",
-            f"/entities/{quote(entity['canonical_id'], safe='')}.atom": f"/entities/{quote(entity['canonical_id'], safe='')}",
-            f"/sources/{quote(source, safe='')}.atom": f"/sources/{quote(source, safe='')}",
+            f"/entities/{cid}.atom": f"/entities/{cid}",
+            f"/sources/{source}.atom": f"/sources/{source}",
             "/search.atom?" + urlencode({"q": "الأهلي"}): "/search?" + urlencode({"q": "الأهلي"})}
 
 

@@ -24,7 +24,8 @@ def _check_summary(story: dict[str, Any], sample_store: Any) -> None:
         assert s["source"] == members[s["article_id"]]["source"]
         assert s["text"] in sample_store.get_article(s["article_id"])["text"]
     texts = [s["text"] for s in story["summary"]]
-    assert all(sentence_similarity(a, b) < SummaryOptions().redundant for i, a in enumerate(texts) for b in texts[i + 1:])
+    ceiling = SummaryOptions().redundant
+    assert all(sentence_similarity(a, b) < ceiling for i, a in enumerate(texts) for b in texts[i + 1:])
     assert isinstance(story["whats_new"], list) and isinstance(story["lead"], str) and story["lead"]
 
 
