@@ -1,14 +1,16 @@
 """A story's extractive summary across its outlets and its "what's new" list; pure, deterministic.
 
-**Summary.** Every sentence of every article (``text.sentences``; republishers' lines and datelines removed
-first, ``enrich.features.strip_boilerplate``) becomes a TF-IDF vector over story terms (light stems of
-clitic-free words, the IDF of the story-term table: ``enrich.features``). The story's centroid is the mean of
-its articles' term vectors (each article weighs the same, whatever its length). A sentence scores its cosine
-with the centroid, a little more near the top of its article (news leads carry the event). Sentences are
-picked greedily, best first: a sentence from an outlet not yet represented is preferred while it scores at
-least ``outlet_ratio`` of the best remaining one, and a sentence too close to one already picked (cosine of
-the vectors, or most of its terms inside the other's) is dropped: no fact twice. Picked sentences are shown in
-time order, each with its article.
+**Summary.** Every sentence of every article (``text.sentences``; a leading dateline cut off, sentences with
+links or republishers' lines left out: ``enrich.features.strip_boilerplate``) becomes a TF-IDF vector over story
+terms (light stems of clitic-free words, the IDF of the story-term table: ``enrich.features``) plus its numbers.
+The story's centroid is the mean of its articles' term vectors (each article weighs the same, whatever its
+length). A sentence scores its cosine with the centroid, less further down its article (news leads carry the
+event) and a little less when very short. Sentences are picked greedily, best first: one from an outlet not yet
+represented is preferred while it scores at least ``outlet_ratio`` of the best remaining one, and one that states
+a fact already picked is dropped (``same_fact``: close vectors, a shared number in somewhat close sentences, or
+most of its terms inside the other's; never with fewer than ``min_shared`` terms in common). Picked sentences
+are shown in time order, each with its article. The gate is lexical: paraphrases across outlets get through
+(tests/quality/gold/README-summaries.md has the judged figures).
 
 **What's new.** The latest articles are those published in the last ``new_window_hours`` before the story's
 newest article (when that is every article, the newest article alone); a sentence of theirs is new when no
@@ -44,6 +46,7 @@ class SummaryOptions:
     max_new: int = 5                # at most this many "what's new" sentences
     min_words: int = 6              # shorter sentences are fragments (captions, bylines)
     max_words: int = 60             # longer ones are run-on paragraphs without punctuation
+    full_words: int = 15            # sentences shorter than this score a little less (by the root of the share)
     redundant: float = 0.3          # cosine at or above which two sentences state the same fact
     contained: float = 0.6          # ... or this share of the shorter sentence's terms is in the other
     outlet_ratio: float = 0.6       # a new outlet's sentence is preferred while it scores this share of the best
@@ -165,14 +168,18 @@ def _time_key(article: Mapping[str, Any]) -> tuple[int, str, int]:
 
 def _candidates(article: Mapping[str, Any], rank: int, options: SummaryOptions) -> list[_Candidate]:
     out = []
-    body = strip_boilerplate(str(article.get("text") or ""))
-    for position, span in enumerate(split_sentences(body)):
-        terms = sentence_terms(span.text)
-        words = len(span.text.split())
+    for position, span in enumerate(split_sentences(str(article.get("text") or ""))):
+        text = strip_boilerplate(span.text).strip()
+        # a leading dateline goes from an article's first sentence; any other change (a link, a "follow us" line,
+        # an agency name taken for a dateline further down) leaves the sentence out
+        if not text or text not in span.text or (position and text != span.text) or not text[0].isalnum():
+            continue
+        terms = sentence_terms(text)
+        words = len(text.split())
         if len(terms) < 2 or words > 2 * options.max_words:
             continue
-        fits = options.min_words <= words <= options.max_words and not span.text.endswith(":")
-        sentence = SummarySentence(span.text, article.get("id"), article.get("url"), article.get("source"),
+        fits = options.min_words <= words <= options.max_words and not text.endswith(":")
+        sentence = SummarySentence(text, article.get("id"), article.get("url"), article.get("source"),
                                    article.get("published_at"), position)
         out.append(_Candidate(sentence, (rank, position), _vector(terms), frozenset(terms), words, fits))
     return out
@@ -230,7 +237,8 @@ def summarize(articles: Sequence[Mapping[str, Any]], options: SummaryOptions | N
     for cands in per_article:
         for c in cands:
             lead = 1.0 / (1.0 + options.lead_decay * c.sentence.position)
-            c.score = round(_cosine(c.vector, centroid) * lead, 9)
+            body = min(1.0, c.words / options.full_words) ** 0.5     # cosine favours short sentences: temper it
+            c.score = round(_cosine(c.vector, centroid) * lead * body, 9)
     pool = [c for cands in per_article for c in cands if c.score > 0]
     summary = _pick([c for c in pool if c.fits], options.max_sentences, options, prefer_outlets=True)
     if len(summary) < options.min_sentences:      # short articles: fill with what is left, still no fact twice
