@@ -4,7 +4,8 @@ Read-only by default: every request thread has its own read-only SQLite connecti
 shared by concurrent requests; WAL lets an ingest write meanwhile). Write endpoints exist only when a token
 is configured. Every response carries the security headers (a strict Content-Security-Policy: no script
 at all, styles and images from the reader itself only); GET answers of the API and the pages carry an ETag
-(a hash of the body) and answer ``If-None-Match`` with 304. Request bodies are limited in size.
+(a hash of the body) and answer ``If-None-Match`` with 304 (the Atom feeds answer their own conditional GET, with
+``Last-Modified`` too: ``web.syndication``). Request bodies are limited in size.
 """
 
 from __future__ import annotations
