@@ -55,8 +55,10 @@ def test_every_feed_is_valid_atom_in_arabic_with_linked_entries(client: TestClie
         assert feed.entries, url
         for e in feed.entries:
             assert e.id.startswith("tag:marsad,2025:") and e.title and e.updated_parsed and e.summary, (url, e.id)
+            assert e.id.isascii()
             alternates = [link.href for link in e.links if link.rel == "alternate"]
             assert alternates[0].startswith("http://testserver/"), alternates
+        assert feed.feed.id.startswith("tag:marsad,2025:feed/") and feed.feed.id.isascii()
         self_link = [link.href for link in feed.feed.links if link.rel == "self"]
         assert [unquote(h) for h in self_link] == [unquote("http://testserver" + url)], self_link
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 from marsad.times import parse_utc
 
@@ -25,8 +26,8 @@ _FORBIDDEN = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32), 0xFFFE, 0xFFFF
 
 
 def tag_uri(what: str) -> str:
-    """The tag URI of a feed or entry, e.g. ``tag:marsad,2025:article/12``."""
-    return f"tag:{TAG_AUTHORITY},{TAG_DATE}:{what}"
+    """The tag URI of a feed or entry, e.g. ``tag:marsad,2025:article/12`` (names percent-encoded: ASCII only)."""
+    return f"tag:{TAG_AUTHORITY},{TAG_DATE}:{quote(what, safe='/:')}"
 
 
 def atom_time(value: str | datetime | None, default: datetime = EPOCH) -> datetime:
