@@ -142,3 +142,33 @@ def test_phone_width(browser: Any, live_url: str, screenshots: Path) -> None:
         browser.save_screenshot(str(screenshots / "article-phone.png"))
     finally:
         browser.set_window_size(1280, 900)
+
+
+def test_story_summary_whats_new_and_feed_link(browser: Any, live_url: str, screenshots: Path,
+                                               sample_store: Any) -> None:
+    sid = sample_store.get_article(35)["story_id"]
+    _open(browser, f"{live_url}/stories/{sid}")
+    _assert_rtl(browser)
+    section = browser.find_element(By.CSS_SELECTOR, "section.story-summary")
+    assert section.is_displayed() and section.find_element(By.TAG_NAME, "h2").text == "الملخص من مصادر القصة"
+    sentences = section.find_elements(By.CSS_SELECTOR, "ol.sentences > li")
+    assert 3 <= len(sentences) <= 5 and all(li.is_displayed() and len(li.text) > 20 for li in sentences)
+    outlets = {li.find_element(By.CSS_SELECTOR, "a.from").text for li in sentences}
+    assert len(outlets) >= 3                                            # the summary spans the story's outlets
+    # the summary sits above the chart and the member lists
+    chart = browser.find_element(By.CSS_SELECTOR, "figure.chart")
+    assert section.rect["y"] < chart.rect["y"]
+    new = browser.find_elements(By.CSS_SELECTOR, "section.whats-new li")
+    assert all(li.find_element(By.CSS_SELECTOR, "a.from").get_attribute("href").split("/articles/")[1].isdigit()
+               for li in new)
+    head = browser.find_element(By.CSS_SELECTOR, 'head link[rel="alternate"][type="application/atom+xml"]')
+    assert head.get_attribute("href") == f"{live_url}/stories/{sid}.atom"
+    feed_link = browser.find_element(By.CSS_SELECTOR, 'p.feed-link a[type="application/atom+xml"]')
+    assert feed_link.is_displayed() and feed_link.get_attribute("href") == f"{live_url}/stories/{sid}.atom"
+    browser.save_screenshot(str(screenshots / "story-summary.png"))
+    # a sentence's outlet link opens its article
+    first = sentences[0].find_element(By.CSS_SELECTOR, "a.from")
+    target = first.get_attribute("href")
+    first.click()
+    assert browser.current_url == target and "/articles/" in target
+    assert _console_errors(browser) == []

@@ -20,8 +20,12 @@ from marsad.errors import InputError, MarsadError
 @click.option("--json", "as_json", is_flag=True, help='Print {"stories": [...]} with members as JSON.')
 def stories(db: str | None, since: str | None, limit: int, min_size: int, as_json: bool) -> None:
     """List stories, most recently updated first, with their member articles."""
+    from marsad.query.summaries import with_summary
+
     with reading(db) as store:
         rows = store.list_stories(since=since, limit=limit or None, min_size=min_size, members=True)
+        if as_json:
+            rows = [with_summary(store, row) for row in rows]
     if as_json:
         click.echo(dump({"stories": rows}))
         return

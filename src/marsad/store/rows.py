@@ -23,10 +23,13 @@ def article_row_json(row: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def story_row_json(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A ``stories`` row as story JSON (JSON columns decoded)."""
+    """A ``stories`` row as story JSON (JSON columns decoded; ``lead`` repeats the central article's lead, which
+    ``summary`` holds in a row and the summary sentences replace in a full story: ``marsad.query.summaries``)."""
     d = dict(row)
     for key in ("outlets", "entities", "keyphrases", "timeline"):
         d[key] = json.loads(d[key]) if d.get(key) else []
+    if "summary" in d:
+        d["lead"] = d["summary"]
     return d
 
 

@@ -144,11 +144,22 @@ def top_stories(request: Request, limit: Annotated[int, Query(ge=1, le=50)] = 12
                                    "recent_outlets": r.recent_outlets, "breaking": r.breaking} for r in ranked]}
 
 
-@router.get("/stories/{story_id}", response_model=schemas.Story, summary="One story with members and timeline")
+def full_story(request: Request, story_id: int) -> dict[str, Any] | None:
+    """A story with its members, summary sentences and what's new (None when there is none)."""
+    from marsad.query.summaries import with_summary
+
+    store = store_of(request)
+    row = store.get_story(story_id, members=True)
+    return None if row is None or not row.get("size") else with_summary(store, row)
+
+
+@router.get("/stories/{story_id}", response_model=schemas.StoryDetail,
+            summary="One story with members, timeline, summary and what's new")
 def story(request: Request, story_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> dict[str, Any]:
-    """A story (a merged one answers with the story it was merged into) with its member articles."""
-    row = store_of(request).get_story(story_id, members=True)
-    if row is None or not row.get("size"):
+    """A story (a merged one answers with the story it was merged into) with its member articles, its extractive
+    summary across outlets (``summary``: sentences linked to their articles) and ``whats_new``."""
+    row = full_story(request, story_id)
+    if row is None:
         raise HTTPException(404, f"no story {story_id}")
     return row
 

@@ -4,12 +4,12 @@ Read-only by default: every request thread has its own read-only SQLite connecti
 shared by concurrent requests; WAL lets an ingest write meanwhile). Write endpoints exist only when a token
 is configured. Every response carries the security headers (a strict Content-Security-Policy: no script
 at all, styles and images from the reader itself only); GET answers of the API and the pages carry an ETag
-(a hash of the body) and answer ``If-None-Match`` with 304. Request bodies are limited in size.
+(a hash of the body) and answer ``If-None-Match`` with 304 (the Atom feeds answer their own conditional GET, with
+``Last-Modified`` too: ``web.syndication``). Request bodies are limited in size.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
@@ -27,9 +27,10 @@ from marsad.errors import ConfigError, InputError, MarsadError, QueryError, Sche
 from marsad.store import open_store
 from marsad.version import __version__
 from marsad.web.api import router as api_router
-from marsad.web.deps import WEB_DIR, ServeOptions, StorePool, error_response
+from marsad.web.deps import WEB_DIR, ServeOptions, StorePool, error_response, etag_of
 from marsad.web.pages import error_page
 from marsad.web.pages import router as web_router
+from marsad.web.syndication import router as feeds_router
 
 log = logging.getLogger("marsad.web")
 
@@ -147,7 +148,7 @@ class HeadersMiddleware:
                 return
             assert start is not None
             body = b"".join(chunks)
-            etag = '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
+            etag = etag_of(body)
             headers = [(k, v) for k, v in start["headers"] if k.lower() != b"etag"] + [(b"etag", etag.encode())]
             if wants is not None and (wants.strip() == "*" or etag in [t.strip().removeprefix("W/")
                                                                        for t in wants.split(",")]):
@@ -250,6 +251,7 @@ def create_app(db_path: str | Path, *, token: str | None = None, options: ServeO
     _install_error_handlers(app)
     app.include_router(api_router)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    app.include_router(feeds_router)                  # before the pages: /stories/1.atom is not /stories/{id}
     app.include_router(web_router)
     app.add_middleware(HeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=options.max_body_bytes)

@@ -3,6 +3,7 @@ that lasts until the store changes), the write token check and the JSON error bo
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import threading
 from collections.abc import Callable, Hashable
@@ -98,6 +99,11 @@ def error_response(status: int, message: str, *, code: str | None = None,
     if details:
         body["details"] = details
     return JSONResponse({"error": body}, status_code=status, headers=headers)
+
+
+def etag_of(body: bytes) -> str:
+    """The strong ETag of a response body (a short hash, quoted)."""
+    return '"' + hashlib.blake2b(body, digest_size=12).hexdigest() + '"'
 
 
 def check_token(request: Request) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -21,7 +22,7 @@ from marsad.errors import QueryError
 from marsad.models import EntityType, SearchFilters, SearchMode
 from marsad.version import __version__
 from marsad.web import views
-from marsad.web.api import DATE, MAX_ID, _clean, _feeds, front_page
+from marsad.web.api import DATE, MAX_ID, _clean, _feeds, front_page, full_story
 from marsad.web.deps import WEB_DIR, cached, store_of
 
 router = APIRouter(include_in_schema=False)
@@ -60,10 +61,18 @@ def environment() -> Environment:
     return env
 
 
+@dataclass(frozen=True, slots=True)
+class FeedLink:
+    """The Atom feed of a page: linked from its head (``rel=alternate``) and shown as a link on the page."""
+
+    href: str
+    title: str
+
+
 def render(request: Request, template: str, *, status: int = 200, headers: dict[str, str] | None = None,
-           **context: Any) -> HTMLResponse:
-    """A page: the template rendered with the request's path (for the current nav item) and ``context``."""
-    html = environment().get_template(template).render(path=request.url.path, **context)
+           feed: FeedLink | None = None, **context: Any) -> HTMLResponse:
+    """A page: the template rendered with the request's path (for the current nav item), its feed and ``context``."""
+    html = environment().get_template(template).render(path=request.url.path, feed=feed, **context)
     return HTMLResponse(html, status_code=status, headers=headers)
 
 
@@ -93,6 +102,7 @@ def home(request: Request) -> HTMLResponse:
     size = request.app.state.options.front_page
     now, ranked = cached(request, ("front", size), lambda store: front_page(store, size))
     return render(request, "home.html", title="مرصد — أهم القصص الآن", now=now, ranked=ranked,
+                  feed=FeedLink("/feeds/top.atom", "خلاصة أهم القصص"),
                   counts=cached(request, "counts", lambda store: store.reader_counts()))
 
 
@@ -109,12 +119,13 @@ def stories_page(request: Request, offset: Offset = 0,
 @router.get("/stories/{story_id}", response_class=HTMLResponse)
 def story_page(request: Request, story_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> HTMLResponse:
     """Headline, summary, members by outlet, coverage per hour, entities, keyphrases."""
-    story = store_of(request).get_story(story_id, members=True)
-    if story is None or not story.get("size"):
+    story = full_story(request, story_id)
+    if story is None:
         raise HTTPException(404, f"لا توجد قصة رقمها {story_id}")
     if story["id"] != story_id:
         return RedirectResponse(f"/stories/{story['id']}", status_code=301)   # type: ignore[return-value]
     return render(request, "story.html", title=story["headline"], story=story,
+                  feed=FeedLink(f"/stories/{story_id}.atom", f"خلاصة القصة: {story['headline']}"),
                   groups=views.group_by_outlet(story.get("members") or []),
                   chart=views.timeline_chart(story.get("timeline") or []))
 
@@ -173,7 +184,9 @@ def search_page(request: Request, q: Annotated[str, Query(max_length=500)] = "",
         except QueryError as exc:
             error = exc.message
     more = f"/search?{_query(**form, k=min(50, k + 10))}" if response and len(response.groups or []) == k < 50 else None
-    return render(request, "search.html", status=400 if error else 200, title=f"بحث: {q}" if q else "بحث",
+    feed_query = _query(**{**form, "mode": "" if mode == SearchMode.LEXICAL else mode})
+    feed = FeedLink(f"/search.atom?{feed_query}", f"خلاصة البحث: {query}") if response else None
+    return render(request, "search.html", status=400 if error else 200, title=f"بحث: {q}" if q else "بحث", feed=feed,
                   form=form, more=more, sources=sources, categories=views.CATEGORIES_AR, response=response, error=error)
 
 
@@ -199,7 +212,8 @@ def entity_page(request: Request, cid: Annotated[str, Path(min_length=3, max_len
         raise HTTPException(404, f"لا يوجد اسم بالمعرّف {cid}")
     stories = store.entity_stories(row["canonical_id"], limit=20)
     _, latest = store.list_articles(SearchFilters(entity=row["canonical_id"]), limit=10)
-    return render(request, "entity.html", title=row["canonical_name"], entity=row, stories=stories, latest=latest)
+    return render(request, "entity.html", title=row["canonical_name"], entity=row, stories=stories, latest=latest,
+                  feed=FeedLink(f"/entities/{_seg(row['canonical_id'])}.atom", f"خلاصة {row['canonical_name']}"))
 
 
 @router.get("/sources", response_class=HTMLResponse)
@@ -223,4 +237,5 @@ def source_page(request: Request, name: Annotated[str, Path(min_length=1, max_le
                                         offset=offset)
     return render(request, "source.html", title=name, source=row, chart=views.volume_chart(store.source_volume(name)),
                   feeds=_feeds(store, name), latest=latest,
+                  feed=FeedLink(f"/sources/{_seg(name)}.atom", f"خلاصة {name}"),
                   pager=_pager(total, limit, offset, f"/sources/{_seg(name)}"))

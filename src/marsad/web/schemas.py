@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from marsad import models
 from marsad.query import engine, related
+from marsad.stories import summary as story_summary
 
 
 class _Open(BaseModel):
@@ -165,6 +166,26 @@ class Story(_Open):
     keyphrases: list[Keyphrase]
     timeline: list[TimelinePoint]
     members: list[StoryMember] | None = None
+    lead: str | None = Field(None, description="The central article's lead (what ``summary`` holds in a list row).")
+
+
+if TYPE_CHECKING:
+    class SummarySentence(BaseModel):
+        """One sentence of a story summary with the article it comes from."""
+else:
+    SummarySentence = model_of(story_summary.SummarySentence,
+                               "One sentence of a story summary, with the article it comes from.")
+
+
+class StoryDetail(Story):
+    """One story in full: members, and the extractive summary across outlets with what is new in the latest
+    articles (each sentence linked to its article)."""
+
+    summary: list[SummarySentence] = Field(  # type: ignore[assignment]
+        description="Three to five sentences across the story's outlets, no fact twice, in time order.")
+    whats_new: list[SummarySentence] = Field(
+        description="Sentences of the latest articles with no close match in earlier ones.")
+    lead: str = Field(description="The central article's lead.")
 
 
 class StoryPage(BaseModel):
