@@ -383,9 +383,10 @@ def test_postgres_a_killed_watchers_feeds_go_to_another_machine_when_its_lease_r
             if time.monotonic() - killed_at < 3:                        # the dead watcher's lease still ran
                 assert {p["url"] for p in first["feeds"]} == set(feeds) - set(held)
             time.sleep(max(0.0, 4.5 - (time.monotonic() - killed_at)))
-            asyncio.run(watcher.run(once=True))
+            second = asyncio.run(watcher.run(once=True)).to_dict()
             urls = [a["url"] for a in store.iter_articles()]
-            assert len(urls) == 40 and {url_key(u) for u in urls} == {url_key(u) for u in srv.expected_urls()}
+            assert len(urls) == 40, (partial, held, first, second, [store.get_feed(u) for u in feeds])
+            assert {url_key(u) for u in urls} == {url_key(u) for u in srv.expected_urls()}
             assert store.integrity_check() == "ok"
             assert not any((store.get_feed(u) or {}).get("lease_owner") for u in feeds)
         finally:

@@ -52,14 +52,15 @@ class PgArticles(PgMixin):
     def insert_article(self, article: Article, *, identity: str, duplicate_of: int | None) -> int:
         """Insert a new article row (indexed for search in the same statement)."""
         now = _now()
-        search, fields = self._index_sql(article)
+        search, head, fields = self._index_sql(article)
         with self._write() as conn:
             row = conn.execute(
                 "INSERT INTO articles(id, identity, external_id, url, canonical_url, source, site_name, author, title, "
                 "display_title, title_derived, text, published_at, updated_at, language, tags, related_headlines, "
                 "origin, raw_sha256, content_hash, duplicate_of, created_at, modified_at, entities, keyphrases, "
-                f"category, text_source, search) VALUES ({next_id('articles')}, %s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,"
-                f"%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s, {search}) RETURNING id",
+                f"category, text_source, search, search_head) VALUES ({next_id('articles')}, "
+                "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s, "
+                f"{search}, {head}) RETURNING id",
                 (identity, article.external_id, article.url, article.canonical_url, article.source, article.site_name,
                  article.author, article.title, article.display_title, int(article.title_derived), article.text,
                  article.published_at, article.updated_at, article.language,
@@ -73,7 +74,7 @@ class PgArticles(PgMixin):
     def update_article(self, article_id: int, article: Article) -> None:
         """Replace the content of an article, moving the old version into ``article_history``."""
         now = _now()
-        search, fields = self._index_sql(article)
+        search, head, fields = self._index_sql(article)
         with self._write() as conn:
             conn.execute(
                 "INSERT INTO article_history(article_id, version, title, text, raw_sha256, content_hash, replaced_at) "
@@ -86,7 +87,7 @@ class PgArticles(PgMixin):
                 "title_derived = %s, text = %s, published_at = coalesce(%s, published_at), updated_at = %s, "
                 "language = %s, tags = %s, related_headlines = %s, origin = %s, raw_sha256 = %s, content_hash = %s, "
                 "version = version + 1, modified_at = %s, entities = %s, keyphrases = %s, category = %s, "
-                f"text_source = %s, search = {search} WHERE id = %s",
+                f"text_source = %s, search = {search}, search_head = {head} WHERE id = %s",
                 (article.external_id, article.url, article.canonical_url, article.source, article.site_name,
                  article.author, article.title, article.display_title, int(article.title_derived), article.text,
                  article.published_at, article.updated_at, article.language,

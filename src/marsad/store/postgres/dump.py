@@ -1,8 +1,8 @@
 """PostgreSQL side of ``marsad copy`` (mixed into ``PostgresStore``): every table as plain rows, in key order.
 
 The same tables and order as SQLite's (``dump.COPY_ORDER``); columns, keys and self-references are read from
-the catalog, so a migration that adds a column is copied without a change here. The search vector is derived
-(rebuilt at the destination), so it is not a copied column. Ids follow SQLite's ``max(id) + 1`` rule here (no
+the catalog, so a migration that adds a column is copied without a change here. The search vectors are derived
+(rebuilt at the destination), so they are not copied columns. Ids follow SQLite's ``max(id) + 1`` rule here (no
 sequences), so loading rows with their ids needs no sequence fix.
 """
 
@@ -17,7 +17,7 @@ from marsad.store.postgres.common import PgMixin
 from marsad.store.rows import column_list as _cols
 from marsad.store.rows import quote_ident as _q
 
-DERIVED = {"articles": ("search",)}
+DERIVED = {"articles": ("search", "search_head")}
 """Columns rebuilt at the destination rather than copied."""
 
 

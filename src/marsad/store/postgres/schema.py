@@ -207,6 +207,12 @@ MIGRATIONS: list[str] = [
     ALTER TABLE articles ADD COLUMN text_source {T} NOT NULL DEFAULT 'page';
     ALTER TABLE feed_items ADD COLUMN url {T};
     """,
+    # 9: the ranking bound of search: a small vector of the title and the lead that most matches are ranked by
+    # (marsad.store.postgres.search). Filled for the rows already there when the store is next opened for writing
+    # (until then search ranks by the whole vector); PostgreSQL only (SQLite stays at 8).
+    """
+    ALTER TABLE articles ADD COLUMN search_head tsvector;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

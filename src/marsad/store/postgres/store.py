@@ -115,7 +115,7 @@ class PostgresStore(PgSearch, PgStories, PgVectors, PgReader, PgRelated, PgArtic
         except PoolTimeout as exc:
             self.pool.close()
             raise StoreError(f"cannot connect to the PostgreSQL store {self.where}: {exc}") from exc
-        if self._needs_search_fill:               # a store from before search (v5): index what it holds
+        if self._needs_search_fill:               # a store from before search (v5, v9): index what it holds
             try:
                 self.rebuild_search_index()
             except BaseException:
@@ -154,8 +154,8 @@ class PostgresStore(PgSearch, PgStories, PgVectors, PgReader, PgRelated, PgArtic
             with conn.transaction():
                 conn.execute(MIGRATIONS[target])
                 conn.execute("UPDATE marsad_schema SET version = %s", (target + 1,))
-        self._needs_search_fill = start < 5 <= SCHEMA_VERSION and bool(
-            conn.execute("SELECT 1 AS x FROM articles WHERE search IS NULL LIMIT 1").fetchone())
+        self._needs_search_fill = start < 9 <= SCHEMA_VERSION and bool(     # before search (v5) or its head (v9)
+            conn.execute("SELECT 1 AS x FROM articles WHERE search IS NULL OR search_head IS NULL LIMIT 1").fetchone())
 
     # -- connections and transactions ------------------------------------------------------
     @contextmanager
