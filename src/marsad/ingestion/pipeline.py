@@ -190,11 +190,24 @@ def ingest(
     *,
     stdin: BinaryIO | None = None,
 ) -> RunReport:
-    """Ingest files, folders or stdin ("-") into ``store`` and return the run report."""
+    """Ingest files, folders or stdin ("-") into ``store`` and return the run report; with ``options.dask``
+    the per-article work runs on a Dask cluster (``marsad.ingestion.distributed``), the decisions here."""
     options = options or IngestOptions()
-    items = iter_inputs(paths, max_input_bytes=options.max_input_bytes, source=options.source, stdin=stdin)
     total = count_inputs(paths) if options.progress else None
-    return ingest_items(items, store, options, args={"paths": [str(p) for p in paths]}, total=total)
+    args: dict[str, Any] = {"paths": [str(p) for p in paths]}
+    if options.dask:
+        from marsad.ingestion.distributed import ClusterStatus, connect, dask_stream
+
+        args["dask"] = options.dask
+        status = ClusterStatus()
+        with connect(options.dask) as client:
+            pairs = dask_stream(client, paths, options.extract, max_input_bytes=options.max_input_bytes,
+                                source=options.source, enrich=options.enrich,
+                                embedder=(options.embedder or "none") if options.cluster else None, status=status,
+                                lines_per_part=options.dask_part_lines)
+            return _run(pairs, store, options, args=args, total=total, status=status)
+    items = iter_inputs(paths, max_input_bytes=options.max_input_bytes, source=options.source, stdin=stdin)
+    return ingest_items(items, store, options, args=args, total=total)
 
 
 def ingest_items(
@@ -208,6 +221,15 @@ def ingest_items(
     """Ingest already-read items (used by `ingest` and by live sources)."""
     options = options or IngestOptions()
     workers = options.workers or (os.cpu_count() or 1)
+    embedder = (options.embedder or "none") if options.cluster else None
+    pairs = extract_stream(items, options.extract, workers, enrich=options.enrich, embedder=embedder)
+    return _run(pairs, store, options, args=args, total=total)
+
+
+def _run(pairs: Iterable[tuple[RawDocument | InputError, _Result | None]], store: Store, options: IngestOptions,
+         *, args: dict[str, Any] | None, total: int | None, status: Any = None) -> RunReport:
+    """Decide and write (input, per-article result) pairs, in their order, in batches: the serial part of a run.
+    ``status``: a ``distributed.ClusterStatus`` shown beside the progress bar."""
     report = RunReport()
     report.run_id = store.start_run(args or {})
     started = time.perf_counter()
@@ -220,14 +242,16 @@ def ingest_items(
 
         clusterer = Clusterer(store, embedder=options.embedder)
         clusterer.warm()
-    embedder = (options.embedder or "none") if options.cluster else None
     try:
-        for pair in extract_stream(items, options.extract, workers, enrich=options.enrich, embedder=embedder):
+        for pair in pairs:
             batch.append(pair)
             if len(batch) >= options.batch_size:
                 _write_batch(store, report, reasons, batch, options, clusterer)
                 bar.update(len(batch))
-                bar.set_postfix(stored=report.stored, dup=report.duplicate, rej=report.rejected, refresh=False)
+                cluster = {"workers": status.workers, "queued": status.queued} if status is not None else {}
+                bar.set_postfix(stored=report.stored, dup=report.duplicate, rej=report.rejected,
+                                **{"art/s": round(report.articles_found / max(time.perf_counter() - started, 1e-9))},
+                                **cluster, refresh=False)
                 batch = []
         if batch:
             _write_batch(store, report, reasons, batch, options, clusterer)
