@@ -152,3 +152,39 @@ def test_the_backfill_on_dask_decides_as_one_process(cluster: str, ant_day: Path
     one, many = json.loads(here.output), json.loads(spread.output)        # every embedding computed again
     assert {k: v for k, v in one.items() if "second" not in k} == {k: v for k, v in many.items() if "second" not in k}
     assert _stored(tmp_path / "dask.db") == _stored(tmp_path / "here.db")
+
+
+def test_a_client_killed_mid_run_resumes_from_the_store(cluster: str, ant_day: Path, tmp_path: Path) -> None:
+    import sqlite3
+    import subprocess
+    import sys
+
+    def count(db: Path) -> int:
+        try:
+            con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=5)
+            try:
+                return int(con.execute("SELECT count(*) FROM articles").fetchone()[0])
+            finally:
+                con.close()
+        except sqlite3.Error:
+            return 0
+
+    _ingest([ant_day], tmp_path / "single.db", embedder="none", batch_size=20)
+    db = tmp_path / "dask.db"
+    args = [sys.executable, "-m", "marsad", "ingest", str(ant_day), "--db", str(db), "--dask", cluster,
+            "--batch-size", "20", "--embedder", "none", "--no-progress", "--json"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while count(db) == 0 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the run ended before it could be killed"
+    proc.kill()
+    proc.wait(timeout=30)
+    partial = count(db)
+    total = count(tmp_path / "single.db")
+    assert 0 < partial < total
+    done = subprocess.run(args, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    again = json.loads(done.stdout)
+    assert again["stored"] + again["duplicate"] >= total - partial        # the rest, and nothing stored twice
+    assert _stored(db)["articles"] == _stored(tmp_path / "single.db")["articles"]
