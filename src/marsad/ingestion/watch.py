@@ -41,6 +41,7 @@ from marsad.models import DocumentKind, RawDocument
 from marsad.sources.feeds import FeedItem, FeedSpec, ParsedFeed, parse_feed
 from marsad.sources.fetch import Fetcher, FetchOptions, FetchResult
 from marsad.sources.urls import url_key
+from marsad.store import open_store
 from marsad.store.base import Store
 from marsad.times import parse_utc, to_iso, utc_now
 
@@ -213,16 +214,49 @@ class Watcher:
 
     async def _renew(self, urls: list[str]) -> None:
         """Keep this watcher's leases on ``urls`` alive while a pass runs (a pass may outlast one lease): renew
-        every third of the lease, so a live watcher never loses a feed and a dead one loses it within a lease."""
+        every third of the lease, so a live watcher never loses a feed and a dead one loses it within a lease.
+        Renewals use a connection and thread of their own: on the store thread they would wait behind a chunk's
+        ingestion (the first one loads the models), which can outlast a short lease."""
         every = self.options.lease_seconds / 3
-        while True:
-            await asyncio.sleep(every)
-            kept = await self._db(self.store.claim_feeds, self.owner, urls, seconds=self.options.lease_seconds)
-            if lost := sorted(set(urls) - set(kept)):
-                # only after this watcher stalled for longer than a lease: another took the feed over; both may
-                # fetch it now, which stores nothing twice (identities are unique) but wastes a fetch
-                log.warning("lease lost to another watcher (stalled longer than %.0f s): %s",
-                            self.options.lease_seconds, ", ".join(lost))
+        loop = asyncio.get_running_loop()
+        lease_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="marsad-lease")
+        lease_store: list[Store] = []
+
+        def renew() -> list[str]:
+            if not lease_store:
+                ref = getattr(self.store, "dsn", None) or getattr(self.store, "path", None)
+                if not ref or ref == ":memory:":
+                    raise _SameConnection
+                lease_store.append(open_store(ref))
+            return lease_store[0].claim_feeds(self.owner, urls, seconds=self.options.lease_seconds)
+
+        try:
+            while True:
+                await asyncio.sleep(every)
+                try:
+                    kept = await loop.run_in_executor(lease_thread, renew)
+                except _SameConnection:     # an in-memory store: only its own connection sees it
+                    kept = await self._db(self.store.claim_feeds, self.owner, urls,
+                                          seconds=self.options.lease_seconds)
+                except StoreError as exc:
+                    log.warning("could not renew the feed leases: %s", exc)
+                    continue
+                self._check_leases(urls, kept)
+        finally:
+            def close() -> None:
+                for store in lease_store:
+                    store.close()
+
+            await asyncio.shield(loop.run_in_executor(lease_thread, close))
+            lease_thread.shutdown(wait=False)
+
+    def _check_leases(self, urls: list[str], kept: list[str]) -> None:
+        """Say when a renewal found a feed taken over by another watcher."""
+        if lost := sorted(set(urls) - set(kept)):
+            # only after this watcher stalled for longer than a lease: another took the feed over; both may
+            # fetch it now, which stores nothing twice (identities are unique) but wastes a fetch
+            log.warning("lease lost to another watcher (stalled longer than %.0f s): %s",
+                        self.options.lease_seconds, ", ".join(lost))
 
     def _due(self) -> list[str]:
         now = to_iso(utc_now())
@@ -453,6 +487,10 @@ class Watcher:
         if validators is not None:
             fields["etag"], fields["last_modified"] = validators
         self.store.save_feed_state(url, **fields)
+
+
+class _SameConnection(Exception):
+    """The store cannot be opened a second time (in memory): leases are renewed on the store thread."""
 
 
 def _alive(pid: int) -> bool:
