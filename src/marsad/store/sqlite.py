@@ -565,7 +565,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
         rows = self.conn.execute(
             "SELECT e.id, e.cid, coalesce((SELECT sum(mentions) FROM article_entities ae "
             "WHERE ae.entity_id = e.id), 0) AS n FROM entity_aliases a JOIN entities e ON e.id = a.entity_id "
-            "WHERE a.alias = ? AND a.type = ? ORDER BY n DESC", (alias, type_)).fetchall()
+            "WHERE a.alias = ? AND a.type = ? ORDER BY n DESC, e.id", (alias, type_)).fetchall()
         return [(r[0], r[1], r[2]) for r in rows]
 
     def cooccurring(self, entity_id: int, *, articles: int = 200) -> set[int]:
@@ -589,7 +589,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
             row = self.conn.execute("SELECT cid FROM entities WHERE id = ?", (eid,)).fetchone()
             form = self.conn.execute(
                 "SELECT form FROM article_entities WHERE entity_id = ? GROUP BY form "
-                "ORDER BY sum(mentions) DESC, length(form) DESC LIMIT 1", (eid,)).fetchone()
+                "ORDER BY sum(mentions) DESC, length(form) DESC, form LIMIT 1", (eid,)).fetchone()
             out[eid] = (row[0], form[0] if form else "")
         return out
 
@@ -610,7 +610,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
         for row in self.conn.execute(sql, params).fetchall():
             forms = self.conn.execute(
                 "SELECT form, sum(mentions) AS n FROM article_entities WHERE entity_id = ? GROUP BY form "
-                "ORDER BY n DESC, length(form) DESC", (row["id"],)).fetchall()
+                "ORDER BY n DESC, length(form) DESC, form", (row["id"],)).fetchall()
             variants = [{"form": f, "count": n} for f, n in forms]
             out.append({"canonical_id": row["cid"], "canonical_name": variants[0]["form"] if variants else "",
                         "type": row["type"], "latin": row["latin"], "mentions": row["mentions"],
