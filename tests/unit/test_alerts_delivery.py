@@ -291,3 +291,23 @@ def test_sigkill_of_deliver_mid_batch_loses_nothing(tmp_path: Path) -> None:
         store.close()
     finally:
         slow.close()
+
+
+def test_the_watcher_delivers_after_its_pass(receiver: Receiver, tmp_path: Path) -> None:
+    """`marsad watch` matches what it stores and sends the alerts in its loop, through the same address guard."""
+    import asyncio
+
+    from marsad.ingestion.watch import Watcher, WatchOptions
+    from marsad.sources.feeds import FeedSpec
+    from marsad.sources.fetch import FetchOptions
+    from tests.newsserver import NewsServer, NewsSite
+
+    store = SQLiteStore(tmp_path / "w.db")
+    _watch(store, "reports", query="تقرير", webhook=receiver.url)
+    options = WatchOptions(fetch=FetchOptions(allow_loopback=True, per_host_delay=0.0, retries=0))
+    with NewsServer(NewsSite(items=6)) as site:
+        watcher = Watcher(store, [FeedSpec(f"{site.base}/feeds/rss.xml", source="موقع الاختبار")], options=options)
+        report = asyncio.run(watcher.run(once=True)).to_dict()
+    assert report["stored"] >= 3 and report["alerts_sent"] == report["stored"] == len(receiver.requests)
+    assert sorted(p["article"]["id"] for p in receiver.accepted()) == store.watchlist_article_ids("reports")[::-1]
+    assert {p["article"]["source"] for p in receiver.accepted()} == {"موقع الاختبار"}
