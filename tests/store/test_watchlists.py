@@ -77,6 +77,9 @@ def test_attempts_move_an_alert_to_sent_or_failed(store: Store) -> None:
     health = store.list_watchlists()[0]
     assert (health["sent"], health["failed"], health["pending"], health["last_error"]) == (1, 1, 0, "ConnectError")
     assert store.table_count("delivery_attempts") == 3
+    store.remove_watchlist("kim")                        # removed while a deliverer held one of its alerts
+    store.record_attempt(first["id"], ok=True, status=200, error=None, seconds=0.1, next_attempt_at=None)
+    assert store.table_count("delivery_attempts") == 0 and store.recent_alerts("kim") == []
 
 
 def test_digest_windows_and_stories(store: Store) -> None:

@@ -370,7 +370,7 @@ class WatchlistStore(Transactional, Protocol):
     def record_attempt(self, alert_id: int, *, ok: bool, status: int | None, error: str | None, seconds: float,
                        next_attempt_at: str | None) -> None:
         """Keep one delivery attempt: sent when ``ok``; else pending again at ``next_attempt_at``, or failed for
-        good when it is None."""
+        good when it is None (nothing when the alert is gone: its watchlist was removed meanwhile)."""
 
     def watchlist_article_ids(self, watchlist: str, *, limit: int = 50) -> list[int]:
         """Ids of the articles a watchlist matched, latest match first."""

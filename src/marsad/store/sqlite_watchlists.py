@@ -141,7 +141,8 @@ class SQLiteWatchlists(SQLiteMixin):
         now = _now()
         with self.transaction():
             self.conn.execute("INSERT INTO delivery_attempts(alert_id, at, ok, status, error, seconds) "
-                              "VALUES (?,?,?,?,?,?)", (alert_id, now, int(ok), status, error, seconds))
+                              "SELECT ?,?,?,?,?,? WHERE EXISTS (SELECT 1 FROM alert_outbox WHERE id = ?)",
+                              (alert_id, now, int(ok), status, error, seconds, alert_id))   # gone: removed meanwhile
             if ok:
                 self.conn.execute("UPDATE alert_outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?, "
                                   "last_error = NULL WHERE id = ?", (now, alert_id))

@@ -138,8 +138,9 @@ class PgWatchlists(PgMixin):
         now = _now()
         with self._write() as conn:
             conn.execute(f"INSERT INTO delivery_attempts(id, alert_id, at, ok, status, error, seconds) "
-                         f"VALUES ({next_id('delivery_attempts')},%s,%s,%s,%s,%s,%s)",
-                         (alert_id, now, int(ok), status, error, float(seconds)))
+                         f"SELECT {next_id('delivery_attempts')},%s,%s,%s,%s,%s,%s "
+                         "WHERE EXISTS (SELECT 1 FROM alert_outbox WHERE id = %s)",
+                         (alert_id, now, int(ok), status, error, float(seconds), alert_id))   # gone: removed meanwhile
             if ok:
                 conn.execute("UPDATE alert_outbox SET status = 'sent', attempts = attempts + 1, sent_at = %s, "
                              "last_error = NULL WHERE id = %s", (now, alert_id))
