@@ -20,7 +20,7 @@ import hashlib
 import json
 import re
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -119,49 +119,62 @@ class Watch:
         """The watchlist's name."""
         return str(self.row["name"])
 
-    def matches(self, article: Article, fields: Callable[[], AnalyzedArticle]) -> bool:
-        """True when the article passes every criterion of the watchlist (``fields()`` analyzes it, once)."""
+    def matches(self, article: Article, analyzed: AnalyzedArticle) -> bool:
+        """True when the article (``analyzed``: the same article, analyzed on demand) passes every criterion."""
         row = self.row
         if row.get("sources") and article.source not in row["sources"]:
             return False
         if row.get("category") and (article.category or {}).get("label") != row["category"]:
             return False
-        if self.entity_keys and not self._names(article):
+        if self.entity_keys and not self.entity_keys & analyzed.names(self.entity_type):
             return False
-        return self.query is None or fields().satisfies(self.query)
-
-    def _names(self, article: Article) -> bool:
-        """True when the article names the watched entity, in any spelling."""
-        for mention in article.entities:
-            type_, _, key = str(mention.get("canonical_id") or "").partition(":")
-            if self.entity_type and type_ != self.entity_type:
-                continue
-            if key in self.entity_keys:
-                return True
-            name = str(mention.get("canonical_name") or "")
-            if len(name.split()) > 1 and self.entity_keys & set(word_keys(name)):
-                return True          # a bare name watched: the full names it is part of
-            if name and name_key(name) in self.entity_keys:
-                return True
-        return False
+        return self.query is None or analyzed.satisfies(self.query)
 
 
 class AnalyzedArticle:
-    """An article's words as the search index holds them (exact keys and stems of title and body)."""
+    """An article's words as the search index holds them (exact keys and stems of title and body) and the name keys
+    of its entities, each made once, when a watchlist first asks."""
 
     def __init__(self, article: Article) -> None:
-        f = index_fields(article.display_title or article.title, article.text)
-        self._exact = (f["title_exact"].split(), f["body_exact"].split())
-        self._stem = (f["title_stem"].split(), f["body_stem"].split())
-        self._exact_set = set(self._exact[0]) | set(self._exact[1])
-        self._stem_set = set(self._stem[0]) | set(self._stem[1])
+        self._article = article
+        self._names: dict[str, frozenset[str]] | None = None
+        self._words: tuple[tuple[list[str], list[str]], tuple[list[str], list[str]], set[str], set[str]] | None = None
+
+    def _analyzed(self) -> tuple[tuple[list[str], list[str]], tuple[list[str], list[str]], set[str], set[str]]:
+        """(exact keys of title and body, stems of title and body, every exact key, every stem), made once."""
+        if self._words is None:
+            f = index_fields(self._article.display_title or self._article.title, self._article.text)
+            exact = (f["title_exact"].split(), f["body_exact"].split())
+            stem = (f["title_stem"].split(), f["body_stem"].split())
+            self._words = (exact, stem, set(exact[0]) | set(exact[1]), set(stem[0]) | set(stem[1]))
+        return self._words
+
+    def names(self, type_: str | None) -> frozenset[str]:
+        """The name keys the article's entities (of ``type_``, or of any type) answer to: each entity's key, its
+        name's key, and for a full name the keys of its words (a bare name watched matches the full names it is
+        part of)."""
+        if self._names is None:
+            by_type: dict[str, set[str]] = {}
+            for mention in self._article.entities:
+                type_of, _, key = str(mention.get("canonical_id") or "").partition(":")
+                keys = by_type.setdefault(type_of, set())
+                keys.add(key)
+                name = str(mention.get("canonical_name") or "")
+                if name:
+                    keys.add(name_key(name))
+                    if len(name.split()) > 1:
+                        keys.update(word_keys(name))
+            self._names = {t: frozenset(k) for t, k in by_type.items()}
+            self._names[""] = frozenset().union(*self._names.values()) if self._names else frozenset()
+        return self._names.get(type_ or "", frozenset())
 
     def has(self, term: QueryTerm) -> bool:
         """True when the article holds the word (exact or stem) or the phrase (in one field, in order)."""
+        exact, stem, exact_set, stem_set = self._analyzed()
         if not term.phrase:
-            return term.exact[0] in self._exact_set or term.stems[0] in self._stem_set
-        return any(_contains(seq, term.exact) for seq in self._exact) or \
-            any(_contains(seq, term.stems) for seq in self._stem)
+            return term.exact[0] in exact_set or term.stems[0] in stem_set
+        return (exact_set.issuperset(term.exact) and any(_contains(seq, term.exact) for seq in exact)) or \
+            (stem_set.issuperset(term.stems) and any(_contains(seq, term.stems) for seq in stem))
 
     def satisfies(self, query: ParsedQuery) -> bool:
         """Every clause (an OR of terms) present and no excluded term: the search's all-words match."""
@@ -170,9 +183,15 @@ class AnalyzedArticle:
 
 
 def _contains(seq: list[str], phrase: tuple[str, ...]) -> bool:
-    n = len(phrase)
-    first = phrase[0]
-    return any(seq[i] == first and tuple(seq[i:i + n]) == phrase for i in range(len(seq) - n + 1))
+    """True when the words of ``phrase`` follow each other somewhere in ``seq``."""
+    n, first, at = len(phrase), phrase[0], -1
+    try:
+        while True:
+            at = seq.index(first, at + 1)
+            if tuple(seq[at:at + n]) == phrase:
+                return True
+    except ValueError:
+        return False
 
 
 def alert_key(watchlist: str, kind: str, ident: Any) -> str:
@@ -233,15 +252,9 @@ def match_batch(store: AlertStore, fresh: Sequence[tuple[int, Article]], touched
     now = now or utc_now()
     stories = store.article_story_ids([i for i, _ in fresh] + list(touched))
     for article_id, article in fresh:
-        analyzed: list[AnalyzedArticle] = []
-
-        def fields(article: Article = article, analyzed: list[AnalyzedArticle] = analyzed) -> AnalyzedArticle:
-            if not analyzed:
-                analyzed.append(AnalyzedArticle(article))
-            return analyzed[0]
-
+        analyzed = AnalyzedArticle(article)
         for w in watches:
-            if not w.matches(article, fields):
+            if not w.matches(article, analyzed):
                 continue
             digest = w.row.get("digest")
             if not store.add_match(w.name, article_id, digest_window=window_of(now, digest) if digest else None):
