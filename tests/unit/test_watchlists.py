@@ -120,6 +120,21 @@ def test_query_matching_on_one_article() -> None:
     assert not art.satisfies(parse_query('"المنطقة قال"'))               # and does not cross title and body
 
 
+def test_a_name_the_tagger_missed_still_counts_in_any_spelling() -> None:
+    """Without entities (not enriched, or the tagger missed it) an untyped name is found in the words themselves."""
+    from marsad.ingestion.alerts import Watch
+
+    def hit(entity: str, title: str, text: str = "") -> bool:
+        watch = Watch.of(make_watchlist("w", entity=entity))
+        art = Article(title=title, display_title=title, text=text)
+        return watch.matches(art, AnalyzedArticle(art))
+
+    assert hit("ترمب", "ترامب يصل إلى الرياض") and hit("ترامب", "", "التقى الرئيس وترمب أمس")
+    assert hit("كيم جونغ أون", "", "قال كيم جونج اون إن") and hit("بيونغ يانغ", "بيونج يانج تتوعد")
+    assert not hit("ترمب", "أعمال ترميم المسجد") and not hit("كيم جونغ أون", "", "قال كيم إن جونغ")
+    assert not hit("PERS:ترمب", "ترامب يصل")                 # a typed name: only the tagged entities
+
+
 def test_a_watchlist_is_checked_when_added() -> None:
     with pytest.raises(ConfigError, match="something to watch"):
         make_watchlist("x")
@@ -133,6 +148,8 @@ def test_a_watchlist_is_checked_when_added() -> None:
         make_watchlist("x", query="a", min_outlets=1)
     with pytest.raises(ConfigError, match="name"):
         make_watchlist("a/b", query="a")
+    with pytest.raises(ConfigError, match="no letters"):
+        make_watchlist("x", entity="!!!")
     row = make_watchlist("x", query="a", sources=["s1", " "], digest="daily")
     assert row["sources"] == ["s1"] and len(row["secret"]) == 64
     assert make_watchlist("y", query="a")["secret"] != row["secret"]

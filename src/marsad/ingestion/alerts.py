@@ -2,9 +2,10 @@
 
 A watchlist holds a query (the search analyzer's syntax, tested on the article's analyzed fields in Python:
 every clause present, no exclusion), an entity (a name: every spelling with the same name key counts, and a bare
-name also matches the full names it is part of: ترمب matches دونالد ترامب), outlets and a category; whatever is
-given must all hold. A match is recorded with its alerts in the outbox in the same transaction that stores the
-article, so an article is never stored without its alerts, nor alerted without being stored.
+name also matches the full names it is part of: ترمب matches دونالد ترامب; a name given without a type also matches
+where the title or text spells it, word by word by name key, when the tagger missed it), outlets and a category;
+whatever is given must all hold. A match is recorded with its alerts in the outbox in the same transaction that
+stores the article, so an article is never stored without its alerts, nor alerted without being stored.
 
 With ``min_outlets`` K a watchlist fires once per story: when a story holding an article it matched reaches K
 outlets (breaking news). With ``digest`` (hourly / daily) matches wait for their UTC window to close, then go out
@@ -23,6 +24,7 @@ import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -59,7 +61,7 @@ def make_watchlist(name: str, *, query: str | None = None, entity: str | None = 
         raise ConfigError("a watchlist needs something to watch: --query, --entity, --source or --category")
     if query:
         parse_query(query)                       # a QueryError now rather than at every article
-    if entity and not _entity_keys(entity):
+    if entity and not _entity_keys(entity)[1]:
         raise ConfigError(f"--entity {entity!r} has no letters to match a name by")
     if min_outlets is not None and min_outlets < 2:
         raise ConfigError(f"--min-outlets is the number of outlets a story must reach (2 or more), not {min_outlets}")
@@ -99,20 +101,42 @@ def _entity_keys(entity: str) -> tuple[str | None, frozenset[str]]:
     return (type_.upper() or None), frozenset(keys)
 
 
+@lru_cache(maxsize=100_000)
+def _word_key(word: str) -> str:
+    """The name key of one word (cached: words repeat across articles)."""
+    return name_key(word)
+
+
+_CLITICS = frozenset("وفبلك")   # a conjunction or preposition written joined to a name: وترامب, لترمب
+
+
+def _token_keys(word: str) -> frozenset[str]:
+    """The name keys one word of a text may stand for: itself, and without a joined conjunction or preposition."""
+    keys = {_word_key(word)}
+    if len(word) > 3 and word[0] in _CLITICS:
+        keys.add(_word_key(word[1:]))
+    keys.discard("")
+    return frozenset(keys)
+
+
 @dataclass(frozen=True, slots=True)
 class Watch:
-    """A watchlist compiled for matching: its parsed query and entity keys."""
+    """A watchlist compiled for matching: its parsed query, the name keys of its entity and of the entity's words."""
 
     row: dict[str, Any]
     query: ParsedQuery | None
     entity_type: str | None
     entity_keys: frozenset[str]
+    entity_words: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, row: dict[str, Any]) -> Watch:
         """Compile a stored watchlist."""
         etype, keys = _entity_keys(row["entity"]) if row.get("entity") else (None, frozenset())
-        return cls(row, parse_query(row["query"]) if row.get("query") else None, etype, keys)
+        words: tuple[str, ...] = ()
+        if row.get("entity") and etype is None:
+            words = tuple(k for k in (_word_key(w) for w in str(row["entity"]).split()) if k)
+        return cls(row, parse_query(row["query"]) if row.get("query") else None, etype, keys, words)
 
     @property
     def name(self) -> str:
@@ -126,7 +150,8 @@ class Watch:
             return False
         if row.get("category") and (article.category or {}).get("label") != row["category"]:
             return False
-        if self.entity_keys and not self.entity_keys & analyzed.names(self.entity_type):
+        if self.entity_keys and not (self.entity_keys & analyzed.names(self.entity_type) or
+                                     (self.entity_words and analyzed.says(self.entity_words))):
             return False
         return self.query is None or analyzed.satisfies(self.query)
 
@@ -138,6 +163,7 @@ class AnalyzedArticle:
     def __init__(self, article: Article) -> None:
         self._article = article
         self._names: dict[str, frozenset[str]] | None = None
+        self._token_keys: tuple[list[frozenset[str]], ...] | None = None
         self._words: tuple[tuple[list[str], list[str]], tuple[list[str], list[str]], set[str], set[str]] | None = None
 
     def _analyzed(self) -> tuple[tuple[list[str], list[str]], tuple[list[str], list[str]], set[str], set[str]]:
@@ -167,6 +193,19 @@ class AnalyzedArticle:
             self._names = {t: frozenset(k) for t, k in by_type.items()}
             self._names[""] = frozenset().union(*self._names.values()) if self._names else frozenset()
         return self._names.get(type_ or "", frozenset())
+
+    def says(self, words: tuple[str, ...]) -> bool:
+        """True when the title or the text spells the name whose words have these name keys (the entities' fallback:
+        a mention the tagger missed still counts, in any spelling: ترامب, وترمب; كيم جونج اون)."""
+        if self._token_keys is None:
+            exact, _, _, _ = self._analyzed()
+            self._token_keys = tuple([_token_keys(w) for w in seq] for seq in exact)
+        n = len(words)
+        for seq in self._token_keys:
+            for i in range(len(seq) - n + 1):
+                if words[0] in seq[i] and all(words[j] in seq[i + j] for j in range(1, n)):
+                    return True
+        return False
 
     def has(self, term: QueryTerm) -> bool:
         """True when the article holds the word (exact or stem) or the phrase (in one field, in order)."""
