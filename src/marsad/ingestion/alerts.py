@@ -32,7 +32,7 @@ from marsad.errors import ConfigError
 from marsad.models import ENTITY_TYPES, Article
 from marsad.store.base import ArticleStore, WatchlistStore
 from marsad.text.analyzer import ParsedQuery, QueryTerm, index_fields, parse_query
-from marsad.text.names import name_key, word_keys
+from marsad.text.names import name_key
 from marsad.times import to_iso, utc_now
 
 DIGESTS = ("hourly", "daily")
@@ -103,13 +103,14 @@ def _entity_keys(entity: str) -> tuple[str | None, frozenset[str]]:
 
 @lru_cache(maxsize=100_000)
 def _word_key(word: str) -> str:
-    """The name key of one word (cached: words repeat across articles)."""
+    """The name key of a word or name (cached: names and words repeat across articles)."""
     return name_key(word)
 
 
 _CLITICS = frozenset("وفبلك")   # a conjunction or preposition written joined to a name: وترامب, لترمب
 
 
+@lru_cache(maxsize=100_000)
 def _token_keys(word: str) -> frozenset[str]:
     """The name keys one word of a text may stand for: itself, and without a joined conjunction or preposition."""
     keys = {_word_key(word)}
@@ -164,6 +165,7 @@ class AnalyzedArticle:
         self._article = article
         self._names: dict[str, frozenset[str]] | None = None
         self._token_keys: tuple[list[frozenset[str]], ...] | None = None
+        self._all_token_keys: frozenset[str] = frozenset()
         self._words: tuple[tuple[list[str], list[str]], tuple[list[str], list[str]], set[str], set[str]] | None = None
 
     def _analyzed(self) -> tuple[tuple[list[str], list[str]], tuple[list[str], list[str]], set[str], set[str]]:
@@ -187,10 +189,11 @@ class AnalyzedArticle:
                 keys.add(key)
                 name = str(mention.get("canonical_name") or "")
                 if name:
-                    keys.add(name_key(name))
-                    if len(name.split()) > 1:
-                        keys.update(word_keys(name))
-            self._names = {t: frozenset(k) for t, k in by_type.items()}
+                    keys.add(_word_key(name))
+                    words = name.split()
+                    if len(words) > 1:
+                        keys.update(_word_key(w) for w in words)     # marsad.text.names.word_keys, cached
+            self._names = {t: frozenset(k - {""}) for t, k in by_type.items()}
             self._names[""] = frozenset().union(*self._names.values()) if self._names else frozenset()
         return self._names.get(type_ or "", frozenset())
 
@@ -200,6 +203,9 @@ class AnalyzedArticle:
         if self._token_keys is None:
             exact, _, _, _ = self._analyzed()
             self._token_keys = tuple([_token_keys(w) for w in seq] for seq in exact)
+            self._all_token_keys = frozenset().union(*self._token_keys[0], *self._token_keys[1])
+        if words[0] not in self._all_token_keys:
+            return False
         n = len(words)
         for seq in self._token_keys:
             for i in range(len(seq) - n + 1):
