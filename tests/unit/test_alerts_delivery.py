@@ -231,7 +231,8 @@ def test_email_without_a_server_fails_with_a_clear_error(monkeypatch: pytest.Mon
     _watch(store, email="analyst@example.org")
     _ingest(store, 1)
     report = deliver(store, DeliverOptions(**{**FAST, "max_wait": 0.0}))
-    assert report.sent == 0 and "MARSAD_SMTP_URL" in report.errors[0]
+    assert (report.sent, report.refused, report.pending) == (0, 1, 1) and "MARSAD_SMTP_URL" in report.errors[0]
+    assert store.due_alerts("9999")[0]["attempts"] == 0          # kept for a run that has a server
 
 
 def test_a_digest_is_one_message_per_closed_window(smtp: list[Any], receiver: Receiver) -> None:

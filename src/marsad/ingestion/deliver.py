@@ -9,7 +9,8 @@ the rest, and after ``max_attempts`` an alert is marked failed (kept, shown on t
 
 Webhooks are JSON POSTs of the alert body with ``X-Marsad-Signature: sha256=<hex>``, the HMAC-SHA256 of the raw
 body under the watchlist's secret, and the key in ``X-Marsad-Key`` / ``Idempotency-Key``. They go through the
-fetcher's address guard: a private or loopback target is refused (and stays pending) unless allowed. Email goes
+fetcher's address guard: a private or loopback target is refused (and stays pending, no attempt counted) unless
+allowed; so is an email alert while no SMTP server is configured. Email goes
 through the SMTP server of ``MARSAD_SMTP_URL`` (``smtp://[user:password@]host[:port]``, ``smtps://`` for TLS,
 ``?starttls=1``), from ``MARSAD_SMTP_FROM``, one message per alert or digest, its ``Message-ID`` made from the key.
 """
@@ -179,13 +180,11 @@ class Deliverer:
             else:
                 status = await asyncio.to_thread(self._email, alert)
                 ok = True
-        except Refused as exc:
+        except (Refused, ConfigError) as exc:     # this run's settings, not the receiver: no attempt is counted
             skipped.add(alert["id"])
             report.refused += 1
             report.errors.append(f"{alert['watchlist']}: {exc}")
             return
-        except ConfigError as exc:
-            ok, error = False, str(exc)
         except (httpx.HTTPError, OSError, smtplib.SMTPException, FetchError) as exc:
             ok, error = False, f"{type(exc).__name__}: {exc}"[:500]
             if isinstance(exc, smtplib.SMTPResponseException):
