@@ -104,3 +104,29 @@ def test_digest_windows_and_stories(store: Store) -> None:
 @pytest.mark.parametrize("table", ["watchlists", "watch_matches", "alert_outbox", "delivery_attempts"])
 def test_watchlist_tables_are_copied(store: Store, table: str) -> None:
     assert table in [t.name for t in store.dump_tables()]
+
+
+def test_match_and_deliver_on_every_backend(store: Store) -> None:
+    """The whole path on the backend: matched inside the write transaction, sent once to a local receiver that
+    fails first, recorded sent."""
+    from marsad.ingestion.alerts import make_watchlist, match_batch
+    from marsad.ingestion.deliver import DeliverOptions, deliver, verify
+    from tests.unit.test_alerts_delivery import Receiver
+
+    receiver = Receiver(fail=1)
+    try:
+        row = make_watchlist("kim", entity="كيم جونغ أون", webhook=receiver.url)
+        store.add_watchlist(row)
+        arts = [article("قال كيم جونج اون إن بلاده مستعدة", title="كيم"), article("خبر عن الطقس", title="طقس")]
+        ids = add(store, *arts)
+        with store.transaction():
+            match_batch(store, list(zip(ids, arts, strict=True)), ids)
+        report = deliver(store, DeliverOptions(allow_loopback=True, backoff_base=0.05, max_wait=5.0))
+        assert (report.sent, report.failed_attempts) == (1, 1)
+        (accepted,) = receiver.accepted()
+        assert accepted["article"]["id"] == ids[0]
+        assert verify(row["secret"], receiver.requests[-1][1], receiver.requests[-1][0]["x-marsad-signature"])
+        (alert,) = store.recent_alerts("kim")
+        assert (alert["status"], alert["attempts"]) == ("sent", 2)
+    finally:
+        receiver.close()
