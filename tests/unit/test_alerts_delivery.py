@@ -183,6 +183,24 @@ def test_loopback_targets_are_refused_unless_allowed(receiver: Receiver) -> None
     assert deliver(store, DeliverOptions(**FAST)).sent == 2 and len(receiver.requests) == 2
 
 
+def test_deliver_command_refuses_a_loopback_webhook_unless_allowed(receiver: Receiver, tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from marsad.cli import cli
+
+    db = tmp_path / "w.db"
+    store = SQLiteStore(db)
+    _watch(store, webhook=receiver.url)
+    _ingest(store, 2)
+    store.close()
+    refused = CliRunner().invoke(cli, ["deliver", "--db", str(db), "--json"])
+    assert refused.exit_code == 1 and receiver.requests == []
+    assert "refused to connect to 127.0.0.1" in refused.output and "--allow-loopback" in refused.output
+    done = CliRunner().invoke(cli, ["deliver", "--db", str(db), "--allow-loopback", "--json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["sent"] == 2 and len(receiver.accepted()) == 2
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from marsad.cli.common import db_option, dump, fail, reading
@@ -132,6 +134,9 @@ def deliver(db: str | None, allow_loopback: bool, allow_private: bool, max_wait:
                    f"{data['refused']} refused, {data['digests']} digests made, {data['pending']} pending")
         for error in data["errors"]:
             click.echo(f"  {error}")
+    if report.refused:          # this run's settings kept them back: they stay pending for a run that allows them
+        click.echo(f"error: {report.refused} alert(s) not sent and kept pending: {report.errors[0]}", err=True)
+        sys.exit(1)
 
 
 COMMANDS = (watchlist, deliver)
