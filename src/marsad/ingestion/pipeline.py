@@ -289,6 +289,7 @@ def _write_batch(
     """Decide and write the outcomes of one batch in one transaction; count only after commit."""
     local = RunReport()
     local_reasons: Counter[str] = Counter()
+    written: list[tuple[int, Article, bool]] = []    # (article id, article, a new canonical article) of this batch
     assert report.run_id is not None
     run_id = report.run_id
     with store.transaction():
@@ -315,9 +316,13 @@ def _write_batch(
                           media_type=raw.media_type, fetched_at=raw.fetched_at)
             for article, feats in zip(result.articles, result.features, strict=True):
                 local.articles_found += 1
-                _store_article(store, run_id, local, raw, article, clusterer, feats)
+                _store_article(store, run_id, local, raw, article, clusterer, feats, written)
         if clusterer is not None:
             clusterer.flush()
+        if written:    # watchlists: matches and their alerts commit with the articles (marsad.ingestion.alerts)
+            from marsad.ingestion.alerts import match_batch
+
+            match_batch(store, [(i, a) for i, a, new in written if new], [i for i, _, _ in written])
     report.inputs += local.inputs
     report.articles_found += local.articles_found
     report.stored += local.stored
@@ -337,7 +342,10 @@ def _reject(store: ArticleStore, run_id: int, report: RunReport, reasons: Counte
 
 
 def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocument, article: Article,
-                   clusterer: Clusterer | None = None, feats: Any = None) -> None:
+                   clusterer: Clusterer | None = None, feats: Any = None,
+                   written: list[tuple[int, Article, bool]] | None = None) -> None:
+    """Decide one article's outcome and write it; ``written`` collects the rows inserted (new canonicals flagged)."""
+    written = written if written is not None else []
     article.content_hash = article.content_hash or content_hash(article.text)
     # A page fetched to upgrade an article stored from its feed's text replaces that article in place, whatever
     # canonical URL the page declares (the watcher says which identity it was stored under).
@@ -369,6 +377,7 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
         store.log_outcome(run_id, ref=ref, outcome=Outcome.DUPLICATE, article_id=new_id, duplicate_of=canonical,
                           raw_sha256=raw.sha256)
         report.duplicate += 1
+        written.append((new_id, article, False))
         return
     new_id = store.insert_article(article, identity=identity, duplicate_of=None)
     resolve_entities(store, new_id, article.entities)
@@ -378,9 +387,11 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
             store.log_outcome(run_id, ref=ref, outcome=Outcome.DUPLICATE, article_id=new_id, duplicate_of=other,
                               reason_code="near_duplicate", raw_sha256=raw.sha256)
             report.duplicate += 1
+            written.append((new_id, article, False))
             return
     store.log_outcome(run_id, ref=ref, outcome=Outcome.STORED, article_id=new_id, raw_sha256=raw.sha256)
     report.stored += 1
+    written.append((new_id, article, True))
 
 
 def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[str, Any]]) -> None:

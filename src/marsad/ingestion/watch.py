@@ -66,6 +66,7 @@ class WatchOptions:
     lease_seconds: float = 900.0          # a feed polled by this watcher is leased for this long (others skip it),
                                           # renewed every third of it while the pass runs
     fetch: FetchOptions = field(default_factory=FetchOptions)
+    deliver_alerts: bool = True           # send due watchlist alerts after each pass (marsad.ingestion.deliver)
 
 
 @dataclass(slots=True)
@@ -91,10 +92,11 @@ class WatchReport:
 
     passes: int = 0
     polls: list[PollResult] = field(default_factory=list)
+    alerts_sent: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Totals plus per-feed results."""
-        tot: dict[str, Any] = {"passes": self.passes, "polls": len(self.polls)}
+        tot: dict[str, Any] = {"passes": self.passes, "polls": len(self.polls), "alerts_sent": self.alerts_sent}
         for key in ("items", "new", "skipped", "stored", "duplicate", "rejected", "from_feed", "upgraded"):
             tot[key] = sum(getattr(p, key) for p in self.polls)
         tot["not_modified"] = sum(p.status == "not_modified" for p in self.polls)
@@ -165,6 +167,8 @@ class Watcher:
                         with contextlib.suppress(asyncio.CancelledError):
                             await renewing
                         await asyncio.shield(self._db(self.store.release_feeds, self.owner, leased))
+                if self.options.deliver_alerts:
+                    report.alerts_sent += await self._deliver()
                 if once or (max_passes is not None and report.passes >= max_passes):
                     break
                 wait = min(30.0, await self._db(self._seconds_to_next))
@@ -177,6 +181,26 @@ class Watcher:
             finally:
                 self._drain()
         return report
+
+    async def _deliver(self) -> int:
+        """Send the due watchlist alerts (store calls on the store thread; retries left to the next pass); a
+        delivery problem is logged, never stops the watcher. The alerts sent."""
+        from marsad.ingestion.deliver import Deliverer, DeliverOptions
+
+        fetch = self.options.fetch
+        deliverer = Deliverer(self.store, DeliverOptions(allow_private=fetch.allow_private,
+                                                         allow_loopback=fetch.allow_loopback, max_wait=0.0),
+                              db=self._db)
+        try:
+            report = await deliverer.run()
+        except MarsadError as exc:
+            log.warning("delivering alerts failed: %s", exc)
+            return 0
+        finally:
+            await deliverer.aclose()
+        for error in report.errors:
+            log.warning("alert: %s", error)
+        return report.sent
 
     def _submit(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> asyncio.Future[T]:
         """Queue ``call`` (anything touching the store) for the store thread, after the calls queued before it."""
