@@ -98,7 +98,7 @@ def connect(address: str) -> Iterator[Any]:
 def _run_part(part: InputPart, max_input_bytes: int, source: str | None, options: ExtractOptions, enrich: bool,
               embedder: str | None) -> list[tuple[RawDocument | InputError, Any]]:
     """On a worker: read one part and do the per-article work, as ``pipeline.extract_stream`` does in one process."""
-    from marsad.ingestion.pipeline import _extract_safe
+    from marsad.ingestion.work import _extract_safe
 
     return [(item, None if isinstance(item, InputError) else _extract_safe(item, options, enrich, embedder))
             for item in read_part(part, max_input_bytes=max_input_bytes, source=source)]

@@ -16,7 +16,6 @@ stops the run with a clear message; what earlier batches committed stays consist
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
 import multiprocessing
 import os
@@ -31,7 +30,7 @@ from tqdm import tqdm
 
 from marsad.config import ExtractOptions, IngestOptions
 from marsad.errors import InputError, MarsadError, StoreError
-from marsad.extraction import extract
+from marsad.ingestion.work import _extract_safe, _Result, content_hash
 from marsad.models import Article, ErrorPolicy, Outcome, RawDocument, RunStatus
 from marsad.sources.files import count_inputs, iter_inputs
 from marsad.sources.urls import url_key
@@ -39,7 +38,6 @@ from marsad.store.base import ArticleStore, EntityStore, Store
 
 if TYPE_CHECKING:
     from marsad.ingestion.clustering import Clusterer
-from marsad.text.tokenize import match_words
 
 OUTCOMES = tuple(Outcome)
 
@@ -82,11 +80,6 @@ class RunReport:
         }
 
 
-def content_hash(text: str) -> str:
-    """Hash of the match-normalized words of ``text``: equal for texts a reader would call identical."""
-    return hashlib.sha1(" ".join(match_words(text)).encode("utf-8")).hexdigest()
-
-
 def identity_of(article: Article) -> str:
     """The identity an article is stored under: canonical URL, else source + external id, else content."""
     for candidate in (article.canonical_url, article.url):
@@ -100,50 +93,6 @@ def identity_of(article: Article) -> str:
 
 
 # -- extraction, optionally in worker processes ----------------------------------------------
-
-@dataclass(slots=True)
-class Extracted:
-    """The articles of one input, with their clustering features when clustering is on."""
-
-    articles: list[Article]
-    features: list[Any]      # marsad.enrich.features.Features | None, one per article
-
-
-_Result = Extracted | tuple[str, str]
-
-
-def _extract_safe(raw: RawDocument, options: ExtractOptions, enrich: bool = False,
-                  embedder: str | None = None) -> _Result:
-    try:
-        articles = extract(raw, options)
-        features: list[Any] = []
-        for art in articles:  # hashed, enriched and featurized here so that worker processes share the cost
-            art.content_hash = content_hash(art.text)
-            if enrich:
-                _enrich(art)
-            if embedder is not None:
-                from marsad.enrich.features import article_features
-
-                features.append(article_features(art, embedder))
-            else:
-                features.append(None)
-        return Extracted(articles, features)
-    except InputError as exc:
-        return (exc.code, exc.message)
-    except Exception as exc:  # a bug or an unexpected library error on one input must not stop the run
-        return ("extract_error", f"{type(exc).__name__}: {exc}")
-
-
-def _enrich(art: Article) -> None:
-    """Entities, keyphrases, category (and language when extraction had none) of one article."""
-    from marsad.enrich.analyze import analyze
-
-    analysis = analyze(art.text, art.title)
-    art.entities = analysis.entities
-    art.keyphrases = analysis.keyphrases
-    art.category = analysis.category
-    art.language = art.language or analysis.language
-
 
 _WORKER_OPTIONS: tuple[ExtractOptions, bool, str | None] | None = None
 
