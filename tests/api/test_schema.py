@@ -52,7 +52,8 @@ def test_every_operation_is_exercised(api_schema: Any) -> None:
     assert found == set(OPERATIONS)
 
 
-NO_PARAMETERS = {("GET", "/api/health"), ("GET", "/api/sources"), ("GET", "/api/watchlists")}    # nothing to make invalid
+# nothing to make invalid
+NO_PARAMETERS = {("GET", "/api/health"), ("GET", "/api/sources"), ("GET", "/api/watchlists")}
 CASES = [(m, p, mode) for m, p in OPERATIONS for mode in GenerationMode
          if mode is GenerationMode.POSITIVE or (m, p) not in NO_PARAMETERS]
 
