@@ -30,7 +30,7 @@ from __future__ import annotations
 import collections
 import contextlib
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +51,6 @@ class ClusterStatus:
     queued: int = 0
     parts: int = 0
     done: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def parse_address(address: str) -> tuple[str, int | str]:

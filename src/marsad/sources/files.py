@@ -98,7 +98,7 @@ import os
 import stat
 import sys
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -217,23 +217,29 @@ def iter_inputs(
         if str(item) == "-":
             yield from _stdin_units(stdin, opts)
             continue
-        path = Path(item)
-        try:
-            mode = os.stat(path).st_mode
-        except FileNotFoundError:
-            yield MalformedInputError("no such file or folder", ref=str(item))
-            continue
-        except OSError as exc:
-            yield MalformedInputError(f"cannot read: {_os_reason(exc)}", ref=str(item))
-            continue
-        if stat.S_ISDIR(mode):
-            for entry in _walk(path):
-                if isinstance(entry, InputError):
-                    yield entry
-                else:
-                    yield from _file_units(entry, opts, explicit=False)
-        else:
-            yield from _file_units(path, opts, explicit=True)
+        for entry in _files(item):
+            if isinstance(entry, InputError):
+                yield entry
+            else:
+                yield from _file_units(entry[0], opts, explicit=entry[1])
+
+
+def _files(item: str | Path) -> Iterator[tuple[Path, bool] | InputError]:
+    """The files a path names, each with whether it was named itself (else found in a folder), or the error."""
+    path = Path(item)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        yield MalformedInputError("no such file or folder", ref=str(item))
+        return
+    except OSError as exc:
+        yield MalformedInputError(f"cannot read: {_os_reason(exc)}", ref=str(item))
+        return
+    if not stat.S_ISDIR(mode):
+        yield path, True
+        return
+    for entry in _walk(path):
+        yield entry if isinstance(entry, InputError) else (entry, False)
 
 
 def count_inputs(paths: Sequence[str | Path]) -> int | None:
@@ -290,30 +296,20 @@ def split_inputs(paths: Sequence[str | Path], *, lines_per_part: int = 200) -> I
     for item in paths:
         if str(item) == "-":
             raise ConfigError("stdin cannot be split between workers: write it to a file and ingest the file")
-        path = Path(item)
-        try:
-            mode = os.stat(path).st_mode
-        except FileNotFoundError:
-            yield MalformedInputError("no such file or folder", ref=str(item))
-            continue
-        except OSError as exc:
-            yield MalformedInputError(f"cannot read: {_os_reason(exc)}", ref=str(item))
-            continue
-        entries: Iterable[Path | InputError] = _walk(path) if stat.S_ISDIR(mode) else [path]
-        explicit = not stat.S_ISDIR(mode)
-        for entry in entries:
+        for entry in _files(item):
             if isinstance(entry, InputError):
                 yield entry
                 continue
-            fmt, gz = _format_of(entry.name)
+            file, explicit = entry
+            fmt, gz = _format_of(file.name)
             if fmt != "jsonl":
-                yield InputPart(str(entry), explicit)
+                yield InputPart(str(file), explicit)
                 continue
-            total = _count_lines(entry, gz)
+            total = _count_lines(file, gz)
             for first in range(1, max(total, 1) + 1, lines_per_part):
                 last = first + lines_per_part - 1
                 # the last part runs to the end of the file, whatever the count (a file may grow)
-                yield InputPart(str(entry), explicit, (first, last if last < total else 2**62))
+                yield InputPart(str(file), explicit, (first, last if last < total else 2**62))
 
 
 def read_part(part: InputPart, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES,

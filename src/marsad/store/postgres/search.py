@@ -195,10 +195,6 @@ class PgSearch(PgMixin):
     def _article_span(self) -> int:
         return int(self._value("SELECT coalesce(max(id), 0) FROM articles") or 0) or 1
 
-    def _doc_count(self, key: str, articles: int) -> int:
-        """Articles whose vector holds ``key`` in any column (see ``_doc_counts``)."""
-        return self._doc_counts([key], articles)[key]
-
     def _doc_counts(self, keys: list[str], articles: int) -> dict[str, int]:
         """Articles whose vector holds each key in any column, counted up to ``COMMON_DF`` of the articles or
         ``RELAX_MAX_POSTINGS`` if more (beyond both a word is common to every rule that asks), cached until the
