@@ -8,28 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from marsad.store.postgres.common import PgMixin, next_id
+from marsad.store.rows import WATCHLIST_COLUMNS, WATCHLIST_HEALTH, watchlist_row
 from marsad.times import now_iso as _now
-
-WATCHLIST_COLUMNS = ("name", "query", "entity", "sources", "category", "min_outlets", "webhook", "email", "digest",
-                     "secret")
-"""What ``add_watchlist`` takes (``created_at`` is the store's)."""
-
-_HEALTH = (
-    "(SELECT count(*) FROM watch_matches m WHERE m.watchlist = w.name) AS matches, "
-    "(SELECT max(matched_at) FROM watch_matches m WHERE m.watchlist = w.name) AS last_match_at, "
-    "(SELECT count(*) FROM alert_outbox o WHERE o.watchlist = w.name AND o.status = 'pending') AS pending, "
-    "(SELECT count(*) FROM alert_outbox o WHERE o.watchlist = w.name AND o.status = 'sent') AS sent, "
-    "(SELECT count(*) FROM alert_outbox o WHERE o.watchlist = w.name AND o.status = 'failed') AS failed, "
-    "(SELECT max(sent_at) FROM alert_outbox o WHERE o.watchlist = w.name) AS last_sent_at, "
-    "(SELECT o.last_error FROM alert_outbox o WHERE o.watchlist = w.name AND o.last_error IS NOT NULL "
-    "AND o.status != 'sent' ORDER BY o.id DESC LIMIT 1) AS last_error"
-)
-
-
-def _decoded(row: dict[str, Any]) -> dict[str, Any]:
-    d = dict(row)
-    d["sources"] = json.loads(d["sources"]) if d.get("sources") else []
-    return d
 
 
 class PgWatchlists(PgMixin):
@@ -49,12 +29,12 @@ class PgWatchlists(PgMixin):
     def get_watchlist(self, name: str) -> dict[str, Any] | None:
         """One watchlist, or None."""
         row = self._one("SELECT * FROM watchlists WHERE name = %s", (name,))
-        return _decoded(row) if row else None
+        return watchlist_row(row) if row else None
 
     def list_watchlists(self, *, health: bool = True) -> list[dict[str, Any]]:
         """Every watchlist (with its health unless ``health`` is False)."""
-        extra = f", {_HEALTH}" if health else ""
-        return [_decoded(r) for r in self._all(f"SELECT w.*{extra} FROM watchlists w ORDER BY w.name")]
+        extra = f", {WATCHLIST_HEALTH}" if health else ""
+        return [watchlist_row(r) for r in self._all(f"SELECT w.*{extra} FROM watchlists w ORDER BY w.name")]
 
     def remove_watchlist(self, name: str) -> bool:
         """Delete a watchlist and everything it made."""
