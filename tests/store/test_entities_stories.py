@@ -91,7 +91,7 @@ def test_stories_set_refresh_get_list_merge(store: Store) -> None:
     assert (story["first_seen"], story["last_updated"]) == ("2024-03-01T09:30:00+00:00", "2024-03-02T08:00:00+00:00")
     assert story["outlets"] == [{"source": "bbc", "articles": 2}, {"source": "cnn", "articles": 1}]
     assert story["keyphrases"][0] == {"phrase": "قمة موسكو", "score": 2.0}
-    assert [m["id"] for m in story["members"]] == [a, b, c]
+    assert [m["id"] for m in story["members"]] == [b, a, c]     # in UTC order: b (12:30+03:00) is 09:30 UTC
     assert store.max_story_id() == 2
     assert [s["id"] for s in store.list_stories()] == [2, 1]             # most recently updated first
     assert [s["id"] for s in store.list_stories(min_size=2)] == [1]

@@ -33,6 +33,13 @@ def story_row_json(row: Mapping[str, Any]) -> dict[str, Any]:
     return d
 
 
+def published_at_of(bound: str, same_group: str = "") -> str:
+    """SQL of the stored ``published_at`` (the page's own offset kept) of the article whose UTC key
+    ``published_utc`` is ``bound`` (an expression such as ``g.lo``, the group's min key), within ``same_group``
+    (extra conditions on ``articles f``): the first or last publication in time order, shown as stored."""
+    return f"(SELECT f.published_at FROM articles f WHERE f.published_utc = {bound}{same_group} ORDER BY f.id LIMIT 1)"
+
+
 def filter_sql(filters: SearchFilters, *, mark: str, category_label: str,
                any_of: Callable[[Sequence[str]], tuple[str, list[Any]]]) -> tuple[list[str], list[Any]]:
     """WHERE conditions over ``articles a`` (and their parameters) for ``filters``: ``mark`` is the backend's
@@ -46,11 +53,11 @@ def filter_sql(filters: SearchFilters, *, mark: str, category_label: str,
         sql, values = any_of(filters.sources)
         where.append(sql)
         params.extend(values)
-    if filters.since:
-        where.append(f"a.published_at >= {mark}")
+    if filters.since:   # on the UTC key: published_at keeps the page's offset and does not compare as text
+        where.append(f"a.published_utc >= {mark}")
         params.append(filters.since)
     if filters.until:
-        where.append(f"substr(a.published_at, 1, {mark}) <= {mark}")
+        where.append(f"substr(a.published_utc, 1, {mark}) <= {mark}")
         params.extend([len(filters.until), filters.until])
     if filters.category:
         where.append(f"{category_label} = {mark}")

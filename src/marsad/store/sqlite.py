@@ -16,7 +16,7 @@ from marsad.errors import SchemaError, SchemaUpgradeNeeded, StoreError
 from marsad.models import Article
 from marsad.store.base import Store
 from marsad.store.records import StoredArticle
-from marsad.store.rows import article_row_json
+from marsad.store.rows import article_row_json, published_at_of
 from marsad.store.sqlite_dump import SQLiteDump
 from marsad.store.sqlite_reader import SQLiteReader
 from marsad.store.sqlite_related import SQLiteRelated
@@ -25,7 +25,7 @@ from marsad.store.sqlite_stories import SQLiteStories
 from marsad.store.sqlite_vectors import SQLiteVectors
 from marsad.store.sqlite_watchlists import SQLiteWatchlists
 from marsad.times import now_iso as _now
-from marsad.times import to_iso, utc_now
+from marsad.times import to_iso, utc_iso, utc_now
 
 # Each migration takes the schema from version i to i+1. Never edit a released one: add another.
 MIGRATIONS: list[str] = [
@@ -285,6 +285,17 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX delivery_attempts_alert ON delivery_attempts(alert_id);
     """,
+    # 10: a UTC sort key for the publication time. published_at keeps the page's own offset ("...T23:30:00+03:00"),
+    # so as text it does not sort or compare in time order; published_utc is the same instant in UTC
+    # (marsad.times.utc_iso: "YYYY-MM-DDTHH:MM:SS+00:00", a date alone as its midnight; NULL when published_at is
+    # absent or unreadable), written beside it by the store and filled here for the rows already there (the SQL
+    # function marsad_utc). Every ordering and filter by publication time reads it. PostgreSQL: its version 11.
+    """
+    ALTER TABLE articles ADD COLUMN published_utc TEXT;
+    UPDATE articles SET published_utc = marsad_utc(published_at) WHERE published_at IS NOT NULL;
+    DROP INDEX IF EXISTS articles_published;
+    CREATE INDEX articles_published_utc ON articles(published_utc);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -326,6 +337,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
             self.conn = sqlite3.connect(uri, uri=readonly, isolation_level=None, check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
             register_search_functions(self.conn)
+            self.conn.create_function("marsad_utc", 1, utc_iso, deterministic=True)   # migration 10 fills with it
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA busy_timeout = 10000")
             if not readonly:
@@ -451,12 +463,12 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
         now = _now()
         cur = self.conn.execute(
             "INSERT INTO articles(identity, external_id, url, canonical_url, source, site_name, author, title, "
-            "display_title, title_derived, text, published_at, updated_at, language, tags, related_headlines, "
-            "origin, raw_sha256, content_hash, duplicate_of, created_at, modified_at, entities, keyphrases, category, "
-            "text_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "display_title, title_derived, text, published_at, published_utc, updated_at, language, tags, "
+            "related_headlines, origin, raw_sha256, content_hash, duplicate_of, created_at, modified_at, entities, "
+            "keyphrases, category, text_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (identity, article.external_id, article.url, article.canonical_url, article.source, article.site_name,
              article.author, article.title, article.display_title, int(article.title_derived), article.text,
-             article.published_at, article.updated_at, article.language,
+             article.published_at, utc_iso(article.published_at), article.updated_at, article.language,
              json.dumps(article.tags, ensure_ascii=False), json.dumps(article.related_headlines, ensure_ascii=False),
              json.dumps(article.origin, ensure_ascii=False), article.raw_sha256 or None, article.content_hash,
              duplicate_of, now, now, *_enrichment(article), article.text_source),
@@ -478,13 +490,15 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
             "UPDATE articles SET external_id = coalesce(?, external_id), url = coalesce(?, url), "
             "canonical_url = coalesce(?, canonical_url), source = coalesce(?, source), "
             "site_name = coalesce(?, site_name), author = coalesce(?, author), title = ?, display_title = ?, "
-            "title_derived = ?, text = ?, published_at = coalesce(?, published_at), updated_at = ?, language = ?, "
+            "title_derived = ?, text = ?, published_at = coalesce(?, published_at), "
+            "published_utc = CASE WHEN ? IS NULL THEN published_utc ELSE ? END, updated_at = ?, language = ?, "
             "tags = ?, related_headlines = ?, origin = ?, raw_sha256 = ?, content_hash = ?, "
             "version = version + 1, modified_at = ?, entities = ?, keyphrases = ?, category = ?, text_source = ? "
             "WHERE id = ?",
             (article.external_id, article.url, article.canonical_url, article.source, article.site_name,
              article.author, article.title, article.display_title, int(article.title_derived), article.text,
-             article.published_at, article.updated_at, article.language,
+             article.published_at, article.published_at, utc_iso(article.published_at), article.updated_at,
+             article.language,
              json.dumps(article.tags, ensure_ascii=False), json.dumps(article.related_headlines, ensure_ascii=False),
              json.dumps(article.origin, ensure_ascii=False), article.raw_sha256 or None, article.content_hash,
              now, *_enrichment(article), article.text_source, article_id),
@@ -559,7 +573,9 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
                            "ORDER BY 2 DESC, 1").fetchall())
         by_language = dict(q("SELECT coalesce(language, '(unknown)'), count(*) FROM articles GROUP BY 1 "
                              "ORDER BY 2 DESC").fetchall())
-        dated = q("SELECT count(*), min(published_at), max(published_at) FROM articles "
+        dated = q("SELECT count(*), "
+                  f"{published_at_of('(SELECT min(published_utc) FROM articles)')}, "
+                  f"{published_at_of('(SELECT max(published_utc) FROM articles)')} FROM articles "
                   "WHERE published_at IS NOT NULL").fetchone()
         rejections = dict(q("SELECT reason_code, count(*) FROM outcomes WHERE outcome = 'rejected' GROUP BY 1 "
                             "ORDER BY 2 DESC").fetchall())
