@@ -12,7 +12,9 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import htmldate
@@ -71,6 +73,28 @@ def parse_html(text: str) -> etree._Element:
         raise NoContentError(f"the HTML could not be parsed: {exc}") from exc
 
 
+def match_key(text: str) -> str:
+    """``MATCH(text).strip()``; short lines cached (a page compares its headline, chrome lines and short blocks
+    several times; the cache keeps no paragraph-long text)."""
+    return _short_key(text) if len(text) <= 300 else MATCH(text).strip()
+
+
+@lru_cache(maxsize=8192)
+def _short_key(text: str) -> str:
+    return MATCH(text).strip()
+
+
+def not_chrome(texts: list[str], chrome: set[str]) -> list[bool]:
+    """For each text, whether it is not one of the ``chrome`` line keys.
+
+    Heuristic bound: a text more than four times as long as the longest chrome key cannot match one (MATCH only
+    drops marks, tatweel and invisible characters and collapses spaces), so its key is not computed."""
+    if not chrome:
+        return [True] * len(texts)
+    bound = 4 * max(len(k) for k in chrome) + 16
+    return [len(t) > bound or match_key(t) not in chrome for t in texts]
+
+
 def _attr_key(el: etree._Element) -> str:
     return f"{el.get('class', '')} {el.get('id', '')} {el.get('role', '')}"
 
@@ -107,14 +131,16 @@ def _only_links(line: str, links: list[str]) -> bool:
     return re.search(r"\w{2,}", rest) is None
 
 
-def page_blocks(root: etree._Element) -> list[Block]:
-    """Block elements of the page in document order, without nav/page header/footer/scripts."""
+def page_blocks(root: etree._Element, *, only: etree._Element | None = None) -> list[Block]:
+    """Block elements of the page in document order, without nav/page header/footer/scripts.
+
+    With ``only``, the blocks of that one element, walked as if it were the page's whole body (no copy made)."""
     body = root.find("body")
     if body is None:
         body = root
     blocks: list[Block] = []
 
-    def walk(el: etree._Element, region: str, in_article: bool) -> None:
+    def walk(el: Iterable[etree._Element], region: str, in_article: bool) -> None:
         for child in el:
             if not isinstance(child.tag, str):
                 continue
@@ -147,7 +173,7 @@ def page_blocks(root: etree._Element) -> list[Block]:
             else:
                 walk(child, child_region, in_article)
 
-    walk(body, "main", False)
+    walk([only] if only is not None else body, "main", False)
     return blocks
 
 
@@ -207,7 +233,7 @@ def read_meta(root: etree._Element, url: str | None = None) -> PageMeta:
     """Title, canonical URL, site, author, dates, language and tags from the page's markup.
 
     Title and publication date are reconciled from every signal of the markup (see ``signals``);
-    ``date_witnesses`` keeps them so the caller can add the datelines it finds in the text.
+    ``date_witnesses`` keeps them so the caller can add the datelines it finds in the text (and htmldate).
     """
     meta = PageMeta()
     metas = meta_index(root)
@@ -263,7 +289,7 @@ _PUBLISHED_META = ("article:published_time", "og:published_time", "datePublished
 
 def _date_witnesses(root: etree._Element, metas: MetaIndex, article_ld: dict[str, Any],
                     url: str | None) -> list[DateWitness]:
-    """Every machine-readable statement of the publication date: meta, JSON-LD, <time>, the URL, htmldate."""
+    """Every machine-readable statement of the publication date: meta, JSON-LD, <time>, the URL."""
     found: list[DateWitness | None] = []
     seen: set[str] = set()
     for name in _PUBLISHED_META:
@@ -275,12 +301,28 @@ def _date_witnesses(root: etree._Element, metas: MetaIndex, article_ld: dict[str
     stamp = _time_attr(root)
     found.append(machine_witness("time", stamp))
     found.append(url_date(url))
-    found.append(_htmldate(root, url))
     return [w for w in found if w is not None]
 
 
-def _htmldate(root: etree._Element, url: str | None) -> DateWitness | None:
-    """htmldate's reading of the markup (no free-text search: it misreads Arabic datelines)."""
+_STATED_DATE = frozenset({"meta", "jsonld", "time", "dateline"})
+
+
+def htmldate_may_decide(witnesses: list[DateWitness]) -> bool:
+    """Whether htmldate is worth asking, given the other witnesses of the page.
+
+    htmldate is the slowest witness (about a third of the metadata time) and the lightest (weight 0.5, a date
+    without time). When the other witnesses all name one calendar day it cannot change the choice (it adds 0.5
+    to that day or names a day with 0.5 against at least 0.75). Heuristic beyond that: when the page states its
+    date outright (meta, JSON-LD, ``<time>``, a labelled dateline), htmldate mostly re-reads that same markup,
+    so it is not asked either."""
+    if any(w.source in _STATED_DATE for w in witnesses):
+        return False
+    return len({w.value.date() for w in witnesses}) != 1
+
+
+def htmldate_witness(root: etree._Element, url: str | None) -> DateWitness | None:
+    """htmldate's reading of the markup (no free-text search: it misreads Arabic datelines); the caller asks it
+    only when ``htmldate_may_decide``."""
     try:
         value = htmldate.find_date(copy.deepcopy(root), extensive_search=False, original_date=True, url=url)
     except (ValueError, TypeError, etree.LxmlError):
@@ -291,12 +333,14 @@ def _htmldate(root: etree._Element, url: str | None) -> DateWitness | None:
 _LOGO_RE = re.compile(r"logo|brand|site-?name|site-?title|masthead|header", re.I)
 
 
+_SITE_NAME_XPATH = etree.XPath('//*[(self::a or self::h1 or self::div or self::span or self::p) and '
+                               '(@class or @id or @role)] | //a[@href="/" or @href="./" or @href="index.html"]')
+
+
 def _site_names(root: etree._Element, declared: str | None) -> set[str]:
     """Names the site calls itself: og:site_name, JSON-LD publisher, the logo's text or alt, the home link."""
     names = {declared} if declared else set()
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
+    for el in _SITE_NAME_XPATH(root):     # only the elements the tests below can take (one walk in C, not Python)
         key = _attr_key(el)
         if el.tag in ("a", "h1", "div", "span", "p") and _LOGO_RE.search(key):
             text = DISPLAY(el.text_content() or "").strip()
@@ -312,8 +356,8 @@ def _site_names(root: etree._Element, declared: str | None) -> set[str]:
 
 def _key_in(text: str, names: set[str]) -> bool:
     """Whether ``text`` is one of ``names`` (compared on match keys)."""
-    key = MATCH(text).strip()
-    return any(MATCH(n).strip() == key for n in names)
+    key = match_key(text)
+    return any(match_key(n) == key for n in names)
 
 
 def _time_attr(root: etree._Element) -> str | None:
@@ -370,15 +414,20 @@ _BODY_XPATHS = (
 )
 
 
+_PROSE_WORDS = 8          # a line of this many words or more reads as prose
+
+
 def link_texts(root: etree._Element) -> set[str]:
-    """The texts of the page's links (a body line that is one of them is navigation, not prose)."""
-    return {DISPLAY(a.text_content() or "").strip() for a in root.iter("a")} - {""}
+    """The texts of the page's links long enough to pass for prose (a body line that is one of them is navigation,
+    not prose; shorter links are never compared, and normalizing never adds words, so they are skipped)."""
+    texts = (a.text_content() or "" for a in root.iter("a"))
+    return {DISPLAY(t).strip() for t in texts if len(t.split()) >= _PROSE_WORDS} - {""}
 
 
 def prose_chars(text: str, links: set[str]) -> int:
     """Characters of ``text`` in lines that read as prose: eight words or more, not a link's text."""
     return sum(len(line) for line in text.split("\n")
-               if len(line.split()) >= 8 and line.strip() not in links)
+               if len(line.split()) >= _PROSE_WORDS and line.strip() not in links)
 
 
 def container_texts(root: etree._Element) -> list[str]:
@@ -392,7 +441,7 @@ def container_texts(root: etree._Element) -> list[str]:
             if id(el) in seen:
                 continue
             seen.add(id(el))
-            lines = [b.text for b in page_blocks(_wrap(el))]
+            lines = [b.text for b in page_blocks(root, only=el)]
             if lines:
                 out.append("\n".join(lines))
     return out
@@ -413,13 +462,6 @@ def _densest(root: etree._Element) -> etree._Element | None:
     return best
 
 
-def _wrap(el: etree._Element) -> etree._Element:
-    """A copy of ``el`` under a fresh <body>, so the block walk treats it as the whole page."""
-    body = lxml.html.Element("body")
-    body.append(copy.deepcopy(el))
-    return body
-
-
 def recall_text(root: etree._Element, url: str | None) -> str:
     """trafilatura's main text without its precision filters (its own fallbacks kept on)."""
     doc = trafilatura.bare_extraction(copy.deepcopy(root), url=url, include_comments=False, include_tables=False,
@@ -433,11 +475,14 @@ _CHROME_RE = re.compile(
 _CHROME_MAX = 1500        # a chrome element is short: longer ones hold the article, whatever their class
 
 
+_CHROME_XPATH = etree.XPath("//*[@class or @id or @role or self::header or self::footer or self::nav or self::form]")
+
+
 def chrome_keys(root: etree._Element) -> set[str]:
     """Match keys of the lines in the site's chrome (masthead, search, header, footer, menus, subscribe boxes)."""
     keys: set[str] = set()
-    for el in root.iter():
-        if not isinstance(el.tag, str) or el.tag in ("html", "body"):
+    for el in _CHROME_XPATH(root):        # a chrome element is one of these tags or has a class, id or role
+        if el.tag in ("html", "body"):
             continue
         if el.tag not in ("header", "footer", "nav", "form") and not _CHROME_RE.search(_attr_key(el)):
             continue
@@ -446,5 +491,5 @@ def chrome_keys(root: etree._Element) -> set[str]:
         text = el.text_content() or ""
         if len(text) > _CHROME_MAX or el.find(".//h1") is not None or _holds_body(el):
             continue
-        keys.update(MATCH(b.text).strip() for b in page_blocks(_wrap(el)))
+        keys.update(match_key(b.text) for b in page_blocks(root, only=el))
     return keys - {""}

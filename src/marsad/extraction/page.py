@@ -11,6 +11,7 @@ from lxml import etree
 from marsad.config import ExtractOptions
 from marsad.errors import NoContentError
 from marsad.extraction import html as html_mod
+from marsad.extraction.html import match_key
 from marsad.extraction.sections import (
     STAMP_LABEL_RE,
     Block,
@@ -125,7 +126,8 @@ def _from_html(raw: RawDocument, options: ExtractOptions) -> list[Article]:
     chrome = html_mod.chrome_keys(root)
     all_blocks = html_mod.page_blocks(root)
     meta.title = meta.title or _heading_title(all_blocks, meta.site_names)
-    blocks = [b for b in _from_headline(all_blocks, meta.title, now) if MATCH(b.text).strip() not in chrome]
+    blocks = _from_headline(all_blocks, meta.title, now)
+    blocks = [b for b, keep in zip(blocks, html_mod.not_chrome([b.text for b in blocks], chrome), strict=True) if keep]
     sections = section_blocks(blocks, now=now)
     links = html_mod.link_texts(root)
     if sections.aggregator:
@@ -148,8 +150,8 @@ def _from_html(raw: RawDocument, options: ExtractOptions) -> list[Article]:
                                     origin={"role": "main", "method": better[1]}), *articles]
     else:
         text = html_mod.main_text(root, raw.url) if options.use_trafilatura else ""
-        paragraphs = [p for p in DISPLAY(text).split("\n")
-                      if p.strip() and not is_boilerplate(p) and MATCH(p).strip() not in chrome]
+        lines = [p for p in DISPLAY(text).split("\n") if p.strip() and not is_boilerplate(p)]
+        paragraphs = [p for p, keep in zip(lines, html_mod.not_chrome(lines, chrome), strict=True) if keep]
         kept, stamp_pub, stamp_upd = _split_stamps([p for p in paragraphs if len(p) < 120], paragraphs, now)
         method = "trafilatura"
         if not kept:  # trafilatura found nothing: fall back to our own blocks
@@ -187,7 +189,10 @@ def _from_html(raw: RawDocument, options: ExtractOptions) -> list[Article]:
     main.site_name = meta.site_name
     main.author = meta.author
     main.source = main.source or meta.site_name
-    published = choose_date([*meta.date_witnesses, *_dateline_witnesses(blocks, now)])
+    witnesses = [*meta.date_witnesses, *_dateline_witnesses(blocks, now)]
+    if html_mod.htmldate_may_decide(witnesses):
+        witnesses.extend(w for w in [html_mod.htmldate_witness(root, raw.url or meta.canonical_url)] if w)
+    published = choose_date(witnesses)
     main.published_at = published.iso() if published else main.published_at
     main.updated_at = meta.updated or main.updated_at
     main.tags = _merge(main.tags, meta.tags)
@@ -203,11 +208,11 @@ def _from_html(raw: RawDocument, options: ExtractOptions) -> list[Article]:
 
 def _heading_title(blocks: list[Block], site_names: set[str]) -> str:
     """The first heading of the main region that is followed by a paragraph (when no other title signal agreed)."""
-    names = {MATCH(n).strip() for n in site_names}
+    names = {match_key(n) for n in site_names}
     for i, block in enumerate(blocks[:80]):
         if block.region == "main" and block.words >= 15:
             return ""   # the text began before any heading: a later heading is another story's
-        if block.region != "main" or block.tag not in ("h1", "h2", "h3") or MATCH(block.text).strip() in names:
+        if block.region != "main" or block.tag not in ("h1", "h2", "h3") or match_key(block.text) in names:
             continue
         if any(b.words >= 15 for b in blocks[i + 1:i + 4]):
             return block.text
@@ -227,8 +232,8 @@ def _from_headline(blocks: list[Block], title: str, now: datetime | None) -> lis
     """
     if not title:
         return blocks
-    key = MATCH(title).strip()
-    start = next((i for i, b in enumerate(blocks) if b.region == "main" and MATCH(b.text).strip() == key), None)
+    key = match_key(title)
+    start = next((i for i, b in enumerate(blocks) if b.region == "main" and match_key(b.text) == key), None)
     if not start or any(b.region == "main" and b.words >= 15 for b in blocks[:start]):
         return blocks   # no headline block, or text before it (then it is not the page's headline)
     kept = [b for b in blocks[:start] if b.region != "main" or parse_stamp(b.text, now) is not None]
