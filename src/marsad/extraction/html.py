@@ -177,10 +177,18 @@ def page_blocks(root: etree._Element, *, only: etree._Element | None = None) -> 
     return blocks
 
 
+# XPath expressions compiled once (``el.xpath(text)`` compiles its expression on every call).
+_BODY_INSIDE = etree.XPath('.//*[@itemprop="articleBody" or contains(concat(" ", normalize-space(@class), " "), '
+                           '" post-body ") or contains(concat(" ", normalize-space(@class), " "), " entry-content ")]')
+_TIME_PATHS = tuple(etree.XPath(p) for p in (
+    '//article//time/@datetime', '//time[@itemprop="datePublished"]/@datetime',
+    '//*[@itemprop="datePublished"]/@datetime', '//*[@itemprop="datePublished"]/@content',
+    '//abbr[contains(concat(" ", @class, " "), " published ")]/@title'))
+
+
 def _holds_body(el: etree._Element) -> bool:
     """Whether ``el`` holds an article body container (Blogger keeps its posts in ``<div class="widget Blog">``)."""
-    return bool(el.xpath('.//*[@itemprop="articleBody" or contains(concat(" ", normalize-space(@class), " "), '
-                         '" post-body ") or contains(concat(" ", normalize-space(@class), " "), " entry-content ")]'))
+    return bool(_BODY_INSIDE(el))
 
 
 MetaIndex = dict[tuple[str, str], list[str]]
@@ -324,7 +332,8 @@ def htmldate_witness(root: etree._Element, url: str | None) -> DateWitness | Non
     """htmldate's reading of the markup (no free-text search: it misreads Arabic datelines); the caller asks it
     only when ``htmldate_may_decide``."""
     try:
-        value = htmldate.find_date(copy.deepcopy(root), extensive_search=False, original_date=True, url=url)
+        # no copy: find_date reads the tree and prunes a deep copy of its own
+        value = htmldate.find_date(root, extensive_search=False, original_date=True, url=url)
     except (ValueError, TypeError, etree.LxmlError):
         return None
     return machine_witness("htmldate", value) if value else None
@@ -333,16 +342,12 @@ def htmldate_witness(root: etree._Element, url: str | None) -> DateWitness | Non
 _LOGO_RE = re.compile(r"logo|brand|site-?name|site-?title|masthead|header", re.I)
 
 
-_SITE_NAME_XPATH = etree.XPath('//*[(self::a or self::h1 or self::div or self::span or self::p) and '
-                               '(@class or @id or @role)] | //a[@href="/" or @href="./" or @href="index.html"]')
-
-
 def _site_names(root: etree._Element, declared: str | None) -> set[str]:
     """Names the site calls itself: og:site_name, JSON-LD publisher, the logo's text or alt, the home link."""
     names = {declared} if declared else set()
-    for el in _SITE_NAME_XPATH(root):     # only the elements the tests below can take (one walk in C, not Python)
-        key = _attr_key(el)
-        if el.tag in ("a", "h1", "div", "span", "p") and _LOGO_RE.search(key):
+    for el in root.iter("a", "h1", "div", "span", "p"):
+        attrib = el.attrib
+        if ("class" in attrib or "id" in attrib or "role" in attrib) and _LOGO_RE.search(_attr_key(el)):
             text = DISPLAY(el.text_content() or "").strip()
             if 0 < len(text) <= 40:
                 names.add(text)
@@ -361,10 +366,8 @@ def _key_in(text: str, names: set[str]) -> bool:
 
 
 def _time_attr(root: etree._Element) -> str | None:
-    for path in ('//article//time/@datetime', '//time[@itemprop="datePublished"]/@datetime',
-                 '//*[@itemprop="datePublished"]/@datetime', '//*[@itemprop="datePublished"]/@content',
-                 '//abbr[contains(concat(" ", @class, " "), " published ")]/@title'):
-        found = root.xpath(path)
+    for path in _TIME_PATHS:
+        found = path(root)
         if found:
             return str(found[0])
     return None
@@ -477,16 +480,13 @@ _CHROME_RE = re.compile(
 _CHROME_MAX = 1500        # a chrome element is short: longer ones hold the article, whatever their class
 
 
-_CHROME_XPATH = etree.XPath("//*[@class or @id or @role or self::header or self::footer or self::nav or self::form]")
-
-
 def chrome_keys(root: etree._Element) -> set[str]:
     """Match keys of the lines in the site's chrome (masthead, search, header, footer, menus, subscribe boxes)."""
     keys: set[str] = set()
-    for el in _CHROME_XPATH(root):        # a chrome element is one of these tags or has a class, id or role
-        if el.tag in ("html", "body"):
+    for el in root.iter():
+        if not isinstance(el.tag, str) or el.tag in ("html", "body"):
             continue
-        if el.tag not in ("header", "footer", "nav", "form") and not _CHROME_RE.search(_attr_key(el)):
+        if el.tag not in ("header", "footer", "nav", "form") and not (el.attrib and _CHROME_RE.search(_attr_key(el))):
             continue
         if el.tag == "header" and el.getparent() is not None and el.getparent().tag == "article":
             continue

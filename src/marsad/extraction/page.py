@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import datetime
+from functools import lru_cache
 
 from lxml import etree
 
@@ -190,7 +191,8 @@ def _from_html(raw: RawDocument, options: ExtractOptions) -> list[Article]:
     main.author = meta.author
     main.source = main.source or meta.site_name
     witnesses = [*meta.date_witnesses, *_dateline_witnesses(blocks, now)]
-    if html_mod.htmldate_may_decide(witnesses):
+    # A stamp line of the page's sections (main.published_at so far) is a stated date too: htmldate is not asked.
+    if main.published_at is None and html_mod.htmldate_may_decide(witnesses):
         witnesses.extend(w for w in [html_mod.htmldate_witness(root, raw.url or meta.canonical_url)] if w)
     published = choose_date(witnesses)
     main.published_at = published.iso() if published else main.published_at
@@ -304,7 +306,7 @@ def _without_datelines(paragraphs: list[str], now: datetime | None) -> list[str]
         if len(para) <= 80 and STAMP_LABEL_RE.match(para):   # "نشر في 10:15 ص بواسطة هيئة التحرير"
             continue
         if len(para) <= 160:
-            found = find_dates(para, now=now)
+            found = _dates_in(para, now)
             if found:
                 rest = "".join(para[a:b] for a, b in _gaps([(f.start, f.end) for f in found], len(para)))
                 if len(rest.split()) <= _DATELINE_REST and not rest.strip().endswith((".", "؟", "!")):
@@ -324,13 +326,19 @@ def _gaps(spans: list[tuple[int, int]], length: int) -> list[tuple[int, int]]:
     return gaps
 
 
+@lru_cache(maxsize=2048)   # the dateline scan and the dateline removal read the same short lines of a page
+def _dates_in(line: str, now: datetime | None) -> tuple[ParsedDate, ...]:
+    """``find_dates`` of a short line (callers pass lines of 200 characters or fewer)."""
+    return tuple(find_dates(line, now=now))
+
+
 def _dateline_witnesses(blocks: list[Block], now: datetime | None) -> list[DateWitness]:
     """Publication dates stated in the page's visible text: labelled datelines and short date-only lines."""
     out: list[DateWitness] = []
     for block in blocks[:200]:
         if block.region != "main" or len(block.text) > 200:
             continue
-        for found in find_dates(block.text, now=now):
+        for found in _dates_in(block.text, now):
             if found.label == "published":
                 out.append(parsed_witness("dateline", found))
             elif found.label is None and found.calendar != "relative" and len(block.text) <= 60:
