@@ -64,7 +64,8 @@ class SQLiteReader(SQLiteMixin):
         return dict(row) if row and row["articles"] else None
 
     def source_volume(self, source: str) -> list[dict[str, Any]]:
-        """Articles per publication day (``YYYY-MM-DD``) of one outlet, oldest first; undated ones left out."""
+        """Articles per publication day (``YYYY-MM-DD``) of one outlet, oldest first; undated ones left out. The day
+        is the one the page printed (``published_at``'s own date, before any conversion to UTC)."""
         rows = self.conn.execute(
             "SELECT substr(published_at, 1, 10) AS day, count(*) AS articles FROM articles WHERE source = ? "
             "AND published_at IS NOT NULL GROUP BY 1 ORDER BY 1", (source,)).fetchall()
