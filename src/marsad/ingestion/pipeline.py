@@ -121,12 +121,21 @@ def extract_stream(
     ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with ctx.Pool(workers, initializer=_init_worker, initargs=(options, enrich, embedder)) as pool:
         iterator = iter(items)
-        while True:
+
+        def submit() -> tuple[list[RawDocument | InputError], Any] | None:
             chunk = list(itertools.islice(iterator, window))
             if not chunk:
-                return
+                return None
             raws = [it for it in chunk if isinstance(it, RawDocument)]
-            results = iter(pool.map(_extract_in_worker, raws, chunksize=16))
+            return chunk, pool.map_async(_extract_in_worker, raws, chunksize=16)
+
+        # Two windows in flight: the workers compute the next window while the caller decides and writes this
+        # one (the serial step no longer idles them); memory stays bounded by two windows.
+        pending = submit()
+        while pending is not None:
+            chunk, job = pending
+            pending = submit()
+            results = iter(job.get())
             for item in chunk:
                 yield item, (None if isinstance(item, InputError) else next(results))
 
