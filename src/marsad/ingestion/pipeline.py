@@ -359,42 +359,76 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
     report.stored += 1
 
 
+LOOSE_ALIAS = "~"
+"""Prefix of an entity's loose-key alias in the alias table (word keys never start with it)."""
+EVIDENCE = 2
+"""Co-mentioned entities a name must share with an entity to join it on a loose key or across types."""
+CROSS_TYPES: dict[str, tuple[str, ...]] = {"PERS": ("ORG",), "ORG": ("PERS",)}
+"""Types the tagger confuses for one referent (a person tagged ORG); a city and a person stay apart."""
+DOMINANCE = 10
+"""A mention joins an entity of another type or its clitic-free form only when that has this many times its own."""
+
+
 def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[str, Any]]) -> None:
     """Map an article's mentions onto canonical entities in the store and record them.
 
-    Multiword names resolve by key (creating the entity and its word-key aliases). A bare name
-    that no entity has as its key goes to the multiword entity it is an alias of, chosen by the
-    entities this article co-mentions; with no shared context it goes to the dominant candidate
-    (at least 80% of the candidates' mentions), else it stays its own entity. Latin-script names
-    take the Arabic entity of their gazetteer pair.
+    A name resolves by its key (type + name key) when the store knows it; Latin-script names take the Arabic
+    entity of their gazetteer pair. Then, in order (multiword names first, since they give the context):
+    - a clitic still glued to the name (لترامب) is dropped when the bare form is a known entity that dwarfs
+      the glued one;
+    - a name of type PERS or ORG joins the same key of the other type when that entity dwarfs it and shares
+      ``EVIDENCE`` co-mentioned entities with this article (the tagger called a person ORG);
+    - a bare name that no entity has as its key goes to the multiword entity it is an alias of, chosen by the
+      entities this article co-mentions; with no shared context it goes to the dominant candidate (at least
+      80% of the candidates' mentions);
+    - a new name joins an entity with its loose key (ش = س, يونغ = جونغ, vowels dropped) when they share
+      ``EVIDENCE`` co-mentioned entities;
+    else it becomes an entity of its own.
     """
     if not mentions:
         return
     from marsad.enrich.entities import cid as make_cid
     from marsad.enrich.entities import is_latin_name, latin_link
-    from marsad.text.names import word_keys
+    from marsad.text.names import loose_key, word_keys
 
     groups: dict[str, list[dict[str, Any]]] = {}
     for m in mentions:
         groups.setdefault(m["canonical_id"], []).append(m)
-    # multiword names first: they give the context that bare names are resolved with
-    order = sorted(groups, key=lambda c: len(groups[c][0]["canonical_name"].split()) == 1)
+    plans: dict[str, tuple[str, str, str, str, str | None]] = {}
     eids: dict[str, int] = {}
-    for original in order:
+    for original, ms in groups.items():
         type_, key = original.split(":", 1)
-        name = groups[original][0]["canonical_name"]
+        name = ms[0]["canonical_name"]
         target, latin = original, None
         if is_latin_name(name):
             link = latin_link(name, type_)
             if link:
                 latin, key = name, link[0]
                 target = make_cid(type_, key)
-        eid = store.entity_id(target)
+        plans[original] = (type_, key, name, target, latin)
+        known = store.entity_id(target)
+        if known is not None:
+            eids[original] = known
+    # multiword names first: they give the context that bare names are resolved with
+    for original in sorted(groups, key=lambda c: len(plans[c][2].split()) == 1):
+        type_, key, name, target, latin = plans[original]
+        eid = eids.get(original)
+        context = {e for o, e in eids.items() if o != original}
+        bare = _without_clitic(store, type_, name, eid)
+        if bare is not None:
+            eid, cut = bare
+            for m in groups[original]:
+                m["text"], m["start"] = m["text"][cut:], m["start"] + cut
+        eid = _across_types(store, type_, key, eid, context)
         if eid is None and len(name.split()) == 1:
-            eid = _pick_candidate(store, store.alias_candidates(key, type_), set(eids.values()))
+            eid = _pick_candidate(store, store.alias_candidates(key, type_), context)
+        loose = loose_key(name)
+        if eid is None and loose and len(context) >= EVIDENCE:
+            eid = _by_context(store, store.alias_candidates(LOOSE_ALIAS + loose, type_), context)
         if eid is None:
             aliases = word_keys(name) if len(name.split()) > 1 else []
-            eid = store.create_entity(target, type_, key, latin=latin, aliases=aliases)
+            eid = store.create_entity(target, type_, key, latin=latin,
+                                      aliases=aliases + ([LOOSE_ALIAS + loose] if loose else []))
         elif latin:
             store.note_latin(eid, latin)
         eids[original] = eid
@@ -405,6 +439,47 @@ def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[st
         eid = eids[m["canonical_id"]]
         m["canonical_id"], m["canonical_name"] = names[eid]
     store.set_article_entities_json(article_id, mentions)
+
+
+def _without_clitic(store: EntityStore, type_: str, name: str, own: int | None) -> tuple[int, int] | None:
+    """(entity, letters cut) when ``name`` is a known entity with و ف ب ل ك (or two of them) glued in front."""
+    from marsad.enrich.entities import cid as make_cid
+    from marsad.text.clitics import DOUBLE_PROCLITICS, PROCLITICS
+    from marsad.text.names import name_key
+
+    first = name.split()[0] if name.split() else ""
+    for cut, clitics in ((2, DOUBLE_PROCLITICS), (1, PROCLITICS)):
+        if first[:cut] not in clitics or len(first) - cut < 3:
+            continue
+        bare = store.entity_id(make_cid(type_, name_key(name[cut:])))
+        if bare is None or bare == own:
+            continue
+        mentions = store.entity_mention_count(bare)
+        if mentions >= 3 and mentions >= DOMINANCE * (store.entity_mention_count(own) if own is not None else 0):
+            return bare, cut
+    return None
+
+
+def _across_types(store: EntityStore, type_: str, key: str, own: int | None, context: set[int]) -> int | None:
+    """The entity of the same key and a confusable type that dwarfs ``own`` and shares its context, else ``own``."""
+    from marsad.enrich.entities import cid as make_cid
+
+    for other in CROSS_TYPES.get(type_, ()):
+        oid = store.entity_id(make_cid(other, key))
+        if oid is None or len(context) < EVIDENCE:
+            continue
+        own_mentions = store.entity_mention_count(own) if own is not None else 0
+        if store.entity_mention_count(oid) >= DOMINANCE * max(own_mentions, 1) and \
+                len(context & store.cooccurring(oid)) >= EVIDENCE:
+            return oid
+    return own
+
+
+def _by_context(store: EntityStore, candidates: list[tuple[int, str, int]], context: set[int]) -> int | None:
+    """The candidate sharing the most co-mentioned entities with this article, if it shares ``EVIDENCE``."""
+    best = max(((len(context & store.cooccurring(eid)), mentions, eid) for eid, _, mentions in candidates),
+               default=None)
+    return best[2] if best is not None and best[0] >= EVIDENCE else None
 
 
 def _pick_candidate(store: EntityStore, candidates: list[tuple[int, str, int]], context: set[int]) -> int | None:

@@ -93,6 +93,9 @@ class EntityStore(Transactional, Protocol):
     def cooccurring(self, entity_id: int, *, articles: int = 200) -> set[int]:
         """Ids of entities co-mentioned with ``entity_id`` in its recent articles."""
 
+    def entity_mention_count(self, entity_id: int) -> int:
+        """Mentions of an entity over all articles (0 for an unknown id)."""
+
     def replace_article_entities(self, article_id: int, rows: list[tuple[int, str, int]]) -> None:
         """Set an article's (entity id, surface form, mentions) rows."""
 
