@@ -359,10 +359,17 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
     report.stored += 1
 
 
+SPELLING_ALIAS = "="
+"""Prefix of an entity's spelling aliases (``spelling_key`` of each spelling it was written with)."""
+KEY_ALIAS = "#"
+"""Prefix of the name-key alias of a homonym entity (its cid is ``TYPE:key~spelling``)."""
 LOOSE_ALIAS = "~"
-"""Prefix of an entity's loose-key alias in the alias table (word keys never start with it)."""
+"""Prefix of an entity's loose-key alias (word keys never start with any of these)."""
 EVIDENCE = 2
-"""Co-mentioned entities a name must share with an entity to join it on a loose key or across types."""
+"""Co-mentioned entities a name must share with an entity to join it on a loose key, across types, or with a new
+spelling of the same key (fewer when the article names fewer)."""
+KNOWN = 3
+"""Mentions an entity needs before a new spelling with disagreeing context may become a homonym of it."""
 CROSS_TYPES: dict[str, tuple[str, ...]] = {"PERS": ("ORG",), "ORG": ("PERS",)}
 """Types the tagger confuses for one referent (a person tagged ORG); a city and a person stay apart."""
 DOMINANCE = 10
@@ -372,12 +379,17 @@ DOMINANCE = 10
 def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[str, Any]]) -> None:
     """Map an article's mentions onto canonical entities in the store and record them.
 
-    A name resolves by its key (type + name key) when the store knows it; Latin-script names take the Arabic
-    entity of their gazetteer pair. Then, in order (multiword names first, since they give the context):
+    Names are merged by evidence, not by spelling alone. A spelling the store has seen for an entity resolves to
+    it (``spelling_key``: script noise folded, vowels kept); a Latin-script name takes the Arabic entity of its
+    gazetteer pair when the store knows that Arabic name with that type. The rest, multiword names first (they
+    give the context):
     - a clitic still glued to the name (لترامب) is dropped when the bare form is a known entity that dwarfs
       the glued one;
     - a name of type PERS or ORG joins the same key of the other type when that entity dwarfs it and shares
       ``EVIDENCE`` co-mentioned entities with this article (the tagger called a person ORG);
+    - a new spelling of a known name key (ترمب for ترامب, ماركل for ميركل) joins the entity of that key whose
+      co-mentioned entities agree with this article's; when the article names others and none agree with an
+      entity known well enough, it is a homonym: a new entity ``TYPE:key~spelling``;
     - a bare name that no entity has as its key goes to the multiword entity it is an alias of, chosen by the
       entities this article co-mentions; with no shared context it goes to the dominant candidate (at least
       80% of the candidates' mentions);
@@ -389,7 +401,7 @@ def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[st
         return
     from marsad.enrich.entities import cid as make_cid
     from marsad.enrich.entities import is_latin_name, latin_link
-    from marsad.text.names import loose_key, word_keys
+    from marsad.text.names import loose_key, spelling_key, word_keys
 
     groups: dict[str, list[dict[str, Any]]] = {}
     for m in mentions:
@@ -402,13 +414,19 @@ def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[st
         target, latin = original, None
         if is_latin_name(name):
             link = latin_link(name, type_)
-            if link:
+            # a link is taken only to a name the store already knows (its type and its use checked, not a guess)
+            if link and (store.entity_id(make_cid(type_, link[0])) is not None
+                         or store.alias_candidates(link[0], type_)):
                 latin, key = name, link[0]
                 target = make_cid(type_, key)
         plans[original] = (type_, key, name, target, latin)
-        known = store.entity_id(target)
-        if known is not None:
-            eids[original] = known
+        spelled = store.alias_candidates(SPELLING_ALIAS + spelling_key(name), type_) if latin is None else []
+        if len(spelled) == 1:
+            eids[original] = spelled[0][0]
+        elif latin is not None:
+            known = store.entity_id(target)
+            if known is not None:
+                eids[original] = known
     # multiword names first: they give the context that bare names are resolved with
     for original in sorted(groups, key=lambda c: len(plans[c][2].split()) == 1):
         type_, key, name, target, latin = plans[original]
@@ -419,18 +437,30 @@ def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[st
             eid, cut = bare
             for m in groups[original]:
                 m["text"], m["start"] = m["text"][cut:], m["start"] + cut
+        learnt = eid is None  # a spelling the store did not know for this entity: remember it once decided
         eid = _across_types(store, type_, key, eid, context)
-        if eid is None and len(name.split()) == 1:
-            eid = _pick_candidate(store, store.alias_candidates(key, type_), context)
-        loose = loose_key(name)
-        if eid is None and loose and len(context) >= EVIDENCE:
-            eid = _by_context(store, store.alias_candidates(LOOSE_ALIAS + loose, type_), context)
+        homonym = False
         if eid is None:
-            aliases = word_keys(name) if len(name.split()) > 1 else []
-            eid = store.create_entity(target, type_, key, latin=latin,
-                                      aliases=aliases + ([LOOSE_ALIAS + loose] if loose else []))
-        elif latin:
-            store.note_latin(eid, latin)
+            eid, homonym = _same_key(store, type_, key, target, spelling_key(name), context)
+        if eid is None and not homonym and len(name.split()) == 1:
+            eid = _pick_candidate(store, store.alias_candidates(key, type_), context)
+            learnt = eid is None
+        loose = loose_key(name)
+        if eid is None and not homonym and loose and len(context) >= EVIDENCE:
+            eid = _by_context(store, store.alias_candidates(LOOSE_ALIAS + loose, type_), context)
+        spelling = SPELLING_ALIAS + spelling_key(name)
+        if eid is None:
+            aliases = (word_keys(name) if len(name.split()) > 1 else []) + [spelling]
+            aliases += [LOOSE_ALIAS + loose] if loose else []
+            if homonym:
+                target = f"{target}~{spelling_key(name)}"
+                aliases.append(KEY_ALIAS + key)
+            eid = store.create_entity(target, type_, key, latin=latin, aliases=aliases)
+        else:
+            if learnt and latin is None and bare is None:
+                store.add_aliases(eid, type_, [spelling])
+            if latin:
+                store.note_latin(eid, latin)
         eids[original] = eid
     counts: Counter[tuple[int, str]] = Counter((eids[m["canonical_id"]], m["text"]) for m in mentions)
     store.replace_article_entities(article_id, [(eid, form, n) for (eid, form), n in counts.items()])
@@ -439,6 +469,27 @@ def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[st
         eid = eids[m["canonical_id"]]
         m["canonical_id"], m["canonical_name"] = names[eid]
     store.set_article_entities_json(article_id, mentions)
+
+
+def _same_key(store: EntityStore, type_: str, key: str, target: str, spelling: str,
+              context: set[int]) -> tuple[int | None, bool]:
+    """(entity, homonym?) for a new spelling of a name key: the entity of that key whose context agrees.
+
+    With no context to judge by, the most mentioned entity of the key (spelling alone, as a reader would);
+    with context that agrees with none of them, ``(None, True)`` when one is known well enough to tell.
+    """
+    candidates = store.alias_candidates(KEY_ALIAS + key, type_)
+    main = store.entity_id(target)
+    if main is not None and all(c[0] != main for c in candidates):
+        candidates.append((main, target, store.entity_mention_count(main)))
+    if not candidates:
+        return None, False
+    need = min(EVIDENCE, len(context))
+    scored = [(len(context & store.cooccurring(eid)) if need else 0, mentions, eid) for eid, _, mentions in candidates]
+    shared, mentions, eid = max(scored)
+    if shared >= need or all(n < KNOWN for _, n, _ in scored):
+        return eid, False
+    return None, True
 
 
 def _without_clitic(store: EntityStore, type_: str, name: str, own: int | None) -> tuple[int, int] | None:

@@ -87,6 +87,9 @@ class EntityStore(Transactional, Protocol):
     def note_latin(self, entity_id: int, latin: str) -> None:
         """Record a Latin-script form of an entity."""
 
+    def add_aliases(self, entity_id: int, type_: str, aliases: list[str]) -> None:
+        """Register more aliases (a spelling seen, a key) of an entity under ``type_`` (known ones are kept)."""
+
     def alias_candidates(self, alias: str, type_: str) -> list[tuple[int, str, int]]:
         """(id, cid, mentions) of entities a bare name may belong to, most mentioned first."""
 

@@ -576,6 +576,11 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
             (entity_id, articles, entity_id)).fetchall()
         return {r[0] for r in rows}
 
+    def add_aliases(self, entity_id: int, type_: str, aliases: list[str]) -> None:
+        """Register more aliases of an entity under ``type_`` (known ones are kept)."""
+        self.conn.executemany("INSERT OR IGNORE INTO entity_aliases(alias, type, entity_id) VALUES (?,?,?)",
+                              [(alias, type_, entity_id) for alias in aliases])
+
     def entity_mention_count(self, entity_id: int) -> int:
         """Mentions of an entity over all articles (0 for an unknown id)."""
         row = self.conn.execute("SELECT coalesce(sum(mentions), 0) FROM article_entities WHERE entity_id = ?",

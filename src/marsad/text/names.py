@@ -14,13 +14,16 @@ Steps (each a small function, composed in ``name_key``):
 5. drop the long-vowel letters ا و ي after the first letter (ترامب = ترمب, نتانياهو = نتنياهو) — unless
    that leaves fewer than four letters: short names differ by their vowels (علي/علا, عمر/عمرو, سوريا/روسيا);
 6. collapse doubled letters.
-Arabic given names whose long vowel tells two names apart (محمد / محمود, حسن / حسين, سعد / سعيد) keep it:
-محمود عباس and محمد عباس are two people, while a transliterated ماكرون / ماكرن is one.
 
-``loose_key`` folds further, for foreign names only ever compared with evidence (type, co-mentioned
-entities; ``marsad.ingestion.pipeline.resolve_entities``): ش ص ث ز ذ ظ → س (a Portuguese s written ش or س),
-ط → ت, ض → د, a word-initial ي → ج (a Korean name written يونغ or جونغ), تش → س, and every long vowel after
-the first letter whatever the length.
+Two more keys serve entity resolution (``marsad.ingestion.pipeline.resolve_entities``), which decides by evidence
+rather than by spelling alone:
+- ``spelling_key``: one spelling up to script noise (hamza carriers, alef forms, ة/ه, ى/ي, diacritics, tatweel,
+  the article ال — not أل, a name's own letters — word joins, doubled letters). Two names with one ``name_key``
+  but different spellings (ميركل / ماركل, كونتي / كانتي, محمود عباس / محمد عباس) are the same entity only when the
+  articles' co-mentioned entities agree.
+- ``loose_key``: folds further, for transliterated names: ش ص ث ز ذ ظ → س (a Portuguese s written ش or س),
+  ط → ت, ض → د, a word-initial ي → ج (a Korean name written يونغ or جونغ), final يه → ي, تش → س, and every long
+  vowel after the first letter. Two names with one loose key are the same only with evidence.
 Latin names: lower-case ASCII letters only, words joined (Kim Jong-un = kim jong un = kimjongun).
 """
 
@@ -36,17 +39,11 @@ _G_LETTERS = str.maketrans({"غ": "ج", "ك": "ج", "ق": "ج", "گ": "ج", "ڨ"
 _LONG_VOWELS = re.compile("(?<!^)[اوي]")
 _DOUBLED = re.compile(r"(.)\1+")
 _NON_LETTERS = re.compile(r"[^\w]+")
-# Arabic given names that differ from another one only by a long vowel (match-normalized, without ال).
-# Their vowels are kept as marker letters that no fold touches (آ ؤ ى never survive match-normalizing).
-ARABIC_VOWELLED_NAMES = frozenset(
-    "محمود حامد حميد حمود حسين حسان سعيد سعود عمار عامر جمال جميل كمال كامل سالم سليم سلام صالح صلاح راشد رشيد "
-    "ماجد مجيد ناصر نصير نصار هاشم هشام عادل عديل كريم نبيل نبال فارس فريس مالك زياد زايد عماد عايد سعيدي "
-    "حماد حامدي فيصل فاضل فضيل".split())
-_MARK_VOWELS = str.maketrans({"ا": "آ", "و": "ؤ", "ي": "ى"})
-_LOOSE = str.maketrans({"ش": "س", "ص": "س", "ث": "س", "ز": "س", "ذ": "س", "ظ": "س", "ط": "ت", "ض": "د"})
-_ALL_LONG_VOWELS = re.compile("(?<!^)[اوي]")
 _LATIN = re.compile(r"[^a-z]+")
 _ARABIC = re.compile("[\u0600-\u06ff]")
+_DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")
+_LOOSE = str.maketrans({"ش": "س", "ص": "س", "ث": "س", "ز": "س", "ذ": "س", "ظ": "س", "ط": "ت", "ض": "د"})
+_ALL_LONG_VOWELS = re.compile("(?<!^)[اوي]")
 
 
 def strip_article(word: str) -> str:
@@ -80,24 +77,36 @@ def is_arabic(name: str) -> bool:
     return _ARABIC.search(name) is not None
 
 
-def mark_vowelled(word: str) -> str:
-    """An Arabic given name whose long vowel matters (محمود, حسين) with its vowels kept out of every fold."""
-    return word.translate(_MARK_VOWELS) if word in ARABIC_VOWELLED_NAMES else word
-
-
-def _words(name: str) -> list[str]:
-    """Match-normalized words of an Arabic name, ال dropped, vowelled given names marked."""
-    return [mark_vowelled(strip_article(w))
-            for w in _NON_LETTERS.split(MATCH(name.translate(_HAMZA_CARRIERS))) if w]
-
-
 def name_key(name: str) -> str:
     """The spelling-variant key of a name (Arabic or Latin)."""
     if not is_arabic(name):
         return latin_key(name)
-    key = fold_hard_g("".join(_words(name)))
+    words = [strip_article(w) for w in _NON_LETTERS.split(MATCH(name.translate(_HAMZA_CARRIERS))) if w]
+    key = fold_hard_g("".join(words))
     short = collapse_doubles(drop_long_vowels(key))
     return short if len(short) >= 4 else collapse_doubles(key)
+
+
+def word_keys(name: str) -> list[str]:
+    """Keys of each word of a name (for matching a bare family or given name to a full name)."""
+    return [k for k in (name_key(w) for w in name.split()) if k]
+
+
+def _article_words(name: str) -> list[str]:
+    """Match-normalized words of an Arabic name; only a bare ال is dropped as the article (أل is the name's own)."""
+    out = []
+    for raw in name.translate(_HAMZA_CARRIERS).split():
+        article = _DIACRITICS.sub("", raw).startswith("ال")
+        for i, word in enumerate(w for w in _NON_LETTERS.split(MATCH(raw)) if w):
+            out.append(strip_article(word) if i == 0 and article else word)
+    return out
+
+
+def spelling_key(name: str) -> str:
+    """One spelling of a name up to script noise: vowels and g-letters kept (ترامب ≠ ترمب, جونغ ≠ جونج)."""
+    if not is_arabic(name):
+        return latin_key(name)
+    return collapse_doubles("".join(_article_words(name)).replace("ء", ""))
 
 
 def _loose_word(word: str) -> str:
@@ -117,12 +126,6 @@ def loose_key(name: str) -> str:
     """
     if not is_arabic(name):
         return ""
-    words = [_loose_word(w) for w in _words(name)]
-    key = fold_hard_g("".join(words).translate(_LOOSE))
+    key = fold_hard_g("".join(_loose_word(w) for w in _article_words(name)).translate(_LOOSE))
     key = collapse_doubles(_ALL_LONG_VOWELS.sub("", key))
     return key if len(key) >= 4 else ""
-
-
-def word_keys(name: str) -> list[str]:
-    """Keys of each word of a name (for matching a bare family or given name to a full name)."""
-    return [k for k in (name_key(w) for w in name.split()) if k]

@@ -53,6 +53,12 @@ class PgEntities(PgMixin):
             (entity_id, articles, entity_id))
         return {r["entity_id"] for r in rows}
 
+    def add_aliases(self, entity_id: int, type_: str, aliases: list[str]) -> None:
+        """Register more aliases of an entity under ``type_`` (known ones are kept)."""
+        with self._write() as conn, conn.cursor() as cur:
+            cur.executemany("INSERT INTO entity_aliases(alias, type, entity_id) VALUES (%s,%s,%s) "
+                            "ON CONFLICT DO NOTHING", [(alias, type_, entity_id) for alias in aliases])
+
     def entity_mention_count(self, entity_id: int) -> int:
         """Mentions of an entity over all articles (0 for an unknown id)."""
         return int(self._value("SELECT coalesce(sum(mentions), 0) FROM article_entities WHERE entity_id = %s",
