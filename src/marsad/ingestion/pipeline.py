@@ -368,8 +368,11 @@ LOOSE_ALIAS = "~"
 EVIDENCE = 2
 """Co-mentioned entities a name must share with an entity to join it on a loose key, across types, or with a new
 spelling of the same key (fewer when the article names fewer)."""
-KNOWN = 3
-"""Mentions an entity needs before a new spelling with disagreeing context may become a homonym of it."""
+KNOWN = 10
+"""Co-mentioned entities an entity needs (its context known well enough) before a new spelling whose context
+disagrees may become a homonym of it."""
+FAR = 3
+"""Most co-mentioned entities a new spelling must share with an entity, however far the spelling is from its name."""
 CROSS_TYPES: dict[str, tuple[str, ...]] = {"PERS": ("ORG",), "ORG": ("PERS",)}
 """Types the tagger confuses for one referent (a person tagged ORG); a city and a person stay apart."""
 DOMINANCE = 10
@@ -388,8 +391,9 @@ def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[st
     - a name of type PERS or ORG joins the same key of the other type when that entity dwarfs it and shares
       ``EVIDENCE`` co-mentioned entities with this article (the tagger called a person ORG);
     - a new spelling of a known name key (ترمب for ترامب, ماركل for ميركل) joins the entity of that key whose
-      co-mentioned entities agree with this article's; when the article names others and none agree with an
-      entity known well enough, it is a homonym: a new entity ``TYPE:key~spelling``;
+      co-mentioned entities agree most with this article's; when the article names ``EVIDENCE`` others and none
+      was ever seen beside an entity known well enough, it is a homonym: a new entity ``TYPE:key~spelling``
+      (whose spelling is decided by context again each time it comes);
     - a bare name that no entity has as its key goes to the multiword entity it is an alias of, chosen by the
       entities this article co-mentions; with no shared context it goes to the dominant candidate (at least
       80% of the candidates' mentions);
@@ -421,7 +425,7 @@ def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[st
                 target = make_cid(type_, key)
         plans[original] = (type_, key, name, target, latin)
         spelled = store.alias_candidates(SPELLING_ALIAS + spelling_key(name), type_) if latin is None else []
-        if len(spelled) == 1:
+        if len(spelled) == 1 and "~" not in spelled[0][1]:  # a homonym's spelling is decided by context each time
             eids[original] = spelled[0][0]
         elif latin is not None:
             known = store.entity_id(target)
@@ -438,10 +442,10 @@ def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[st
             for m in groups[original]:
                 m["text"], m["start"] = m["text"][cut:], m["start"] + cut
         learnt = eid is None  # a spelling the store did not know for this entity: remember it once decided
-        eid = _across_types(store, type_, key, eid, context)
+        eid = _across_types(store, type_, key, eid, context, bare=len(name.split()) == 1)
         homonym = False
         if eid is None:
-            eid, homonym = _same_key(store, type_, key, target, spelling_key(name), context)
+            eid, homonym = _same_key(store, type_, key, target, name, context)
         if eid is None and not homonym and len(name.split()) == 1:
             eid = _pick_candidate(store, store.alias_candidates(key, type_), context)
             learnt = eid is None
@@ -451,7 +455,7 @@ def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[st
         spelling = SPELLING_ALIAS + spelling_key(name)
         if eid is None:
             aliases = (word_keys(name) if len(name.split()) > 1 else []) + [spelling]
-            aliases += [LOOSE_ALIAS + loose] if loose else []
+            aliases += [LOOSE_ALIAS + k for k in {loose, *_loose_words(name)} if k]
             if homonym:
                 target = f"{target}~{spelling_key(name)}"
                 aliases.append(KEY_ALIAS + key)
@@ -471,25 +475,41 @@ def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[st
     store.set_article_entities_json(article_id, mentions)
 
 
-def _same_key(store: EntityStore, type_: str, key: str, target: str, spelling: str,
+def _loose_words(name: str) -> list[str]:
+    """Loose keys of the words of a multiword name (where a bare name spelled otherwise may belong)."""
+    from marsad.text.names import loose_key
+
+    return [loose_key(w) for w in name.split()] if len(name.split()) > 1 else []
+
+
+def _same_key(store: EntityStore, type_: str, key: str, target: str, name: str,
               context: set[int]) -> tuple[int | None, bool]:
     """(entity, homonym?) for a new spelling of a name key: the entity of that key whose context agrees.
 
-    With no context to judge by, the most mentioned entity of the key (spelling alone, as a reader would);
-    with context that agrees with none of them, ``(None, True)`` when one is known well enough to tell.
+    The candidate sharing the most co-mentioned entities with the article; with fewer than ``EVIDENCE`` names to
+    judge by, the closest spelling (then the most mentioned), as a reader would. With no candidate known well
+    enough (``KNOWN`` co-mentioned entities), or a spelling one long vowel from its name (تورنتو / تورونتو), the
+    best candidate. Else it must share as many co-mentioned entities as the spelling is letters away from its
+    name (up to ``FAR``), or the name is a homonym: ``(None, True)``.
     """
+    from marsad.text.names import one_vowel_apart, spelling_distance
+
     candidates = store.alias_candidates(KEY_ALIAS + key, type_)
     main = store.entity_id(target)
     if main is not None and all(c[0] != main for c in candidates):
         candidates.append((main, target, store.entity_mention_count(main)))
     if not candidates:
         return None, False
-    need = min(EVIDENCE, len(context))
-    scored = [(len(context & store.cooccurring(eid)) if need else 0, mentions, eid) for eid, _, mentions in candidates]
-    shared, mentions, eid = max(scored)
-    if shared >= need or all(n < KNOWN for _, n, _ in scored):
+    shown = store.entity_names({eid for eid, _, _ in candidates})
+    far = {eid: spelling_distance(name, shown[eid][1]) for eid, _, _ in candidates}
+    if len(context) < EVIDENCE:  # nothing to judge by: the closest spelling, then the most mentioned
+        return min(candidates, key=lambda c: (far[c[0]], -c[2]))[0], False
+    seen = {eid: store.cooccurring(eid) for eid, _, _ in candidates}
+    shared, _, _, eid = max((len(context & seen[eid]), -far[eid], mentions, eid) for eid, _, mentions in candidates)
+    if all(len(beside) < KNOWN for beside in seen.values()) or one_vowel_apart(name, shown[eid][1]):
         return eid, False
-    return None, True
+    # the further the spelling is from the entity's name, the more co-mentioned entities must agree
+    return (eid, False) if shared >= max(min(far[eid], FAR), 1) else (None, True)
 
 
 def _without_clitic(store: EntityStore, type_: str, name: str, own: int | None) -> tuple[int, int] | None:
@@ -511,18 +531,25 @@ def _without_clitic(store: EntityStore, type_: str, name: str, own: int | None) 
     return None
 
 
-def _across_types(store: EntityStore, type_: str, key: str, own: int | None, context: set[int]) -> int | None:
-    """The entity of the same key and a confusable type that dwarfs ``own`` and shares its context, else ``own``."""
+def _across_types(store: EntityStore, type_: str, key: str, own: int | None, context: set[int], *,
+                  bare: bool) -> int | None:
+    """The entity of the same key and a confusable type that dwarfs ``own`` and shares its context, else ``own``.
+
+    A ``bare`` (one-word) name also looks at the multiword names of the other type it is a word of."""
     from marsad.enrich.entities import cid as make_cid
 
+    if len(context) < EVIDENCE:
+        return own
     for other in CROSS_TYPES.get(type_, ()):
         oid = store.entity_id(make_cid(other, key))
-        if oid is None or len(context) < EVIDENCE:
-            continue
+        candidates = [oid] if oid is not None else []
+        if bare:
+            candidates += [eid for eid, _, _ in store.alias_candidates(key, other)]
         own_mentions = store.entity_mention_count(own) if own is not None else 0
-        if store.entity_mention_count(oid) >= DOMINANCE * max(own_mentions, 1) and \
-                len(context & store.cooccurring(oid)) >= EVIDENCE:
-            return oid
+        for cand in candidates:
+            if store.entity_mention_count(cand) >= DOMINANCE * max(own_mentions, 1) and \
+                    len(context & store.cooccurring(cand)) >= EVIDENCE:
+                return cand
     return own
 
 

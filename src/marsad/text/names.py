@@ -8,7 +8,8 @@ Hand-written because the folds are Arabic transliteration habits no library enco
 Steps (each a small function, composed in ``name_key``):
 1. hamza carriers ؤ ئ to bare hamza, then match-normalize (diacritics, tatweel, alef/yeh/ة folds,
    digits, punctuation);
-2. drop the ال prefix of each word (الكرملين = كرملين) and standalone hamza;
+2. drop the ال prefix of each word (الكرملين = كرملين), also inside a joined عبد ال name (عبدالفتاح = عبد الفتاح),
+   and standalone hamza;
 3. join the words (بيونغ يانغ = بيونغيانغ, عبد الله = عبدالله);
 4. fold the letters used for a hard g — ج غ ك ق گ — to one letter (جونغ = جونج);
 5. drop the long-vowel letters ا و ي after the first letter (ترامب = ترمب, نتانياهو = نتنياهو) — unless
@@ -51,6 +52,11 @@ def strip_article(word: str) -> str:
     return word[2:] if word.startswith("ال") and len(word) > 4 else word
 
 
+def _split_abd(word: str) -> str:
+    """عبدالفتاح → عبد فتاح (the article inside a joined عبد ال name dropped, as in the spaced عبد الفتاح)."""
+    return "عبد" + strip_article(word[3:]) if word.startswith("عبدال") else word
+
+
 def fold_hard_g(key: str) -> str:
     """ج غ ك ق گ → ج; standalone hamza removed."""
     return key.translate(_G_LETTERS)
@@ -81,7 +87,7 @@ def name_key(name: str) -> str:
     """The spelling-variant key of a name (Arabic or Latin)."""
     if not is_arabic(name):
         return latin_key(name)
-    words = [strip_article(w) for w in _NON_LETTERS.split(MATCH(name.translate(_HAMZA_CARRIERS))) if w]
+    words = [strip_article(_split_abd(w)) for w in _NON_LETTERS.split(MATCH(name.translate(_HAMZA_CARRIERS))) if w]
     key = fold_hard_g("".join(words))
     short = collapse_doubles(drop_long_vowels(key))
     return short if len(short) >= 4 else collapse_doubles(key)
@@ -98,7 +104,7 @@ def _article_words(name: str) -> list[str]:
     for raw in name.translate(_HAMZA_CARRIERS).split():
         article = _DIACRITICS.sub("", raw).startswith("ال")
         for i, word in enumerate(w for w in _NON_LETTERS.split(MATCH(raw)) if w):
-            out.append(strip_article(word) if i == 0 and article else word)
+            out.append(strip_article(word) if i == 0 and article else _split_abd(word))
     return out
 
 
@@ -129,3 +135,25 @@ def loose_key(name: str) -> str:
     key = fold_hard_g("".join(_loose_word(w) for w in _article_words(name)).translate(_LOOSE))
     key = collapse_doubles(_ALL_LONG_VOWELS.sub("", key))
     return key if len(key) >= 4 else ""
+
+
+def spelling_distance(a: str, b: str) -> int:
+    """Edits (insert, delete, replace a letter) between two names' spellings, the g-letters folded (ترامب/ترمب: 1)."""
+    x, y = fold_hard_g(spelling_key(a)), fold_hard_g(spelling_key(b))
+    row = list(range(len(y) + 1))
+    for i, cx in enumerate(x, 1):
+        prev, row[0] = row[0], i
+        for j, cy in enumerate(y, 1):
+            prev, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, prev + (cx != cy))
+    return row[-1]
+
+
+def one_vowel_apart(a: str, b: str) -> bool:
+    """True when two spellings differ only by one long vowel added inside the name (تورونتو / تورنتو, ديمتري /
+    ديميتري): the commonest transliteration variant. Near the end it is grammar (الناصرية / الناصرة), not spelling."""
+    x, y = fold_hard_g(spelling_key(a)), fold_hard_g(spelling_key(b))
+    if len(x) < len(y):
+        x, y = y, x
+    if len(x) != len(y) + 1:
+        return False
+    return any(x[i] in "اوي" and x[:i] + x[i + 1:] == y for i in range(1, len(x) - 2))
