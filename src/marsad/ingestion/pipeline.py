@@ -363,16 +363,23 @@ SPELLING_ALIAS = "="
 """Prefix of an entity's spelling aliases (``spelling_key`` of each spelling it was written with)."""
 KEY_ALIAS = "#"
 """Prefix of the name-key alias of a homonym entity (its cid is ``TYPE:key~spelling``)."""
+SOUND_ALIAS = "%"
+"""Prefix of an entity's sound-key alias (``sound_key``: the consonants transliterations swap folded)."""
 LOOSE_ALIAS = "~"
 """Prefix of an entity's loose-key alias (word keys never start with any of these)."""
+LOOSE_WORD_ALIAS = "~~"
+"""Prefix of the loose keys of a multiword name's words (where a bare name spelled otherwise may belong)."""
 EVIDENCE = 2
 """Co-mentioned entities a name must share with an entity to join it on a loose key, across types, or with a new
 spelling of the same key (fewer when the article names fewer)."""
-KNOWN = 10
+KNOWN = 25
 """Co-mentioned entities an entity needs (its context known well enough) before a new spelling whose context
 disagrees may become a homonym of it."""
 FAR = 3
 """Most co-mentioned entities a new spelling must share with an entity, however far the spelling is from its name."""
+SPECIFIC, SPECIFIC_FLOOR = 0.02, 20
+"""A co-mentioned entity is evidence for a loose or cross-type join only when named in at most this share of the
+store's articles (or this many): the United States beside two names says nothing about them."""
 CROSS_TYPES: dict[str, tuple[str, ...]] = {"PERS": ("ORG",), "ORG": ("PERS",)}
 """Types the tagger confuses for one referent (a person tagged ORG); a city and a person stay apart."""
 DOMINANCE = 10
@@ -397,15 +404,16 @@ def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[st
     - a bare name that no entity has as its key goes to the multiword entity it is an alias of, chosen by the
       entities this article co-mentions; with no shared context it goes to the dominant candidate (at least
       80% of the candidates' mentions);
-    - a new name joins an entity with its loose key (ش = س, يونغ = جونغ, vowels dropped) when they share
-      ``EVIDENCE`` co-mentioned entities;
+    - a new name joins an entity with its sound key (شول = تشول, غوتيريش = غوتيريس, سيرخيو = سيرجيو) when they
+      share a co-mentioned entity, or with its loose key (every long vowel dropped too) when they share
+      ``EVIDENCE``;
     else it becomes an entity of its own.
     """
     if not mentions:
         return
     from marsad.enrich.entities import cid as make_cid
     from marsad.enrich.entities import is_latin_name, latin_link
-    from marsad.text.names import loose_key, spelling_key, word_keys
+    from marsad.text.names import loose_key, sound_key, spelling_key, word_keys
 
     groups: dict[str, list[dict[str, Any]]] = {}
     for m in mentions:
@@ -449,13 +457,20 @@ def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[st
         if eid is None and not homonym and len(name.split()) == 1:
             eid = _pick_candidate(store, store.alias_candidates(key, type_), context)
             learnt = eid is None
-        loose = loose_key(name)
+        sound, loose = sound_key(name), loose_key(name)
+        if eid is None and not homonym and sound and sound != key and context:
+            eid = _by_context(store, store.alias_candidates(SOUND_ALIAS + sound, type_), context, need=1)
         if eid is None and not homonym and loose and len(context) >= EVIDENCE:
-            eid = _by_context(store, store.alias_candidates(LOOSE_ALIAS + loose, type_), context)
+            prefix = LOOSE_WORD_ALIAS if len(name.split()) == 1 else LOOSE_ALIAS
+            eid = _by_context(store, store.alias_candidates(LOOSE_ALIAS + loose, type_)
+                              + (store.alias_candidates(prefix + loose, type_) if prefix != LOOSE_ALIAS else []),
+                              context, need=EVIDENCE)
         spelling = SPELLING_ALIAS + spelling_key(name)
         if eid is None:
             aliases = (word_keys(name) if len(name.split()) > 1 else []) + [spelling]
-            aliases += [LOOSE_ALIAS + k for k in {loose, *_loose_words(name)} if k]
+            aliases += [LOOSE_ALIAS + loose] if loose else []
+            aliases += [LOOSE_WORD_ALIAS + k for k in set(_loose_words(name)) if k]
+            aliases += [SOUND_ALIAS + sound] if sound else []
             if homonym:
                 target = f"{target}~{spelling_key(name)}"
                 aliases.append(KEY_ALIAS + key)
@@ -505,7 +520,9 @@ def _same_key(store: EntityStore, type_: str, key: str, target: str, name: str,
     if len(context) < EVIDENCE:  # nothing to judge by: the closest spelling, then the most mentioned
         return min(candidates, key=lambda c: (far[c[0]], -c[2]))[0], False
     seen = {eid: store.cooccurring(eid) for eid, _, _ in candidates}
-    shared, _, _, eid = max((len(context & seen[eid]), -far[eid], mentions, eid) for eid, _, mentions in candidates)
+    # agreement discounted by spelling distance: a homonym spelled as written wins over a busier entity nearby
+    _, shared, _, eid = max((len(context & seen[eid]) / (1 + far[eid]), len(context & seen[eid]), mentions, eid)
+                            for eid, _, mentions in candidates)
     if all(len(beside) < KNOWN for beside in seen.values()) or one_vowel_apart(name, shown[eid][1]):
         return eid, False
     # the further the spelling is from the entity's name, the more co-mentioned entities must agree
@@ -548,16 +565,24 @@ def _across_types(store: EntityStore, type_: str, key: str, own: int | None, con
         own_mentions = store.entity_mention_count(own) if own is not None else 0
         for cand in candidates:
             if store.entity_mention_count(cand) >= DOMINANCE * max(own_mentions, 1) and \
-                    len(context & store.cooccurring(cand)) >= EVIDENCE:
+                    len(_specific(store, context & store.cooccurring(cand))) >= EVIDENCE:
                 return cand
     return own
 
 
-def _by_context(store: EntityStore, candidates: list[tuple[int, str, int]], context: set[int]) -> int | None:
-    """The candidate sharing the most co-mentioned entities with this article, if it shares ``EVIDENCE``."""
-    best = max(((len(context & store.cooccurring(eid)), mentions, eid) for eid, _, mentions in candidates),
-               default=None)
-    return best[2] if best is not None and best[0] >= EVIDENCE else None
+def _specific(store: EntityStore, ids: set[int]) -> set[int]:
+    """Those of ``ids`` named in few articles (``SPECIFIC`` of the store, or ``SPECIFIC_FLOOR``): context that
+    tells two referents apart. The United States or Egypt beside two names says nothing about them."""
+    cap = max(SPECIFIC_FLOOR, int(SPECIFIC * store.approx_article_count()))
+    return {e for e in ids if store.entity_document_frequency(e, cap + 1) <= cap}
+
+
+def _by_context(store: EntityStore, candidates: list[tuple[int, str, int]], context: set[int], *,
+                need: int) -> int | None:
+    """The candidate sharing the most specific co-mentioned entities with this article, if it shares ``need``."""
+    best = max(((len(_specific(store, context & store.cooccurring(eid))), mentions, eid)
+                for eid, _, mentions in candidates), default=None)
+    return best[2] if best is not None and best[0] >= need else None
 
 
 def _pick_candidate(store: EntityStore, candidates: list[tuple[int, str, int]], context: set[int]) -> int | None:

@@ -99,6 +99,12 @@ class EntityStore(Transactional, Protocol):
     def entity_mention_count(self, entity_id: int) -> int:
         """Mentions of an entity over all articles (0 for an unknown id)."""
 
+    def entity_document_frequency(self, entity_id: int, cap: int) -> int:
+        """Article-entity rows naming the entity, counted up to ``cap`` (as in ``RelatedReads``)."""
+
+    def approx_article_count(self) -> int:
+        """About how many articles there are, without a scan (as in ``RelatedReads``)."""
+
     def replace_article_entities(self, article_id: int, rows: list[tuple[int, str, int]]) -> None:
         """Set an article's (entity id, surface form, mentions) rows."""
 

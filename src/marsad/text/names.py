@@ -124,6 +124,16 @@ def _loose_word(word: str) -> str:
     return word.replace("تش", "س")
 
 
+def sound_key(name: str) -> str:
+    """``name_key`` with the consonants transliterations swap folded too (ش = تش = س, ز = س, ط = ت, خ = ج for a
+    Spanish j, initial ي = ج): شول / تشول, غوتيريش / غوتيريس, سيرخيو / سيرجيو. A hint that needs evidence."""
+    if not is_arabic(name):
+        return ""
+    key = fold_hard_g("".join(_loose_word(w) for w in _article_words(name)).translate(_LOOSE).replace("خ", "ج"))
+    short = collapse_doubles(drop_long_vowels(key))
+    return short if len(short) >= 4 else collapse_doubles(key)
+
+
 def loose_key(name: str) -> str:
     """A looser key for transliterated names (ش = س, يونغ = جونغ, every long vowel dropped): a hint, never proof.
 
@@ -140,6 +150,18 @@ def loose_key(name: str) -> str:
 def spelling_distance(a: str, b: str) -> int:
     """Edits (insert, delete, replace a letter) between two names' spellings, the g-letters folded (ترامب/ترمب: 1)."""
     x, y = fold_hard_g(spelling_key(a)), fold_hard_g(spelling_key(b))
+    if _DIACRITICS.sub("", a).startswith(("ال", "أل")) or _DIACRITICS.sub("", b).startswith(("ال", "أل")):
+        return min(_edits(x, y), _edits(fold_hard_g(_written(a)), fold_hard_g(_written(b))))  # المانيا / ألمانيا
+    return _edits(x, y)
+
+
+def _written(name: str) -> str:
+    """The spelling key with the article kept (ال and أل alike)."""
+    return collapse_doubles("".join(_NON_LETTERS.split(MATCH(name.translate(_HAMZA_CARRIERS)))).replace("ء", ""))
+
+
+def _edits(x: str, y: str) -> int:
+    """Levenshtein distance."""
     row = list(range(len(y) + 1))
     for i, cx in enumerate(x, 1):
         prev, row[0] = row[0], i
@@ -149,11 +171,16 @@ def spelling_distance(a: str, b: str) -> int:
 
 
 def one_vowel_apart(a: str, b: str) -> bool:
-    """True when two spellings differ only by one long vowel added inside the name (تورونتو / تورنتو, ديمتري /
-    ديميتري): the commonest transliteration variant. Near the end it is grammar (الناصرية / الناصرة), not spelling."""
+    """True when two spellings are the same up to the g-letters and one long vowel added inside the name
+    (تورونتو / تورنتو, ديمتري / ديميتري) or swapped with its neighbour (أمريكا / أميركا): the commonest
+    transliteration variants. Near the end a vowel is grammar (الناصرية / الناصرة), not spelling."""
     x, y = fold_hard_g(spelling_key(a)), fold_hard_g(spelling_key(b))
+    if x == y or fold_hard_g(_written(a)) == fold_hard_g(_written(b)):
+        return True
     if len(x) < len(y):
         x, y = y, x
-    if len(x) != len(y) + 1:
-        return False
-    return any(x[i] in "اوي" and x[:i] + x[i + 1:] == y for i in range(1, len(x) - 2))
+    if len(x) == len(y):
+        return any(x[i] != y[i] and x[i] == y[i + 1] and x[i + 1] == y[i] and x[:i] == y[:i]
+                   and x[i + 2:] == y[i + 2:] and "اوي".find(x[i]) + "اوي".find(x[i + 1]) > -2
+                   for i in range(len(x) - 1))
+    return len(x) == len(y) + 1 and any(x[i] in "اوي" and x[:i] + x[i + 1:] == y for i in range(1, len(x) - 2))
