@@ -457,7 +457,7 @@ def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[st
         if eid is None and not homonym and len(name.split()) == 1:
             eid = _pick_candidate(store, store.alias_candidates(key, type_), context)
             learnt = eid is None
-        sound, loose = sound_key(name), loose_key(name)
+        sound, loose = (sound_key(name), loose_key(name)) if eid is None else ("", "")
         if eid is None and not homonym and sound and sound != key and context:
             eid = _by_context(store, store.alias_candidates(SOUND_ALIAS + sound, type_), context, need=1)
         if eid is None and not homonym and loose and len(context) >= EVIDENCE:

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from marsad.text.normalize import MATCH
 
@@ -83,6 +84,7 @@ def is_arabic(name: str) -> bool:
     return _ARABIC.search(name) is not None
 
 
+@lru_cache(maxsize=1 << 16)  # names repeat across articles; the keys are pure functions
 def name_key(name: str) -> str:
     """The spelling-variant key of a name (Arabic or Latin)."""
     if not is_arabic(name):
@@ -108,6 +110,7 @@ def _article_words(name: str) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def spelling_key(name: str) -> str:
     """One spelling of a name up to script noise: vowels and g-letters kept (ترامب ≠ ترمب, جونغ ≠ جونج)."""
     if not is_arabic(name):
@@ -124,6 +127,7 @@ def _loose_word(word: str) -> str:
     return word.replace("تش", "س")
 
 
+@lru_cache(maxsize=1 << 16)
 def sound_key(name: str) -> str:
     """``name_key`` with the consonants transliterations swap folded too (ش = تش = س, ز = س, ط = ت, خ = ج for a
     Spanish j, initial ي = ج): شول / تشول, غوتيريش / غوتيريس, سيرخيو / سيرجيو. A hint that needs evidence."""
@@ -134,6 +138,7 @@ def sound_key(name: str) -> str:
     return short if len(short) >= 4 else collapse_doubles(key)
 
 
+@lru_cache(maxsize=1 << 16)
 def loose_key(name: str) -> str:
     """A looser key for transliterated names (ش = س, يونغ = جونغ, every long vowel dropped): a hint, never proof.
 
