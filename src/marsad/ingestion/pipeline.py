@@ -383,7 +383,10 @@ store's articles (or this many): the United States beside two names says nothing
 CROSS_TYPES: dict[str, tuple[str, ...]] = {"PERS": ("ORG",), "ORG": ("PERS",)}
 """Types the tagger confuses for one referent (a person tagged ORG); a city and a person stay apart."""
 DOMINANCE = 10
-"""A mention joins an entity of another type or its clitic-free form only when that has this many times its own."""
+"""A mention joins an entity of another type or its clitic-free form only when that is named in this many times
+the articles its own entity is."""
+OWN_CAP = 1000
+"""Articles counted for an entity in those comparisons (beyond it an entity is dwarfed by nothing)."""
 
 
 def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[str, Any]]) -> None:
@@ -461,10 +464,10 @@ def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[st
         if eid is None and not homonym and sound and sound != key and context:
             eid = _by_context(store, store.alias_candidates(SOUND_ALIAS + sound, type_), context, need=1)
         if eid is None and not homonym and loose and len(context) >= EVIDENCE:
-            prefix = LOOSE_WORD_ALIAS if len(name.split()) == 1 else LOOSE_ALIAS
-            eid = _by_context(store, store.alias_candidates(LOOSE_ALIAS + loose, type_)
-                              + (store.alias_candidates(prefix + loose, type_) if prefix != LOOSE_ALIAS else []),
-                              context, need=EVIDENCE)
+            candidates = store.alias_candidates(LOOSE_ALIAS + loose, type_)
+            if len(name.split()) == 1:  # a bare name may also be a word of a longer name spelled otherwise
+                candidates += store.alias_candidates(LOOSE_WORD_ALIAS + loose, type_)
+            eid = _by_context(store, candidates, context, need=EVIDENCE)
         spelling = SPELLING_ALIAS + spelling_key(name)
         if eid is None:
             aliases = (word_keys(name) if len(name.split()) > 1 else []) + [spelling]
@@ -512,7 +515,7 @@ def _same_key(store: EntityStore, type_: str, key: str, target: str, name: str,
     candidates = store.alias_candidates(KEY_ALIAS + key, type_)
     main = store.entity_id(target)
     if main is not None and all(c[0] != main for c in candidates):
-        candidates.append((main, target, store.entity_mention_count(main)))
+        candidates.append((main, target, store.entity_document_frequency(main, OWN_CAP)))
     if not candidates:
         return None, False
     shown = store.entity_names({eid for eid, _, _ in candidates})
@@ -542,8 +545,7 @@ def _without_clitic(store: EntityStore, type_: str, name: str, own: int | None) 
         bare = store.entity_id(make_cid(type_, name_key(name[cut:])))
         if bare is None or bare == own:
             continue
-        mentions = store.entity_mention_count(bare)
-        if mentions >= 3 and mentions >= DOMINANCE * (store.entity_mention_count(own) if own is not None else 0):
+        if _dwarfs(store, bare, own, least=3):
             return bare, cut
     return None
 
@@ -562,12 +564,19 @@ def _across_types(store: EntityStore, type_: str, key: str, own: int | None, con
         candidates = [oid] if oid is not None else []
         if bare:
             candidates += [eid for eid, _, _ in store.alias_candidates(key, other)]
-        own_mentions = store.entity_mention_count(own) if own is not None else 0
         for cand in candidates:
-            if store.entity_mention_count(cand) >= DOMINANCE * max(own_mentions, 1) and \
+            if _dwarfs(store, cand, own, least=DOMINANCE) and \
                     len(_specific(store, context & store.cooccurring(cand))) >= EVIDENCE:
                 return cand
     return own
+
+
+def _dwarfs(store: EntityStore, big: int, small: int | None, *, least: int) -> bool:
+    """True when ``big`` is named in ``DOMINANCE`` times the articles ``small`` is, and in at least ``least``
+    (counts capped, so a huge entity costs no more than the comparison needs)."""
+    own = store.entity_document_frequency(small, OWN_CAP) if small is not None else 0
+    need = max(least, DOMINANCE * own)
+    return store.entity_document_frequency(big, need) >= need
 
 
 def _specific(store: EntityStore, ids: set[int]) -> set[int]:

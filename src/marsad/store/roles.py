@@ -96,9 +96,6 @@ class EntityStore(Transactional, Protocol):
     def cooccurring(self, entity_id: int, *, articles: int = 200) -> set[int]:
         """Ids of entities co-mentioned with ``entity_id`` in its recent articles."""
 
-    def entity_mention_count(self, entity_id: int) -> int:
-        """Mentions of an entity over all articles (0 for an unknown id)."""
-
     def entity_document_frequency(self, entity_id: int, cap: int) -> int:
         """Article-entity rows naming the entity, counted up to ``cap`` (as in ``RelatedReads``)."""
 

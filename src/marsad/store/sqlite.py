@@ -581,12 +581,6 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
         self.conn.executemany("INSERT OR IGNORE INTO entity_aliases(alias, type, entity_id) VALUES (?,?,?)",
                               [(alias, type_, entity_id) for alias in aliases])
 
-    def entity_mention_count(self, entity_id: int) -> int:
-        """Mentions of an entity over all articles (0 for an unknown id)."""
-        row = self.conn.execute("SELECT coalesce(sum(mentions), 0) FROM article_entities WHERE entity_id = ?",
-                                (entity_id,)).fetchone()
-        return int(row[0])
-
     def replace_article_entities(self, article_id: int, rows: list[tuple[int, str, int]]) -> None:
         """Set an article's (entity_id, form, mentions) rows."""
         self.conn.execute("DELETE FROM article_entities WHERE article_id = ?", (article_id,))

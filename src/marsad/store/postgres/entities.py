@@ -59,11 +59,6 @@ class PgEntities(PgMixin):
             cur.executemany("INSERT INTO entity_aliases(alias, type, entity_id) VALUES (%s,%s,%s) "
                             "ON CONFLICT DO NOTHING", [(alias, type_, entity_id) for alias in aliases])
 
-    def entity_mention_count(self, entity_id: int) -> int:
-        """Mentions of an entity over all articles (0 for an unknown id)."""
-        return int(self._value("SELECT coalesce(sum(mentions), 0) FROM article_entities WHERE entity_id = %s",
-                               (entity_id,)))
-
     def replace_article_entities(self, article_id: int, rows: list[tuple[int, str, int]]) -> None:
         """Set an article's (entity_id, form, mentions) rows."""
         with self._write() as conn:
