@@ -173,7 +173,7 @@ def main() -> None:
     table = "\n".join(lines)
     print(table)
     if a.write_docs:
-        write_section("pg-equal", table)
+        write_section("pg-equal", table, heading="The same corpus into SQLite and PostgreSQL: the same result")
 
 
 if __name__ == "__main__":

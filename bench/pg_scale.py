@@ -181,7 +181,7 @@ def main() -> None:
     table = "\n".join(lines)
     print(table)
     if a.write_docs:
-        write_section("pg-scale", table)
+        write_section("pg-scale", table, heading="Search and related at 100,000 articles: PostgreSQL vs SQLite")
 
 
 if __name__ == "__main__":

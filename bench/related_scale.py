@@ -109,7 +109,8 @@ def build_scaled(work: Path, base: Path, n: int, common: int, noise: float, mix:
             f"INSERT INTO articles(id, identity, url, canonical_url, published_at, duplicate_of, story_id, "
             f"{_ARTICLE_COLS}) SELECT id + :off, identity || :tag, url || :tag, canonical_url, "
             "CASE WHEN published_at IS NULL THEN NULL ELSE strftime('%Y-%m-%dT%H:%M:%S+00:00', published_at, :shift) "
-            "END, duplicate_of + :off, story_id + :soff, "
+            "END, CASE WHEN duplicate_of <= :last THEN duplicate_of + :off END, story_id + :soff, "  # the last copy
+            # is cut at N: a copy whose canonical (a later article) fell outside it is left without a link
             f"{_ARTICLE_COLS} FROM base.articles WHERE id <= :last ORDER BY id",
             {"off": c * b, "tag": f"#{c}", "shift": shift, "soff": c * s, "last": last})
         conn.execute("INSERT INTO stories(id, headline, summary, central_article, first_seen, last_updated, size, "

@@ -118,22 +118,21 @@ def new_db(backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iter
             server.drop_database(dsn)
 
 
-@pytest.fixture()
-def on_backend(backend: str, new_db: Callable[[], str]) -> Callable[[Path | str], str]:
-    """A function giving a SQLite store's content as a store reference in ``backend`` (copied when PostgreSQL)."""
+def copy_into(src_ref: Path | str, dst_ref: str) -> str:
+    """Copy the whole store ``src_ref`` into the empty store ``dst_ref`` (`marsad copy`); return ``dst_ref``."""
     from marsad.ingestion.copy import copy_store
     from marsad.store import open_store
 
-    def convert(path: Path | str) -> str:
-        if backend == "sqlite":
-            return str(path)
-        dsn = new_db()
-        src, dst = open_store(path, readonly=True), open_store(dsn)
-        try:
-            copy_store(src, dst)
-        finally:
-            src.close()
-            dst.close()
-        return dsn
+    src, dst = open_store(src_ref, readonly=True), open_store(dst_ref)
+    try:
+        copy_store(src, dst)
+    finally:
+        src.close()
+        dst.close()
+    return dst_ref
 
-    return convert
+
+@pytest.fixture()
+def on_backend(backend: str, new_db: Callable[[], str]) -> Callable[[Path | str], str]:
+    """A function giving a SQLite store's content as a store reference in ``backend`` (copied when PostgreSQL)."""
+    return lambda path: str(path) if backend == "sqlite" else copy_into(path, new_db())

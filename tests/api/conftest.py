@@ -14,10 +14,9 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from marsad.ingestion.copy import copy_store
 from marsad.store import open_store
 from marsad.web.app import create_app
-from tests.conftest import REPO
+from tests.conftest import REPO, copy_into
 from tests.serve_fixtures import SERVE_FIXTURES, ant_records, build_store
 
 BACKENDS = ["sqlite", "postgres"]
@@ -64,14 +63,7 @@ def copy_of(db: StoreRef, backend: str, request: pytest.FixtureRequest, folder: 
         with sqlite3.connect(db) as src, sqlite3.connect(target) as dst:
             src.backup(dst)
         return target
-    dsn = _new(backend, request, folder, "")
-    src_store, dst_store = open_store(db, readonly=True), open_store(dsn)
-    try:
-        copy_store(src_store, dst_store)
-    finally:
-        src_store.close()
-        dst_store.close()
-    return dsn
+    return copy_into(db, str(_new(backend, request, folder, "")))
 
 
 @pytest.fixture()

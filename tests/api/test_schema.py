@@ -31,6 +31,8 @@ OPERATIONS = [
     ("GET", "/api/stories/{story_id}"), ("GET", "/api/search"), ("GET", "/api/entities"),
     ("GET", "/api/entities/{cid}"), ("GET", "/api/sources"), ("GET", "/api/sources/{name}"),
     ("POST", "/api/ingest/page"), ("POST", "/api/ingest/records"),
+    ("GET", "/api/watchlists"), ("GET", "/api/watchlists/{name}"), ("POST", "/api/watchlists"),
+    ("DELETE", "/api/watchlists/{name}"),
 ]
 EXAMPLES = {"POST": 4}          # each accepted write runs a real ingest
 DEFAULT_EXAMPLES = 15
@@ -50,7 +52,8 @@ def test_every_operation_is_exercised(api_schema: Any) -> None:
     assert found == set(OPERATIONS)
 
 
-NO_PARAMETERS = {("GET", "/api/health"), ("GET", "/api/sources")}    # nothing to make invalid
+# nothing to make invalid
+NO_PARAMETERS = {("GET", "/api/health"), ("GET", "/api/sources"), ("GET", "/api/watchlists")}
 CASES = [(m, p, mode) for m, p in OPERATIONS for mode in GenerationMode
          if mode is GenerationMode.POSITIVE or (m, p) not in NO_PARAMETERS]
 
@@ -64,7 +67,7 @@ def test_operation_conforms_to_its_schema(api_schema: Any, method: str, path: st
     @settings(max_examples=EXAMPLES.get(method, DEFAULT_EXAMPLES), deadline=None, database=None,
               suppress_health_check=list(HealthCheck))
     def run(case: schemathesis.Case, _: None) -> None:
-        headers = {"Authorization": f"Bearer {TOKEN}"} if method == "POST" else None
+        headers = {"Authorization": f"Bearer {TOKEN}"} if method in ("POST", "DELETE") else None
         response = case.call(headers=headers)
         assert response.status_code < 500, response.text
         case.validate_response(response, checks=[status_code_conformance, content_type_conformance,

@@ -16,7 +16,8 @@ from marsad.store.dump import Checksum, TableSpec, encode_value
 from tests.factories import add, article, features
 
 TABLES = ["raw_inputs", "articles", "article_history", "runs", "outcomes", "feeds", "feed_items", "entities",
-          "entity_aliases", "article_entities", "stories", "article_features"]
+          "entity_aliases", "article_entities", "stories", "article_features", "watchlists", "watch_matches",
+          "alert_outbox", "delivery_attempts"]
 
 
 def _fill(store: Store) -> list[int]:
@@ -37,6 +38,14 @@ def _fill(store: Store) -> list[int]:
     with store.transaction():
         store.log_outcome(run, ref="a.html", outcome="stored", article_id=ids[0])
     store.upsert_feed("https://example.com/rss", title="مثال", source="مثال", language="ar", interval=900.0)
+    store.add_watchlist({"name": "كوريا", "query": "كوريا", "sources": ["مثال"], "webhook": "https://h.example/x",
+                         "secret": "s"})
+    with store.transaction():
+        store.add_match("كوريا", ids[2], digest_window="2025-04-17")
+        store.enqueue_alert(key="k", channel="webhook", watchlist="كوريا", target="https://h.example/x",
+                            body='{"watchlist":"كوريا"}', article_id=ids[2])
+    store.record_attempt(store.due_alerts("9999")[0]["id"], ok=False, status=503, error="HTTP 503", seconds=0.25,
+                         next_attempt_at="2999-01-01T00:00:00+00:00")
     return ids
 
 

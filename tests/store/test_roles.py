@@ -23,7 +23,7 @@ def test_store_is_every_role() -> None:
     assert public.Store is base.Store is Store
     assert {r.__name__ for r in ROLES} == {"Transactional", "ArticleStore", "EntityStore", "StoryStore", "SearchStore",
                                            "VectorStore", "FeedStateStore", "ReaderStore", "RelatedReads",
-                                           "MaintenanceStore", "TableDump"}
+                                           "WatchlistStore", "MaintenanceStore", "TableDump"}
     assert all(r in Store.__mro__ for r in ROLES)
     assert _methods(Store) == set().union(*map(_methods, ROLES))
 

@@ -315,13 +315,14 @@ def test_feeds_command_reports_health(server: NewsServer, tmp_path: Path) -> Non
 
 def test_a_pass_longer_than_the_lease_keeps_its_feeds(tmp_path: Path) -> None:
     """The lease is renewed while a pass runs: another watcher cannot take a live watcher's feed mid-pass."""
-    site = NewsSite(items=20)
-    site.page_delay = 0.3                                  # a pass of about 3 s (2 pages at a time), lease 0.6 s
+    site = NewsSite(items=24)
+    site.page_delay = 0.5                                  # a pass of about 6 s (2 pages at a time), lease 2 s
     with NewsServer(site) as srv:
         url = f"{srv.base}/sitemap-news.xml"
         db = tmp_path / "w.db"
         store = SQLiteStore(db)
-        options = WatchOptions(fetch=FAST.fetch, lease_seconds=0.6, chunk=5)
+        # renewals run on the store thread between ingest chunks: a chunk (5 articles) takes well under 2/3 s
+        options = WatchOptions(fetch=FAST.fetch, lease_seconds=2.0, chunk=5)
         watcher = Watcher(store, [FeedSpec(url, source="موقع الاختبار")], options=options)
         other = SQLiteStore(db)
         attempts: list[tuple[float, list[str]]] = []
@@ -330,8 +331,9 @@ def test_a_pass_longer_than_the_lease_keeps_its_feeds(tmp_path: Path) -> None:
             deadline = time.monotonic() + 30
             while not _leases(db) and time.monotonic() < deadline:     # the pass has begun
                 time.sleep(0.02)
+            time.sleep(1.5)
             for _ in range(3):                             # past the first lease's end, while the pass runs
-                time.sleep(0.6)
+                time.sleep(1.0)
                 attempts.append((time.monotonic(), other.claim_feeds("other-host:1:abcd", [url], seconds=60)))
 
         thread = threading.Thread(target=contend)
@@ -339,7 +341,7 @@ def test_a_pass_longer_than_the_lease_keeps_its_feeds(tmp_path: Path) -> None:
         report = asyncio.run(watcher.run(once=True)).to_dict()
         ended = time.monotonic()
         thread.join()
-        assert _count(db) == 20 and report["stored"] == 20, report
+        assert _count(db) == 24 and report["stored"] == 24, report
         assert len(attempts) == 3 and all(at < ended for at, _ in attempts), "the pass ended too soon for the test"
         assert [got for _, got in attempts] == [[], [], []], attempts    # the live watcher kept its feed
         assert _leases(db) == {}
@@ -382,10 +384,14 @@ def test_postgres_a_killed_watchers_feeds_go_to_another_machine_when_its_lease_r
             first = asyncio.run(watcher.run(once=True)).to_dict()
             if time.monotonic() - killed_at < 3:                        # the dead watcher's lease still ran
                 assert {p["url"] for p in first["feeds"]} == set(feeds) - set(held)
-            time.sleep(max(0.0, 4.5 - (time.monotonic() - killed_at)))
-            second = asyncio.run(watcher.run(once=True)).to_dict()
+            time.sleep(max(0.0, 4.5 - (time.monotonic() - killed_at)))     # the lease (4 s) has run out
+            passes = [asyncio.run(watcher.run(once=True)).to_dict()]
+            # under load a page can time out (the test server shares this process); a later pass retries it
+            while stored() < 40 and len(passes) < 3:
+                passes.append(asyncio.run(watcher.run(once=True)).to_dict())
             urls = [a["url"] for a in store.iter_articles()]
-            assert len(urls) == 40, (partial, held, first, second, [store.get_feed(u) for u in feeds])
+            assert len(urls) == 40, (partial, held, first, passes, [store.get_feed(u) for u in feeds])
+            assert passes[0]["polls"] == 2                                 # the second watcher took both feeds
             assert {url_key(u) for u in urls} == {url_key(u) for u in srv.expected_urls()}
             assert store.integrity_check() == "ok"
             assert not any((store.get_feed(u) or {}).get("lease_owner") for u in feeds)

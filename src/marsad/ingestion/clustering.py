@@ -214,8 +214,10 @@ class Clusterer:
 
 
 def recluster(store: Store, *, embedder: str | None = "use", threshold: float | None = None,
-              batch: int = 500, progress: Callable[[int], None] | None = None) -> dict[str, Any]:
-    """Re-cluster the whole store from scratch in publication order (the backfill)."""
+              batch: int = 500, progress: Callable[[int], None] | None = None,
+              compute: Callable[[list[Article]], list[Any]] | None = None) -> dict[str, Any]:
+    """Re-cluster the whole store from scratch in publication order (the backfill). ``compute``: computes the
+    features of the articles of a batch that need them elsewhere (``--dask``), in order; the decisions stay here."""
     import time
 
     started = time.perf_counter()
@@ -234,6 +236,7 @@ def recluster(store: Store, *, embedder: str | None = "use", threshold: float | 
     for i in range(0, len(rows), batch):
         chunk = rows[i:i + batch]
         with store.transaction():
+            todo: list[tuple[dict[str, Any], Article, Any]] = []
             for row in chunk:
                 art = store.get_article(row["id"])
                 if art is None:
@@ -241,13 +244,22 @@ def recluster(store: Store, *, embedder: str | None = "use", threshold: float | 
                 article = Article(title=art["title"], display_title=art.get("display_title") or "",
                                   text=art["text"], published_at=art["published_at"], source=art["source"],
                                   entities=art.get("entities") or [], keyphrases=art.get("keyphrases") or [])
-                if row["duplicate_of"] is not None and row["duplicate_reason"] in (None, "exact"):
-                    clusterer.place_exact_duplicate(row["id"], row["duplicate_of"], article, row["fetched_at"])
-                else:
+                feats = None
+                if not (row["duplicate_of"] is not None and row["duplicate_reason"] in (None, "exact")):
                     feats = clusterer._from_row(row)
                     model = get_embedder(clusterer.embedder) if clusterer.embedder else None
                     if feats is not None and (feats.embedder or None) != (model.name if model else None):
                         feats = None    # embedded with another model: recompute
+                todo.append((row, article, feats))
+            if compute is not None:     # the features still missing, computed elsewhere in one go
+                missing = [i for i, (row, _, feats) in enumerate(todo) if feats is None
+                           and not (row["duplicate_of"] is not None and row["duplicate_reason"] in (None, "exact"))]
+                for i, feats in zip(missing, compute([todo[i][1] for i in missing]), strict=True):
+                    todo[i] = (todo[i][0], todo[i][1], feats)
+            for row, article, feats in todo:
+                if row["duplicate_of"] is not None and row["duplicate_reason"] in (None, "exact"):
+                    clusterer.place_exact_duplicate(row["id"], row["duplicate_of"], article, row["fetched_at"])
+                else:
                     clusterer.place(row["id"], article, feats, row["fetched_at"])
                 done += 1
             clusterer.flush()

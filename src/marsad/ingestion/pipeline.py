@@ -16,7 +16,6 @@ stops the run with a clear message; what earlier batches committed stays consist
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import itertools
 import multiprocessing
 import os
@@ -31,7 +30,7 @@ from tqdm import tqdm
 
 from marsad.config import ExtractOptions, IngestOptions
 from marsad.errors import InputError, MarsadError, StoreError
-from marsad.extraction import extract
+from marsad.ingestion.work import _extract_safe, _Result, content_hash
 from marsad.models import Article, ErrorPolicy, Outcome, RawDocument, RunStatus
 from marsad.sources.files import count_inputs, iter_inputs
 from marsad.sources.urls import url_key
@@ -39,7 +38,6 @@ from marsad.store.base import ArticleStore, EntityStore, Store
 
 if TYPE_CHECKING:
     from marsad.ingestion.clustering import Clusterer
-from marsad.text.tokenize import match_words
 
 OUTCOMES = tuple(Outcome)
 
@@ -82,11 +80,6 @@ class RunReport:
         }
 
 
-def content_hash(text: str) -> str:
-    """Hash of the match-normalized words of ``text``: equal for texts a reader would call identical."""
-    return hashlib.sha1(" ".join(match_words(text)).encode("utf-8")).hexdigest()
-
-
 def identity_of(article: Article) -> str:
     """The identity an article is stored under: canonical URL, else source + external id, else content."""
     for candidate in (article.canonical_url, article.url):
@@ -100,50 +93,6 @@ def identity_of(article: Article) -> str:
 
 
 # -- extraction, optionally in worker processes ----------------------------------------------
-
-@dataclass(slots=True)
-class Extracted:
-    """The articles of one input, with their clustering features when clustering is on."""
-
-    articles: list[Article]
-    features: list[Any]      # marsad.enrich.features.Features | None, one per article
-
-
-_Result = Extracted | tuple[str, str]
-
-
-def _extract_safe(raw: RawDocument, options: ExtractOptions, enrich: bool = False,
-                  embedder: str | None = None) -> _Result:
-    try:
-        articles = extract(raw, options)
-        features: list[Any] = []
-        for art in articles:  # hashed, enriched and featurized here so that worker processes share the cost
-            art.content_hash = content_hash(art.text)
-            if enrich:
-                _enrich(art)
-            if embedder is not None:
-                from marsad.enrich.features import article_features
-
-                features.append(article_features(art, embedder))
-            else:
-                features.append(None)
-        return Extracted(articles, features)
-    except InputError as exc:
-        return (exc.code, exc.message)
-    except Exception as exc:  # a bug or an unexpected library error on one input must not stop the run
-        return ("extract_error", f"{type(exc).__name__}: {exc}")
-
-
-def _enrich(art: Article) -> None:
-    """Entities, keyphrases, category (and language when extraction had none) of one article."""
-    from marsad.enrich.analyze import analyze
-
-    analysis = analyze(art.text, art.title)
-    art.entities = analysis.entities
-    art.keyphrases = analysis.keyphrases
-    art.category = analysis.category
-    art.language = art.language or analysis.language
-
 
 _WORKER_OPTIONS: tuple[ExtractOptions, bool, str | None] | None = None
 
@@ -190,11 +139,24 @@ def ingest(
     *,
     stdin: BinaryIO | None = None,
 ) -> RunReport:
-    """Ingest files, folders or stdin ("-") into ``store`` and return the run report."""
+    """Ingest files, folders or stdin ("-") into ``store`` and return the run report; with ``options.dask``
+    the per-article work runs on a Dask cluster (``marsad.ingestion.distributed``), the decisions here."""
     options = options or IngestOptions()
-    items = iter_inputs(paths, max_input_bytes=options.max_input_bytes, source=options.source, stdin=stdin)
     total = count_inputs(paths) if options.progress else None
-    return ingest_items(items, store, options, args={"paths": [str(p) for p in paths]}, total=total)
+    args: dict[str, Any] = {"paths": [str(p) for p in paths]}
+    if options.dask:
+        from marsad.ingestion.distributed import ClusterStatus, connect, dask_stream
+
+        args["dask"] = options.dask
+        status = ClusterStatus()
+        with connect(options.dask) as client:
+            pairs = dask_stream(client, paths, options.extract, max_input_bytes=options.max_input_bytes,
+                                source=options.source, enrich=options.enrich,
+                                embedder=(options.embedder or "none") if options.cluster else None, status=status,
+                                lines_per_part=options.dask_part_lines)
+            return _run(pairs, store, options, args=args, total=total, status=status)
+    items = iter_inputs(paths, max_input_bytes=options.max_input_bytes, source=options.source, stdin=stdin)
+    return ingest_items(items, store, options, args=args, total=total)
 
 
 def ingest_items(
@@ -208,6 +170,15 @@ def ingest_items(
     """Ingest already-read items (used by `ingest` and by live sources)."""
     options = options or IngestOptions()
     workers = options.workers or (os.cpu_count() or 1)
+    embedder = (options.embedder or "none") if options.cluster else None
+    pairs = extract_stream(items, options.extract, workers, enrich=options.enrich, embedder=embedder)
+    return _run(pairs, store, options, args=args, total=total)
+
+
+def _run(pairs: Iterable[tuple[RawDocument | InputError, _Result | None]], store: Store, options: IngestOptions,
+         *, args: dict[str, Any] | None, total: int | None, status: Any = None) -> RunReport:
+    """Decide and write (input, per-article result) pairs, in their order, in batches: the serial part of a run.
+    ``status``: a ``distributed.ClusterStatus`` shown beside the progress bar."""
     report = RunReport()
     report.run_id = store.start_run(args or {})
     started = time.perf_counter()
@@ -220,14 +191,16 @@ def ingest_items(
 
         clusterer = Clusterer(store, embedder=options.embedder)
         clusterer.warm()
-    embedder = (options.embedder or "none") if options.cluster else None
     try:
-        for pair in extract_stream(items, options.extract, workers, enrich=options.enrich, embedder=embedder):
+        for pair in pairs:
             batch.append(pair)
             if len(batch) >= options.batch_size:
                 _write_batch(store, report, reasons, batch, options, clusterer)
                 bar.update(len(batch))
-                bar.set_postfix(stored=report.stored, dup=report.duplicate, rej=report.rejected, refresh=False)
+                cluster = {"workers": status.workers, "queued": status.queued} if status is not None else {}
+                bar.set_postfix(stored=report.stored, dup=report.duplicate, rej=report.rejected,
+                                **{"art/s": round(report.articles_found / max(time.perf_counter() - started, 1e-9))},
+                                **cluster, refresh=False)
                 batch = []
         if batch:
             _write_batch(store, report, reasons, batch, options, clusterer)
@@ -265,6 +238,7 @@ def _write_batch(
     """Decide and write the outcomes of one batch in one transaction; count only after commit."""
     local = RunReport()
     local_reasons: Counter[str] = Counter()
+    written: list[tuple[int, Article, bool]] = []    # (article id, article, a new canonical article) of this batch
     assert report.run_id is not None
     run_id = report.run_id
     with store.transaction():
@@ -291,9 +265,13 @@ def _write_batch(
                           media_type=raw.media_type, fetched_at=raw.fetched_at)
             for article, feats in zip(result.articles, result.features, strict=True):
                 local.articles_found += 1
-                _store_article(store, run_id, local, raw, article, clusterer, feats)
+                _store_article(store, run_id, local, raw, article, clusterer, feats, written)
         if clusterer is not None:
             clusterer.flush()
+        if written:    # watchlists: matches and their alerts commit with the articles (marsad.ingestion.alerts)
+            from marsad.ingestion.alerts import match_batch
+
+            match_batch(store, [(i, a) for i, a, new in written if new], [i for i, _, _ in written])
     report.inputs += local.inputs
     report.articles_found += local.articles_found
     report.stored += local.stored
@@ -313,7 +291,10 @@ def _reject(store: ArticleStore, run_id: int, report: RunReport, reasons: Counte
 
 
 def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocument, article: Article,
-                   clusterer: Clusterer | None = None, feats: Any = None) -> None:
+                   clusterer: Clusterer | None = None, feats: Any = None,
+                   written: list[tuple[int, Article, bool]] | None = None) -> None:
+    """Decide one article's outcome and write it; ``written`` collects the rows inserted (new canonicals flagged)."""
+    written = written if written is not None else []
     article.content_hash = article.content_hash or content_hash(article.text)
     # A page fetched to upgrade an article stored from its feed's text replaces that article in place, whatever
     # canonical URL the page declares (the watcher says which identity it was stored under).
@@ -345,6 +326,7 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
         store.log_outcome(run_id, ref=ref, outcome=Outcome.DUPLICATE, article_id=new_id, duplicate_of=canonical,
                           raw_sha256=raw.sha256)
         report.duplicate += 1
+        written.append((new_id, article, False))
         return
     new_id = store.insert_article(article, identity=identity, duplicate_of=None)
     resolve_entities(store, new_id, article.entities)
@@ -354,9 +336,11 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
             store.log_outcome(run_id, ref=ref, outcome=Outcome.DUPLICATE, article_id=new_id, duplicate_of=other,
                               reason_code="near_duplicate", raw_sha256=raw.sha256)
             report.duplicate += 1
+            written.append((new_id, article, False))
             return
     store.log_outcome(run_id, ref=ref, outcome=Outcome.STORED, article_id=new_id, raw_sha256=raw.sha256)
     report.stored += 1
+    written.append((new_id, article, True))
 
 
 SPELLING_ALIAS = "="

@@ -41,6 +41,7 @@ from marsad.models import DocumentKind, RawDocument
 from marsad.sources.feeds import FeedItem, FeedSpec, ParsedFeed, parse_feed
 from marsad.sources.fetch import Fetcher, FetchOptions, FetchResult
 from marsad.sources.urls import url_key
+from marsad.store import open_store
 from marsad.store.base import Store
 from marsad.times import parse_utc, to_iso, utc_now
 
@@ -65,6 +66,7 @@ class WatchOptions:
     lease_seconds: float = 900.0          # a feed polled by this watcher is leased for this long (others skip it),
                                           # renewed every third of it while the pass runs
     fetch: FetchOptions = field(default_factory=FetchOptions)
+    deliver_alerts: bool = True           # send due watchlist alerts after each pass (marsad.ingestion.deliver)
 
 
 @dataclass(slots=True)
@@ -90,10 +92,11 @@ class WatchReport:
 
     passes: int = 0
     polls: list[PollResult] = field(default_factory=list)
+    alerts_sent: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Totals plus per-feed results."""
-        tot: dict[str, Any] = {"passes": self.passes, "polls": len(self.polls)}
+        tot: dict[str, Any] = {"passes": self.passes, "polls": len(self.polls), "alerts_sent": self.alerts_sent}
         for key in ("items", "new", "skipped", "stored", "duplicate", "rejected", "from_feed", "upgraded"):
             tot[key] = sum(getattr(p, key) for p in self.polls)
         tot["not_modified"] = sum(p.status == "not_modified" for p in self.polls)
@@ -164,6 +167,8 @@ class Watcher:
                         with contextlib.suppress(asyncio.CancelledError):
                             await renewing
                         await asyncio.shield(self._db(self.store.release_feeds, self.owner, leased))
+                if self.options.deliver_alerts:
+                    report.alerts_sent += await self._deliver()
                 if once or (max_passes is not None and report.passes >= max_passes):
                     break
                 wait = min(30.0, await self._db(self._seconds_to_next))
@@ -176,6 +181,26 @@ class Watcher:
             finally:
                 self._drain()
         return report
+
+    async def _deliver(self) -> int:
+        """Send the due watchlist alerts (store calls on the store thread; retries left to the next pass); a
+        delivery problem is logged, never stops the watcher. The alerts sent."""
+        from marsad.ingestion.deliver import Deliverer, DeliverOptions
+
+        fetch = self.options.fetch
+        deliverer = Deliverer(self.store, DeliverOptions(allow_private=fetch.allow_private,
+                                                         allow_loopback=fetch.allow_loopback, max_wait=0.0),
+                              db=self._db)
+        try:
+            report = await deliverer.run()
+        except MarsadError as exc:
+            log.warning("delivering alerts failed: %s", exc)
+            return 0
+        finally:
+            await deliverer.aclose()
+        for error in report.errors:
+            log.warning("alert: %s", error)
+        return report.sent
 
     def _submit(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> asyncio.Future[T]:
         """Queue ``call`` (anything touching the store) for the store thread, after the calls queued before it."""
@@ -213,16 +238,49 @@ class Watcher:
 
     async def _renew(self, urls: list[str]) -> None:
         """Keep this watcher's leases on ``urls`` alive while a pass runs (a pass may outlast one lease): renew
-        every third of the lease, so a live watcher never loses a feed and a dead one loses it within a lease."""
+        every third of the lease, so a live watcher never loses a feed and a dead one loses it within a lease.
+        Renewals use a connection and thread of their own: on the store thread they would wait behind a chunk's
+        ingestion (the first one loads the models), which can outlast a short lease."""
         every = self.options.lease_seconds / 3
-        while True:
-            await asyncio.sleep(every)
-            kept = await self._db(self.store.claim_feeds, self.owner, urls, seconds=self.options.lease_seconds)
-            if lost := sorted(set(urls) - set(kept)):
-                # only after this watcher stalled for longer than a lease: another took the feed over; both may
-                # fetch it now, which stores nothing twice (identities are unique) but wastes a fetch
-                log.warning("lease lost to another watcher (stalled longer than %.0f s): %s",
-                            self.options.lease_seconds, ", ".join(lost))
+        loop = asyncio.get_running_loop()
+        lease_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="marsad-lease")
+        lease_store: list[Store] = []
+
+        def renew() -> list[str]:
+            if not lease_store:
+                ref = getattr(self.store, "dsn", None) or getattr(self.store, "path", None)
+                if not ref or ref == ":memory:":
+                    raise _SameConnection
+                lease_store.append(open_store(ref))
+            return lease_store[0].claim_feeds(self.owner, urls, seconds=self.options.lease_seconds)
+
+        try:
+            while True:
+                await asyncio.sleep(every)
+                try:
+                    kept = await loop.run_in_executor(lease_thread, renew)
+                except _SameConnection:     # an in-memory store: only its own connection sees it
+                    kept = await self._db(self.store.claim_feeds, self.owner, urls,
+                                          seconds=self.options.lease_seconds)
+                except StoreError as exc:
+                    log.warning("could not renew the feed leases: %s", exc)
+                    continue
+                self._check_leases(urls, kept)
+        finally:
+            def close() -> None:
+                for store in lease_store:
+                    store.close()
+
+            await asyncio.shield(loop.run_in_executor(lease_thread, close))
+            lease_thread.shutdown(wait=False)
+
+    def _check_leases(self, urls: list[str], kept: list[str]) -> None:
+        """Say when a renewal found a feed taken over by another watcher."""
+        if lost := sorted(set(urls) - set(kept)):
+            # only after this watcher stalled for longer than a lease: another took the feed over; both may
+            # fetch it now, which stores nothing twice (identities are unique) but wastes a fetch
+            log.warning("lease lost to another watcher (stalled longer than %.0f s): %s",
+                        self.options.lease_seconds, ", ".join(lost))
 
     def _due(self) -> list[str]:
         now = to_iso(utc_now())
@@ -453,6 +511,10 @@ class Watcher:
         if validators is not None:
             fields["etag"], fields["last_modified"] = validators
         self.store.save_feed_state(url, **fields)
+
+
+class _SameConnection(Exception):
+    """The store cannot be opened a second time (in memory): leases are renewed on the store thread."""
 
 
 def _alive(pid: int) -> bool:

@@ -101,7 +101,7 @@ class VectorStats:
     def to_dict(self) -> dict[str, Any]:
         """The stats as JSON."""
         return {"embedder": self.embedder, "vectors": self.vectors, "kind": self.kind, "seconds": self.seconds,
-                "bytes": self.bytes}
+                "bytes": self.bytes, "location": "files" if self.bytes is not None else "memory"}
 
 
 class VectorIndex:

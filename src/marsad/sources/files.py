@@ -191,6 +191,7 @@ class _Input:
 class _Opts:
     limit: int
     source: str | None
+    lines: tuple[int, int] | None = None     # JSONL: only lines first..last (1-based, inclusive)
 
 
 # --------------------------------------------------------------------------- public API
@@ -216,23 +217,29 @@ def iter_inputs(
         if str(item) == "-":
             yield from _stdin_units(stdin, opts)
             continue
-        path = Path(item)
-        try:
-            mode = os.stat(path).st_mode
-        except FileNotFoundError:
-            yield MalformedInputError("no such file or folder", ref=str(item))
-            continue
-        except OSError as exc:
-            yield MalformedInputError(f"cannot read: {_os_reason(exc)}", ref=str(item))
-            continue
-        if stat.S_ISDIR(mode):
-            for entry in _walk(path):
-                if isinstance(entry, InputError):
-                    yield entry
-                else:
-                    yield from _file_units(entry, opts, explicit=False)
-        else:
-            yield from _file_units(path, opts, explicit=True)
+        for entry in _files(item):
+            if isinstance(entry, InputError):
+                yield entry
+            else:
+                yield from _file_units(entry[0], opts, explicit=entry[1])
+
+
+def _files(item: str | Path) -> Iterator[tuple[Path, bool] | InputError]:
+    """The files a path names, each with whether it was named itself (else found in a folder), or the error."""
+    path = Path(item)
+    try:
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        yield MalformedInputError("no such file or folder", ref=str(item))
+        return
+    except OSError as exc:
+        yield MalformedInputError(f"cannot read: {_os_reason(exc)}", ref=str(item))
+        return
+    if not stat.S_ISDIR(mode):
+        yield path, True
+        return
+    for entry in _walk(path):
+        yield entry if isinstance(entry, InputError) else (entry, False)
 
 
 def count_inputs(paths: Sequence[str | Path]) -> int | None:
@@ -267,6 +274,51 @@ def count_inputs(paths: Sequence[str | Path]) -> int | None:
             else:
                 total += 1
     return total
+
+
+@dataclass(frozen=True, slots=True)
+class InputPart:
+    """A piece of the input a worker reads by itself (``--dask``): one file, or lines ``first..last`` (1-based,
+    inclusive) of a JSONL file. ``explicit``: named on the command line (an unknown extension is then sniffed)."""
+
+    path: str
+    explicit: bool
+    lines: tuple[int, int] | None = None
+
+
+def split_inputs(paths: Sequence[str | Path], *, lines_per_part: int = 200) -> Iterator[InputPart | InputError]:
+    """The inputs of ``iter_inputs(paths)`` as parts, in the same order: reading every part with ``read_part`` in
+    turn yields exactly what ``iter_inputs`` yields. JSONL files are cut into parts of ``lines_per_part`` lines
+    (the lines are counted here, the records are read by the worker); other files are one part each. Stdin
+    cannot be split (``ConfigError``)."""
+    if lines_per_part < 1:
+        raise ConfigError("lines_per_part must be at least 1")
+    for item in paths:
+        if str(item) == "-":
+            raise ConfigError("stdin cannot be split between workers: write it to a file and ingest the file")
+        for entry in _files(item):
+            if isinstance(entry, InputError):
+                yield entry
+                continue
+            file, explicit = entry
+            fmt, gz = _format_of(file.name)
+            if fmt != "jsonl":
+                yield InputPart(str(file), explicit)
+                continue
+            total = _count_lines(file, gz)
+            for first in range(1, max(total, 1) + 1, lines_per_part):
+                last = first + lines_per_part - 1
+                # the last part runs to the end of the file, whatever the count (a file may grow)
+                yield InputPart(str(file), explicit, (first, last if last < total else 2**62))
+
+
+def read_part(part: InputPart, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES,
+              source: str | None = None) -> Iterator[RawDocument | InputError]:
+    """The input units of one part, as ``iter_inputs`` gives them."""
+    if max_input_bytes <= 0:
+        raise ConfigError("max_input_bytes must be positive")
+    opts = _Opts(limit=max_input_bytes, source=source, lines=part.lines)
+    yield from _file_units(Path(part.path), opts, explicit=part.explicit)
 
 
 def record_to_fields(obj: dict[str, Any]) -> dict[str, Any]:
@@ -487,6 +539,11 @@ def _jsonl_units(
         if not raw:
             return
         lineno += 1
+        if opts.lines is not None:          # a part of the file (``read_part``): the other lines are skipped
+            if lineno < opts.lines[0]:
+                continue
+            if lineno > opts.lines[1]:
+                return
         ref = f"{inp.ref}:{lineno}"
         if too_long:
             yield _oversized(total, limit, ref)

@@ -17,10 +17,11 @@ from marsad.store.base import (
     TableDump,
     Transactional,
     VectorStore,
+    WatchlistStore,
 )
 from marsad.store.open import open_store
 from marsad.store.sqlite import SQLiteStore
 
 __all__ = ["ArticleStore", "EntityMentions", "EntityStore", "FeedStateStore", "MaintenanceStore", "ReaderStore",
            "RelatedReads", "RelatedRow", "SQLiteStore", "SearchStore", "Store", "StoredArticle", "StoryStore",
-           "TableDump", "Transactional", "VectorStore", "open_store"]
+           "TableDump", "Transactional", "VectorStore", "WatchlistStore", "open_store"]

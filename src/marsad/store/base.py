@@ -23,14 +23,15 @@ from marsad.store.roles import (
     TableDump,
     Transactional,
     VectorStore,
+    WatchlistStore,
 )
 
 __all__ = ["ArticleStore", "EntityMentions", "EntityStore", "FeedStateStore", "MaintenanceStore", "ReaderStore",
            "RelatedReads", "RelatedRow", "SearchStore", "Store", "StoredArticle", "StoryStore", "TableDump",
-           "Transactional", "VectorStore"]
+           "Transactional", "VectorStore", "WatchlistStore"]
 
 
 class Store(ArticleStore, EntityStore, StoryStore, SearchStore, VectorStore, FeedStateStore, ReaderStore,
-            RelatedReads, MaintenanceStore, TableDump, Protocol):
+            RelatedReads, WatchlistStore, MaintenanceStore, TableDump, Protocol):
     """Everything a backend implements: every role. All writes happen inside ``transaction()``; a failure rolls
     the batch back."""

@@ -24,7 +24,8 @@ from dataclasses import dataclass
 from typing import Any
 
 COPY_ORDER = ("raw_inputs", "articles", "article_history", "runs", "outcomes", "feeds", "feed_items", "entities",
-              "entity_aliases", "article_entities", "stories", "article_features")
+              "entity_aliases", "article_entities", "stories", "article_features", "watchlists", "watch_matches",
+              "alert_outbox", "delivery_attempts")
 """Every stored table, in an order in which foreign keys load (search indexes are derived, not copied)."""
 
 Key = tuple[Any, ...]

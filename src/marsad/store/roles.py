@@ -328,6 +328,66 @@ class RelatedReads(Protocol):
         """entity id -> its ``top`` surface forms by mentions over its latest ``recent`` rows, most first."""
 
 
+class WatchlistStore(Transactional, Protocol):
+    """Watchlists, the articles they matched, and their alerts: an outbox written inside the ingest transaction
+    and sent by ``marsad deliver`` (``marsad.ingestion.alerts`` decides, the store keeps), with every attempt."""
+
+    def add_watchlist(self, row: dict[str, Any]) -> bool:
+        """Store a watchlist (``name``, ``query``, ``entity``, ``sources`` list, ``category``, ``min_outlets``,
+        ``webhook``, ``email``, ``digest``, ``secret``); False when the name is taken."""
+
+    def get_watchlist(self, name: str) -> dict[str, Any] | None:
+        """One watchlist (``sources`` as a list), or None."""
+
+    def list_watchlists(self, *, health: bool = True) -> list[dict[str, Any]]:
+        """Every watchlist by name, with its health (unless ``health`` is False: what matching reads): ``matches``,
+        ``pending``, ``sent``, ``failed`` alerts, ``last_match_at``, ``last_sent_at`` and ``last_error`` (of its
+        latest unsent alert)."""
+
+    def remove_watchlist(self, name: str) -> bool:
+        """Delete a watchlist with its matches, alerts and attempts; False when there was none."""
+
+    def add_match(self, watchlist: str, article_id: int, *, digest_window: str | None = None) -> bool:
+        """Record that an article matched a watchlist; False when it was recorded before."""
+
+    def enqueue_alert(self, *, key: str, channel: str, watchlist: str, target: str, body: str,
+                      article_id: int | None = None, story_id: int | None = None) -> bool:
+        """Put an alert in the outbox, due now; False when (key, channel) is there already."""
+
+    def article_story_ids(self, ids: Sequence[int]) -> dict[int, int | None]:
+        """article id -> its story id, for those of ``ids`` that exist."""
+
+    def story_outlets(self, story_ids: Sequence[int]) -> dict[int, set[str]]:
+        """story id -> the outlets of its articles (copies included), for those of ``story_ids`` with articles."""
+
+    def matched_stories(self, watchlist: str, story_ids: Sequence[int]) -> set[int]:
+        """Those of ``story_ids`` holding an article the watchlist matched."""
+
+    def undigested_matches(self, watchlist: str, *, before_window: str) -> list[tuple[str, int]]:
+        """(digest window, article id) of matches not yet in a digest whose window is before ``before_window``,
+        by window then article id."""
+
+    def mark_digested(self, watchlist: str, article_ids: Sequence[int], key: str) -> None:
+        """Note the digest alert that carried these matches."""
+
+    def due_alerts(self, now: str, *, limit: int = 100) -> list[dict[str, Any]]:
+        """Pending outbox rows due at ``now`` (ISO UTC), oldest first."""
+
+    def next_alert_due(self) -> str | None:
+        """When the earliest pending alert is due, or None when none is pending."""
+
+    def record_attempt(self, alert_id: int, *, ok: bool, status: int | None, error: str | None, seconds: float,
+                       next_attempt_at: str | None) -> None:
+        """Keep one delivery attempt: sent when ``ok``; else pending again at ``next_attempt_at``, or failed for
+        good when it is None (nothing when the alert is gone: its watchlist was removed meanwhile)."""
+
+    def watchlist_article_ids(self, watchlist: str, *, limit: int = 50) -> list[int]:
+        """Ids of the articles a watchlist matched, latest match first."""
+
+    def recent_alerts(self, watchlist: str, *, limit: int = 20) -> list[dict[str, Any]]:
+        """A watchlist's latest outbox rows (with ``body``), newest first."""
+
+
 class MaintenanceStore(Protocol):
     """Counts, consistency checks, resets and closing."""
 

@@ -88,3 +88,29 @@ def quote_ident(name: str) -> str:
 def column_list(names: Sequence[str]) -> str:
     """Quoted column names, comma-separated."""
     return ", ".join(quote_ident(n) for n in names)
+
+
+# -- watchlists ---------------------------------------------------------------------------------------
+
+WATCHLIST_COLUMNS = ("name", "query", "entity", "sources", "category", "min_outlets", "webhook", "email", "digest",
+                     "secret")
+"""What ``add_watchlist`` takes (``created_at`` is the store's)."""
+
+WATCHLIST_HEALTH = (
+    "(SELECT count(*) FROM watch_matches m WHERE m.watchlist = w.name) AS matches, "
+    "(SELECT max(matched_at) FROM watch_matches m WHERE m.watchlist = w.name) AS last_match_at, "
+    "(SELECT count(*) FROM alert_outbox o WHERE o.watchlist = w.name AND o.status = 'pending') AS pending, "
+    "(SELECT count(*) FROM alert_outbox o WHERE o.watchlist = w.name AND o.status = 'sent') AS sent, "
+    "(SELECT count(*) FROM alert_outbox o WHERE o.watchlist = w.name AND o.status = 'failed') AS failed, "
+    "(SELECT max(sent_at) FROM alert_outbox o WHERE o.watchlist = w.name) AS last_sent_at, "
+    "(SELECT o.last_error FROM alert_outbox o WHERE o.watchlist = w.name AND o.last_error IS NOT NULL "
+    "AND o.status != 'sent' ORDER BY o.id DESC LIMIT 1) AS last_error"
+)
+"""A watchlist's delivery health, columns over ``watchlists w`` (the same SQL in both dialects)."""
+
+
+def watchlist_row(row: Any) -> dict[str, Any]:
+    """A watchlist row as a dict, its sources decoded from JSON."""
+    d = dict(row)
+    d["sources"] = json.loads(d["sources"]) if d.get("sources") else []
+    return d

@@ -23,6 +23,7 @@ from marsad.store.sqlite_related import SQLiteRelated
 from marsad.store.sqlite_search import SQLiteSearch, register_search_functions
 from marsad.store.sqlite_stories import SQLiteStories
 from marsad.store.sqlite_vectors import SQLiteVectors
+from marsad.store.sqlite_watchlists import SQLiteWatchlists
 from marsad.times import now_iso as _now
 from marsad.times import to_iso, utc_now
 
@@ -228,6 +229,62 @@ MIGRATIONS: list[str] = [
     ALTER TABLE articles ADD COLUMN text_source TEXT NOT NULL DEFAULT 'page';  -- page | feed
     ALTER TABLE feed_items ADD COLUMN url TEXT;
     """,
+    # 9: watchlists and their alerts (issue 20). A match is recorded inside the ingest transaction that stores the
+    # article, with its alerts in the outbox; `marsad deliver` sends the outbox (an item is marked sent only after
+    # the receiver took it) and keeps every attempt. PostgreSQL has these tables at its version 10.
+    """
+    CREATE TABLE watchlists (
+        name         TEXT PRIMARY KEY,
+        query        TEXT,
+        entity       TEXT,
+        sources      TEXT NOT NULL DEFAULT '[]',       -- JSON list of outlet names (any of them)
+        category     TEXT,
+        min_outlets  INTEGER,                          -- fire once per story when it reaches this many outlets
+        webhook      TEXT,
+        email        TEXT,
+        digest       TEXT,                             -- NULL (one alert per match) | hourly | daily
+        secret       TEXT NOT NULL,                    -- HMAC key of the webhook signature
+        created_at   TEXT NOT NULL
+    );
+    CREATE TABLE watch_matches (
+        watchlist    TEXT NOT NULL REFERENCES watchlists(name),
+        article_id   INTEGER NOT NULL REFERENCES articles(id),
+        matched_at   TEXT NOT NULL,
+        digest_window TEXT,                            -- digest window (UTC hour or day) of a digest watchlist
+        digest_key   TEXT,                             -- the digest alert that carried it
+        PRIMARY KEY (watchlist, article_id)
+    );
+    CREATE INDEX watch_matches_digest ON watch_matches(watchlist, digest_key, digest_window);
+    CREATE TABLE alert_outbox (
+        id               INTEGER PRIMARY KEY,
+        key              TEXT NOT NULL,                -- idempotency key: the same for every channel of one alert
+        channel          TEXT NOT NULL,                -- webhook | email
+        watchlist        TEXT NOT NULL REFERENCES watchlists(name),
+        target           TEXT NOT NULL,                -- the webhook URL or the email address
+        body             TEXT NOT NULL,                -- the JSON body, fixed when the alert is made
+        article_id       INTEGER,
+        story_id         INTEGER,
+        status           TEXT NOT NULL DEFAULT 'pending',  -- pending | sent | failed (gave up)
+        attempts         INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at  TEXT NOT NULL,
+        last_error       TEXT,
+        created_at       TEXT NOT NULL,
+        sent_at          TEXT,
+        UNIQUE (key, channel)
+    );
+    CREATE INDEX alert_outbox_due ON alert_outbox(status, next_attempt_at);
+    CREATE INDEX alert_outbox_watchlist ON alert_outbox(watchlist, id);
+    CREATE TABLE delivery_attempts (
+        id          INTEGER PRIMARY KEY,
+        alert_id    INTEGER NOT NULL REFERENCES alert_outbox(id),
+        at          TEXT NOT NULL,
+        ok          INTEGER NOT NULL,
+        status      INTEGER,                           -- HTTP status (webhooks) or SMTP reply code
+        error       TEXT,
+        seconds     REAL NOT NULL
+    );
+    CREATE INDEX delivery_attempts_alert ON delivery_attempts(alert_id);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -244,7 +301,8 @@ def _enrichment(article: Article) -> tuple[str, str, str | None]:
             json.dumps(article.category, ensure_ascii=False) if article.category else None)
 
 
-class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLiteRelated, SQLiteDump, Store):
+class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLiteRelated, SQLiteWatchlists, SQLiteDump,
+                  Store):
     """The embedded default store. ``path=":memory:"`` gives a throwaway store for tests."""
 
     def __init__(self, path: str | os.PathLike[str] = "marsad.db", *, readonly: bool = False) -> None:
@@ -565,7 +623,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
         rows = self.conn.execute(
             "SELECT e.id, e.cid, coalesce((SELECT sum(mentions) FROM article_entities ae "
             "WHERE ae.entity_id = e.id), 0) AS n FROM entity_aliases a JOIN entities e ON e.id = a.entity_id "
-            "WHERE a.alias = ? AND a.type = ? ORDER BY n DESC", (alias, type_)).fetchall()
+            "WHERE a.alias = ? AND a.type = ? ORDER BY n DESC, e.id", (alias, type_)).fetchall()
         return [(r[0], r[1], r[2]) for r in rows]
 
     def cooccurring(self, entity_id: int, *, articles: int = 200) -> set[int]:
@@ -594,7 +652,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
             row = self.conn.execute("SELECT cid FROM entities WHERE id = ?", (eid,)).fetchone()
             forms = self.conn.execute(
                 "SELECT form, sum(mentions) AS n FROM article_entities WHERE entity_id = ? GROUP BY form "
-                "ORDER BY n DESC, length(form) DESC LIMIT ?", (eid, NAME_FORMS)).fetchall()
+                "ORDER BY n DESC, length(form) DESC, form LIMIT ?", (eid, NAME_FORMS)).fetchall()
             out[eid] = (row[0], entity_display_name([{"form": f, "count": n} for f, n in forms]))
         return out
 
@@ -615,7 +673,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
         for row in self.conn.execute(sql, params).fetchall():
             forms = self.conn.execute(
                 "SELECT form, sum(mentions) AS n FROM article_entities WHERE entity_id = ? GROUP BY form "
-                "ORDER BY n DESC, length(form) DESC", (row["id"],)).fetchall()
+                "ORDER BY n DESC, length(form) DESC, form", (row["id"],)).fetchall()
             variants = [{"form": f, "count": n} for f, n in forms]
             out.append({"canonical_id": row["cid"], "canonical_name": entity_display_name(variants),
                         "type": row["type"], "latin": row["latin"], "mentions": row["mentions"],

@@ -270,3 +270,82 @@ def ingest_page(request: Request, page: schemas.PageSubmission) -> dict[str, Any
 def ingest_records(request: Request, body: schemas.RecordSubmission) -> dict[str, Any]:
     """Each record as one line of the JSONL input (url, source, title, text or html, published, ...)."""
     return _ingest(request, body.records)
+
+
+WatchlistName = Annotated[str, Path(min_length=1, max_length=80, description="Watchlist name.")]
+
+
+def watchlist_articles(store: Any, name: str, limit: int = 50) -> list[dict[str, Any]]:
+    """The articles a watchlist matched (as list rows), latest match first."""
+    rows = []
+    for aid in store.watchlist_article_ids(name, limit=limit):
+        art = store.get_article(aid)
+        if art is not None:
+            category = art.get("category")
+            rows.append({"id": art["id"], "title": art.get("display_title") or art.get("title") or "",
+                         "source": art.get("source"), "published_at": art.get("published_at"),
+                         "url": art.get("url"), "story_id": art.get("story_id"),
+                         "duplicate_of": art.get("duplicate_of"),
+                         "category": category.get("label") if isinstance(category, dict) else None})
+    return rows
+
+
+def _public(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k != "secret"}
+
+
+@router.get("/watchlists", response_model=schemas.WatchlistList, summary="Watchlists with their delivery health")
+def watchlists(request: Request) -> dict[str, Any]:
+    """Every watchlist (not its secret) with matches and alerts pending, sent and failed."""
+    return {"watchlists": [_public(r) for r in store_of(request).list_watchlists()]}
+
+
+@router.get("/watchlists/{name}", response_model=schemas.WatchlistDetail,
+            summary="A watchlist, its latest matches and alerts")
+def watchlist(request: Request, name: WatchlistName) -> dict[str, Any]:
+    """A watchlist with its health, the articles it matched (latest first) and its latest alerts."""
+    store = store_of(request)
+    name = _clean(name) or ""
+    row = next((r for r in store.list_watchlists() if r["name"] == name), None)
+    if row is None:
+        raise HTTPException(404, f"no watchlist named {name!r}")
+    alerts = [{k: v for k, v in a.items() if k != "body"} for a in store.recent_alerts(name, limit=20)]
+    return {**_public(row), "articles": watchlist_articles(store, name), "alerts": alerts}
+
+
+def _writable(request: Request) -> Any:
+    from marsad.store import open_store
+
+    return open_store(request.app.state.pool.path)
+
+
+@router.post("/watchlists", response_model=schemas.WatchlistCreated, status_code=201,
+             responses={**WRITE_ERRORS, 409: {"model": schemas.ErrorResponse, "description": "Name taken"}},
+             dependencies=[Depends(check_token)], summary="Add a watchlist (needs the token)")
+def add_watchlist(request: Request, body: schemas.WatchlistSubmission) -> dict[str, Any]:
+    """Add a watchlist; the answer holds the secret its webhooks are signed with, shown this once."""
+    from marsad.ingestion.alerts import make_watchlist
+
+    row = make_watchlist(body.name, query=body.query, entity=body.entity, sources=body.sources,
+                         category=body.category, min_outlets=body.min_outlets, webhook=body.webhook,
+                         email=body.email, digest=body.digest)
+    store = _writable(request)
+    try:
+        if not store.add_watchlist(row):
+            raise HTTPException(409, f"there is already a watchlist named {row['name']!r}")
+        stored = store.get_watchlist(row["name"])
+    finally:
+        store.close()
+    return {**stored, "secret": row["secret"]}
+
+
+@router.delete("/watchlists/{name}", status_code=204, responses=WRITE_ERRORS,
+               dependencies=[Depends(check_token)], summary="Remove a watchlist (needs the token)")
+def remove_watchlist(request: Request, name: WatchlistName) -> None:
+    """Remove a watchlist with its matches and alerts."""
+    store = _writable(request)
+    try:
+        if not store.remove_watchlist(_clean(name) or ""):
+            raise HTTPException(404, f"no watchlist named {name!r}")
+    finally:
+        store.close()

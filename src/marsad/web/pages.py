@@ -22,14 +22,14 @@ from marsad.errors import QueryError
 from marsad.models import EntityType, SearchFilters, SearchMode
 from marsad.version import __version__
 from marsad.web import views
-from marsad.web.api import DATE, MAX_ID, _clean, _feeds, front_page, full_story
+from marsad.web.api import DATE, MAX_ID, _clean, _feeds, front_page, full_story, watchlist_articles
 from marsad.web.deps import WEB_DIR, cached, store_of
 
 router = APIRouter(include_in_schema=False)
 CATEGORY_OR_EMPTY = "^(" + "|".join(views.CATEGORIES_AR) + ")?$"
 
 NAV = (("/", "الرئيسية"), ("/search", "بحث"), ("/stories", "القصص"), ("/entities", "الأسماء"),
-       ("/sources", "المصادر"))
+       ("/sources", "المصادر"), ("/watchlists", "المراقبة"))
 
 
 def _seg(value: Any) -> str:
@@ -239,3 +239,36 @@ def source_page(request: Request, name: Annotated[str, Path(min_length=1, max_le
                   feeds=_feeds(store, name), latest=latest,
                   feed=FeedLink(f"/sources/{_seg(name)}.atom", f"خلاصة {name}"),
                   pager=_pager(total, limit, offset, f"/sources/{_seg(name)}"))
+
+
+HEALTH_AR = {"ok": "سليمة", "retrying": "تُعاد المحاولة", "failing": "متعطلة", "idle": "بلا تنبيهات"}
+STATUS_AR = {"sent": "أُرسل", "pending": "ينتظر", "failed": "فشل"}
+
+
+def _with_health(row: dict[str, Any]) -> dict[str, Any]:
+    """A watchlist with its delivery health in one word: failing (an alert given up), retrying (an alert waiting
+    after a failed attempt), ok (alerts sent), idle (none yet)."""
+    health = ("failing" if row["failed"] else "retrying" if row["pending"] and row["last_error"] else
+              "ok" if row["sent"] or row["pending"] else "idle")
+    return {**{k: v for k, v in row.items() if k != "secret"}, "health": health}
+
+
+@router.get("/watchlists", response_class=HTMLResponse)
+def watchlists_page(request: Request) -> HTMLResponse:
+    """Every watchlist: what it watches, its matches and the health of its deliveries."""
+    rows = [_with_health(r) for r in store_of(request).list_watchlists()]
+    return render(request, "watchlists.html", title="قوائم المراقبة", watchlists=rows, health_ar=HEALTH_AR)
+
+
+@router.get("/watchlists/{name}", response_class=HTMLResponse)
+def watchlist_page(request: Request, name: Annotated[str, Path(min_length=1, max_length=80)]) -> HTMLResponse:
+    """One watchlist: its matches (latest first), its last alerts and how their delivery went."""
+    store = store_of(request)
+    name = _clean(name) or ""
+    row = next((r for r in store.list_watchlists() if r["name"] == name), None)
+    if row is None:
+        raise HTTPException(404, f"لا توجد قائمة مراقبة اسمها {name}")
+    return render(request, "watchlist.html", title=name, watchlist=_with_health(row),
+                  articles=watchlist_articles(store, name, 30), alerts=store.recent_alerts(name, limit=20),
+                  health_ar=HEALTH_AR, status_ar=STATUS_AR, feed=FeedLink(f"/watchlists/{_seg(name)}.atom",
+                                                                           f"خلاصة {name}"))

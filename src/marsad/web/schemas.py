@@ -6,7 +6,7 @@ Models allow extra fields: the store adds fields over time (never renames them),
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any, get_type_hints
+from typing import TYPE_CHECKING, Annotated, Any, Literal, get_type_hints
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -370,3 +370,76 @@ class IngestReport(_Open):
     updated: int
     duplicate: int
     rejected: int
+
+
+class WatchlistSubmission(BaseModel):
+    """A watchlist to add (``marsad watchlist add``): at least one of query, entity, sources, category."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=80)
+    query: str | None = Field(default=None, max_length=2000, description="Search syntax.")
+    entity: str | None = Field(default=None, max_length=200, description="A name, every spelling counts.")
+    sources: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=50)
+    category: str | None = Field(default=None, max_length=50)
+    min_outlets: int | None = Field(default=None, ge=2, le=1000)
+    webhook: str | None = Field(default=None, max_length=2048, pattern=r"^https?://\S+$")
+    email: str | None = Field(default=None, max_length=320)
+    digest: Literal["hourly", "daily"] | None = None
+
+
+class Watchlist(_Open):
+    """A watchlist (never its secret) with its health: matches and alerts pending, sent and failed."""
+
+    name: str
+    query: str | None
+    entity: str | None
+    sources: list[str]
+    category: str | None
+    min_outlets: int | None
+    webhook: str | None
+    email: str | None
+    digest: str | None
+    created_at: str
+    matches: int = 0
+    pending: int = 0
+    sent: int = 0
+    failed: int = 0
+    last_match_at: str | None = None
+    last_sent_at: str | None = None
+    last_error: str | None = None
+
+
+class WatchlistCreated(Watchlist):
+    """The watchlist added, with the secret its webhooks are signed with (shown this once)."""
+
+    secret: str
+
+
+class WatchlistList(BaseModel):
+    """Every watchlist."""
+
+    watchlists: list[Watchlist]
+
+
+class Alert(_Open):
+    """One alert of the outbox: where it goes and how its delivery went."""
+
+    key: str
+    channel: str
+    target: str
+    status: str
+    attempts: int
+    next_attempt_at: str
+    last_error: str | None
+    created_at: str
+    sent_at: str | None
+    article_id: int | None
+    story_id: int | None
+
+
+class WatchlistDetail(Watchlist):
+    """A watchlist with its latest matches and alerts."""
+
+    articles: list[ArticleSummary]
+    alerts: list[Alert]

@@ -1,9 +1,9 @@
 """Atom feeds out: the front page, a story, an entity, an outlet and a search, each beside its reader page.
 
 ``/feeds/top.atom`` (top stories, one entry per story with its summary), ``/stories/{id}.atom``,
-``/entities/{cid}.atom``, ``/sources/{name}.atom`` and ``/search.atom?q=`` (articles, newest first). Every
-article feed is ``article_feed`` over a list of articles, so another one (a watchlist's) is one more query and
-one more route. Conditional GET: an ``ETag`` (a hash of the body) and ``Last-Modified`` (the newest entry's
+``/entities/{cid}.atom``, ``/sources/{name}.atom``, ``/search.atom?q=`` and ``/watchlists/{name}.atom`` (articles,
+newest first). Every article feed is ``article_feed`` over a list of articles, so another one is one more query
+and one more route. Conditional GET: an ``ETag`` (a hash of the body) and ``Last-Modified`` (the newest entry's
 ``updated``); ``If-None-Match`` is answered first and, only when it is absent, ``If-Modified-Since``, both with
 304 (RFC 9110 section 13.2.2).
 """
@@ -197,4 +197,17 @@ def search_feed(request: Request, q: Annotated[str, Query(min_length=1, max_leng
     feed = article_feed(request, f"search/{query}", f"بحث: {query}", f"/search?{request.url.query}", [])
     feed.entries = sorted((article_entry(base, a, snippets.get(int(a["id"]))) for a in articles),
                           key=lambda e: (e.updated, e.id), reverse=True)
+    return atom_response(request, feed)
+
+
+@router.get("/watchlists/{name}.atom")
+def watchlist_feed(request: Request, name: Annotated[str, Path(min_length=1, max_length=80)]) -> Response:
+    """The articles a watchlist matched, newest first."""
+    store = store_of(request)
+    name = _clean(name) or ""
+    if store.get_watchlist(name) is None:
+        raise HTTPException(404, f"لا توجد قائمة مراقبة اسمها {name}")
+    rows = [{"id": i} for i in store.watchlist_article_ids(name, limit=FEED_ENTRIES)]
+    feed = article_feed(request, f"watchlist/{name}", f"مراقبة: {name}", f"/watchlists/{_seg(name)}",
+                        _full(request, rows))
     return atom_response(request, feed)

@@ -42,7 +42,7 @@ class PgEntities(PgMixin):
         rows = self._all(
             "SELECT e.id, e.cid, coalesce((SELECT sum(mentions) FROM article_entities ae "
             "WHERE ae.entity_id = e.id), 0) AS n FROM entity_aliases a JOIN entities e ON e.id = a.entity_id "
-            "WHERE a.alias = %s AND a.type = %s ORDER BY n DESC", (alias, type_))
+            "WHERE a.alias = %s AND a.type = %s ORDER BY n DESC, e.id", (alias, type_))
         return [(r["id"], r["cid"], int(r["n"])) for r in rows]
 
     def cooccurring(self, entity_id: int, *, articles: int = 200) -> set[int]:
@@ -75,7 +75,7 @@ class PgEntities(PgMixin):
             cid = self._value("SELECT cid FROM entities WHERE id = %s", (eid,))
             forms = self._all(
                 "SELECT form, sum(mentions) AS n FROM article_entities WHERE entity_id = %s GROUP BY form "
-                "ORDER BY n DESC, length(form) DESC LIMIT %s", (eid, NAME_FORMS))
+                "ORDER BY n DESC, length(form) DESC, form LIMIT %s", (eid, NAME_FORMS))
             out[eid] = (cid, entity_display_name([{"form": f["form"], "count": int(f["n"])} for f in forms]))
         return out
 
@@ -95,7 +95,7 @@ class PgEntities(PgMixin):
         out = []
         for row in self._all(sql, params):
             forms = self._all("SELECT form, sum(mentions) AS n FROM article_entities WHERE entity_id = %s "
-                              "GROUP BY form ORDER BY n DESC, length(form) DESC", (row["id"],))
+                              "GROUP BY form ORDER BY n DESC, length(form) DESC, form", (row["id"],))
             variants = [{"form": f["form"], "count": int(f["n"])} for f in forms]
             out.append({"canonical_id": row["cid"], "canonical_name": entity_display_name(variants),
                         "type": row["type"], "latin": row["latin"], "mentions": int(row["mentions"]),

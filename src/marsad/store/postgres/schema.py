@@ -1,7 +1,8 @@
 """PostgreSQL schema: the same tables, columns and versions as ``marsad.store.sqlite.MIGRATIONS``.
 
-Version ``i`` here holds what SQLite's version ``i`` holds, so a schema version means the same on both
-backends. Differences in kind, not in content:
+Versions 1-8 here hold what SQLite's versions 1-8 hold. From then on each backend numbers its own migrations:
+version 9 here is PostgreSQL's search head (SQLite has none), version 10 here is SQLite's version 9 (watchlists).
+Differences in kind, not in content:
 
 * text columns are ``text COLLATE "C"``: comparisons and ``ORDER BY`` are by code point, as in SQLite;
 * JSON columns stay ``text`` holding the exact ``json.dumps`` string SQLite stores (a ``jsonb`` column would
@@ -209,9 +210,64 @@ MIGRATIONS: list[str] = [
     """,
     # 9: the ranking bound of search: a small vector of the title and the lead that most matches are ranked by
     # (marsad.store.postgres.search). Filled for the rows already there when the store is next opened for writing
-    # (until then search ranks by the whole vector); PostgreSQL only (SQLite stays at 8).
+    # (until then search ranks by the whole vector); PostgreSQL only.
     """
     ALTER TABLE articles ADD COLUMN search_head tsvector;
+    """,
+    # 10: watchlists and their alerts: SQLite's version 9 (matches recorded inside the ingest transaction, an
+    # outbox that `marsad deliver` sends, every delivery attempt kept).
+    f"""
+    CREATE TABLE watchlists (
+        name         {T} PRIMARY KEY,
+        query        {T},
+        entity       {T},
+        sources      {T} NOT NULL DEFAULT '[]',
+        category     {T},
+        min_outlets  integer,
+        webhook      {T},
+        email        {T},
+        digest       {T},
+        secret       {T} NOT NULL,
+        created_at   {T} NOT NULL
+    );
+    CREATE TABLE watch_matches (
+        watchlist    {T} NOT NULL REFERENCES watchlists(name),
+        article_id   bigint NOT NULL REFERENCES articles(id),
+        matched_at   {T} NOT NULL,
+        digest_window {T},
+        digest_key   {T},
+        PRIMARY KEY (watchlist, article_id)
+    );
+    CREATE INDEX watch_matches_digest ON watch_matches(watchlist, digest_key, digest_window);
+    CREATE TABLE alert_outbox (
+        id               bigint PRIMARY KEY,
+        key              {T} NOT NULL,
+        channel          {T} NOT NULL,
+        watchlist        {T} NOT NULL REFERENCES watchlists(name),
+        target           {T} NOT NULL,
+        body             {T} NOT NULL,
+        article_id       bigint,
+        story_id         bigint,
+        status           {T} NOT NULL DEFAULT 'pending',
+        attempts         integer NOT NULL DEFAULT 0,
+        next_attempt_at  {T} NOT NULL,
+        last_error       {T},
+        created_at       {T} NOT NULL,
+        sent_at          {T},
+        UNIQUE (key, channel)
+    );
+    CREATE INDEX alert_outbox_due ON alert_outbox(status, next_attempt_at);
+    CREATE INDEX alert_outbox_watchlist ON alert_outbox(watchlist, id);
+    CREATE TABLE delivery_attempts (
+        id          bigint PRIMARY KEY,
+        alert_id    bigint NOT NULL REFERENCES alert_outbox(id),
+        at          {T} NOT NULL,
+        ok          integer NOT NULL,
+        status      integer,
+        error       {T},
+        seconds     double precision NOT NULL
+    );
+    CREATE INDEX delivery_attempts_alert ON delivery_attempts(alert_id);
     """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -166,16 +166,19 @@ class PgSearch(PgMixin):
             rank = _ts_without(query, _ts_or(terms))        # ranked without the clitic forms: far fewer keys
         where, params = filter_sql(filters)
         weights = f"'{RANK_WEIGHTS}'::float4[]"
+        # The matches are materialized before they are ordered: asked for the newest matches directly, the planner
+        # walks the primary key backwards testing every row's vector.
         if all(w == "a.duplicate_of IS NULL" for w in where):     # cap first, then leave copies out
-            matched = ("SELECT a.id FROM (SELECT id FROM articles, to_tsquery('simple', %s) mq WHERE search @@ mq "
-                       "ORDER BY id DESC LIMIT %s) g JOIN articles a ON a.id = g.id"
+            found = "SELECT id FROM articles, to_tsquery('simple', %s) mq WHERE search @@ mq"
+            matched = ("SELECT a.id FROM (SELECT id FROM g ORDER BY id DESC LIMIT %s) t JOIN articles a ON a.id = t.id"
                        + "".join(f" AND {w}" for w in where))
             args: list[Any] = [match, RANK_CANDIDATES]
         else:                                                       # filters first, then cap
-            matched = ("SELECT a.id FROM articles a, to_tsquery('simple', %s) mq WHERE a.search @@ mq"
-                       + "".join(f" AND {w}" for w in where) + " ORDER BY a.id DESC LIMIT %s")
+            found = ("SELECT a.id FROM articles a, to_tsquery('simple', %s) mq WHERE a.search @@ mq"
+                     + "".join(f" AND {w}" for w in where))
+            matched = "SELECT id FROM g ORDER BY id DESC LIMIT %s"
             args = [match, *params, RANK_CANDIDATES]
-        sql = (f"WITH m AS MATERIALIZED ({matched}), "
+        sql = (f"WITH g AS MATERIALIZED ({found}), m AS MATERIALIZED ({matched}), "
                f"c AS MATERIALIZED (SELECT a.id, ts_rank_cd({weights}, coalesce(a.search_head, a.search), rq, "
                f"{RANK_NORMALIZATION}) AS h FROM m JOIN articles a ON a.id = m.id, to_tsquery('simple', %s) rq "
                "ORDER BY h DESC, a.id LIMIT %s) "
@@ -191,10 +194,6 @@ class PgSearch(PgMixin):
 
     def _article_span(self) -> int:
         return int(self._value("SELECT coalesce(max(id), 0) FROM articles") or 0) or 1
-
-    def _doc_count(self, key: str, articles: int) -> int:
-        """Articles whose vector holds ``key`` in any column (see ``_doc_counts``)."""
-        return self._doc_counts([key], articles)[key]
 
     def _doc_counts(self, keys: list[str], articles: int) -> dict[str, int]:
         """Articles whose vector holds each key in any column, counted up to ``COMMON_DF`` of the articles or

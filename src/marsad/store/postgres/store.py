@@ -36,6 +36,7 @@ from marsad.store.postgres.schema import BOOKKEEPING, MIGRATIONS, SCHEMA_VERSION
 from marsad.store.postgres.search import PgSearch
 from marsad.store.postgres.stories import PgStories
 from marsad.store.postgres.vectors import PgVectors
+from marsad.store.postgres.watchlists import PgWatchlists
 
 CONNECT_TIMEOUT = 10
 """Seconds to reach the server before giving up with a ``StoreError`` (no hang on an unreachable host)."""
@@ -82,8 +83,8 @@ def _connect_kwargs(readonly: bool) -> dict[str, Any]:
     return kwargs
 
 
-class PostgresStore(PgSearch, PgStories, PgVectors, PgReader, PgRelated, PgArticles, PgEntities, PgFeeds, PgDump,
-                    Store):
+class PostgresStore(PgSearch, PgStories, PgVectors, PgReader, PgRelated, PgArticles, PgEntities, PgFeeds,
+                    PgWatchlists, PgDump, Store):
     """A store in a PostgreSQL database: ``PostgresStore("postgresql://user@host/db")``."""
 
     def __init__(self, dsn: str, *, readonly: bool = False) -> None:

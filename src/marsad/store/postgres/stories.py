@@ -169,7 +169,8 @@ class PgStories(PgMixin):
                             kp[k["phrase"]] = kp.get(k["phrase"], 0.0) + float(k.get("score", 1.0))
                 ents = conn.execute(
                     "SELECT e.cid, count(DISTINCT ae.article_id) AS n, (SELECT form FROM article_entities x WHERE "
-                    "x.entity_id = e.id GROUP BY form ORDER BY sum(mentions) DESC, length(form) DESC LIMIT 1) AS name, "
+                    "x.entity_id = e.id GROUP BY form ORDER BY sum(mentions) DESC, length(form) DESC, form LIMIT 1) "
+                "AS name, "
                     "e.type FROM article_entities ae JOIN articles a ON a.id = ae.article_id "
                     "JOIN entities e ON e.id = ae.entity_id WHERE a.story_id = %s GROUP BY e.id "
                     "ORDER BY n DESC, e.cid LIMIT %s", (sid, top)).fetchall()

@@ -1,0 +1,68 @@
+"""The per-article work of a run, the part any worker can do: extract, hash, enrich, featurize one input.
+
+Kept apart from ``pipeline`` (which decides and writes) so that a worker process, local or on a Dask cluster
+(``ingestion.distributed``), imports only what it runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from marsad.config import ExtractOptions
+from marsad.errors import InputError
+from marsad.extraction import extract
+from marsad.models import Article, RawDocument
+from marsad.text.tokenize import match_words
+
+
+def content_hash(text: str) -> str:
+    """Hash of the match-normalized words of ``text``: equal for texts a reader would call identical."""
+    return hashlib.sha1(" ".join(match_words(text)).encode("utf-8")).hexdigest()
+
+
+@dataclass(slots=True)
+class Extracted:
+    """The articles of one input, with their clustering features when clustering is on."""
+
+    articles: list[Article]
+    features: list[Any]      # marsad.enrich.features.Features | None, one per article
+
+
+_Result = Extracted | tuple[str, str]
+
+
+def _extract_safe(raw: RawDocument, options: ExtractOptions, enrich: bool = False,
+                  embedder: str | None = None) -> _Result:
+    try:
+        articles = extract(raw, options)
+        features: list[Any] = []
+        for art in articles:  # hashed, enriched and featurized here so that worker processes share the cost
+            art.content_hash = content_hash(art.text)
+            if enrich:
+                _enrich(art)
+            if embedder is not None:
+                from marsad.enrich.features import article_features
+
+                features.append(article_features(art, embedder))
+            else:
+                features.append(None)
+        return Extracted(articles, features)
+    except InputError as exc:
+        return (exc.code, exc.message)
+    except Exception as exc:  # a bug or an unexpected library error on one input must not stop the run
+        return ("extract_error", f"{type(exc).__name__}: {exc}")
+
+
+def _enrich(art: Article) -> None:
+    """Entities, keyphrases, category (and language when extraction had none) of one article."""
+    from marsad.enrich.analyze import analyze
+
+    analysis = analyze(art.text, art.title)
+    art.entities = analysis.entities
+    art.keyphrases = analysis.keyphrases
+    art.category = analysis.category
+    art.language = art.language or analysis.language
+
+
