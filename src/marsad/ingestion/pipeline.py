@@ -30,11 +30,12 @@ from tqdm import tqdm
 
 from marsad.config import ExtractOptions, IngestOptions
 from marsad.errors import InputError, MarsadError, StoreError
-from marsad.ingestion.work import _extract_safe, _Result, content_hash
+from marsad.ingestion.work import Extracted, _extract_safe, _Result, content_hash
 from marsad.models import Article, ErrorPolicy, Outcome, RawDocument, RunStatus
 from marsad.sources.files import count_inputs, iter_inputs
 from marsad.sources.urls import url_key
 from marsad.store.base import ArticleStore, EntityStore, Store
+from marsad.text.analyzer import index_title, prime
 
 if TYPE_CHECKING:
     from marsad.ingestion.clustering import Clusterer
@@ -241,6 +242,10 @@ def _write_batch(
     written: list[tuple[int, Article, bool]] = []    # (article id, article, a new canonical article) of this batch
     assert report.run_id is not None
     run_id = report.run_id
+    for _, result in batch:   # the search fields the workers analyzed: the index step reads them, not redoes them
+        if isinstance(result, Extracted):
+            for art, fields in zip(result.articles, result.index, strict=False):
+                prime(index_title(art), art.text or "", fields)
     with store.transaction():
         if clusterer is not None:
             clusterer.sync()          # what other writers committed since: under the write lock, before deciding

@@ -24,6 +24,7 @@ from marsad.store.sqlite_search import SQLiteSearch, register_search_functions
 from marsad.store.sqlite_stories import SQLiteStories
 from marsad.store.sqlite_vectors import SQLiteVectors
 from marsad.store.sqlite_watchlists import SQLiteWatchlists
+from marsad.text.analyzer import index_title
 from marsad.times import now_iso as _now
 from marsad.times import to_iso, utc_now
 
@@ -309,6 +310,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
         self.path = str(path)
         self.readonly = readonly
         self._in_tx = False
+        self._fts_pending = []
         try:
             if self.path != ":memory:":
                 p = Path(self.path)
@@ -399,6 +401,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
         self._in_tx = True
         try:
             yield
+            self._flush_index()
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
@@ -410,6 +413,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
             self._in_tx = False
 
     def _rollback(self) -> None:
+        self._fts_pending.clear()
         with suppress(sqlite3.Error):
             self.conn.execute("ROLLBACK")
 
@@ -462,7 +466,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
              duplicate_of, now, now, *_enrichment(article), article.text_source),
         )
         assert cur.lastrowid is not None
-        self._index_article(cur.lastrowid)
+        self._index_article(cur.lastrowid, index_title(article), article.text or "")
         return cur.lastrowid
 
     def update_article(self, article_id: int, article: Article) -> None:
@@ -489,7 +493,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
              json.dumps(article.origin, ensure_ascii=False), article.raw_sha256 or None, article.content_hash,
              now, *_enrichment(article), article.text_source, article_id),
         )
-        self._index_article(article_id)
+        self._index_article(article_id, index_title(article), article.text or "")
 
     def start_run(self, args: dict[str, Any]) -> int:
         """Open a run."""
