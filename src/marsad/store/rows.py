@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from marsad.enrich.entities import display_name
 from marsad.models import SearchFilters
 
 
@@ -20,6 +21,15 @@ def article_row_json(row: Mapping[str, Any]) -> dict[str, Any]:
         d["category"] = json.loads(d["category"]) if d["category"] else None
     d["title_derived"] = bool(d.get("title_derived"))
     return d
+
+
+NAME_FORMS = 30
+"""How many of an entity's most mentioned forms its display name is chosen from while ingesting."""
+
+
+def entity_display_name(variants: Sequence[Mapping[str, Any]]) -> str:
+    """An entity's display name from its variants (``form``, ``count``): the fullest common form."""
+    return display_name((str(v["form"]), int(v["count"])) for v in variants)
 
 
 def story_row_json(row: Mapping[str, Any]) -> dict[str, Any]:

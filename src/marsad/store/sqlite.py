@@ -16,7 +16,7 @@ from marsad.errors import SchemaError, SchemaUpgradeNeeded, StoreError
 from marsad.models import Article
 from marsad.store.base import Store
 from marsad.store.records import StoredArticle
-from marsad.store.rows import article_row_json, published_at_of
+from marsad.store.rows import NAME_FORMS, article_row_json, entity_display_name, published_at_of
 from marsad.store.sqlite_dump import SQLiteDump
 from marsad.store.sqlite_reader import SQLiteReader
 from marsad.store.sqlite_related import SQLiteRelated
@@ -654,6 +654,11 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
             (entity_id, articles, entity_id)).fetchall()
         return {r[0] for r in rows}
 
+    def add_aliases(self, entity_id: int, type_: str, aliases: list[str]) -> None:
+        """Register more aliases of an entity under ``type_`` (known ones are kept)."""
+        self.conn.executemany("INSERT OR IGNORE INTO entity_aliases(alias, type, entity_id) VALUES (?,?,?)",
+                              [(alias, type_, entity_id) for alias in aliases])
+
     def replace_article_entities(self, article_id: int, rows: list[tuple[int, str, int]]) -> None:
         """Set an article's (entity_id, form, mentions) rows."""
         self.conn.execute("DELETE FROM article_entities WHERE article_id = ?", (article_id,))
@@ -661,14 +666,14 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
                               [(article_id, eid, form, n) for eid, form, n in rows])
 
     def entity_names(self, ids: set[int]) -> dict[int, tuple[str, str]]:
-        """id -> (canonical id, canonical name = the most frequent surface form so far)."""
+        """id -> (canonical id, display name: the fullest common of its most mentioned forms so far)."""
         out: dict[int, tuple[str, str]] = {}
         for eid in ids:
             row = self.conn.execute("SELECT cid FROM entities WHERE id = ?", (eid,)).fetchone()
-            form = self.conn.execute(
-                "SELECT form FROM article_entities WHERE entity_id = ? GROUP BY form "
-                "ORDER BY sum(mentions) DESC, length(form) DESC, form LIMIT 1", (eid,)).fetchone()
-            out[eid] = (row[0], form[0] if form else "")
+            forms = self.conn.execute(
+                "SELECT form, sum(mentions) AS n FROM article_entities WHERE entity_id = ? GROUP BY form "
+                "ORDER BY n DESC, length(form) DESC, form LIMIT ?", (eid, NAME_FORMS)).fetchall()
+            out[eid] = (row[0], entity_display_name([{"form": f, "count": n} for f, n in forms]))
         return out
 
     def set_article_entities_json(self, article_id: int, mentions: list[dict[str, Any]]) -> None:
@@ -690,7 +695,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
                 "SELECT form, sum(mentions) AS n FROM article_entities WHERE entity_id = ? GROUP BY form "
                 "ORDER BY n DESC, length(form) DESC, form", (row["id"],)).fetchall()
             variants = [{"form": f, "count": n} for f, n in forms]
-            out.append({"canonical_id": row["cid"], "canonical_name": variants[0]["form"] if variants else "",
+            out.append({"canonical_id": row["cid"], "canonical_name": entity_display_name(variants),
                         "type": row["type"], "latin": row["latin"], "mentions": row["mentions"],
                         "articles": row["articles"], "variants": variants})
         return out

@@ -10,7 +10,7 @@ import sqlite3
 from typing import Any
 
 from marsad.models import SearchFilters
-from marsad.store.rows import published_at_of, story_row_json
+from marsad.store.rows import entity_display_name, published_at_of, story_row_json
 from marsad.store.sqlite_common import STORY_COLUMNS, SQLiteMixin, filter_sql
 
 _LIST_COLUMNS = ("a.id, coalesce(nullif(a.display_title, ''), a.title) AS title, a.source, a.published_at, a.url, "
@@ -79,7 +79,7 @@ class SQLiteReader(SQLiteMixin):
         counts = self.conn.execute("SELECT coalesce(sum(mentions), 0), count(DISTINCT article_id) FROM "
                                    "article_entities WHERE entity_id = ?", (row["id"],)).fetchone()
         variants = _variants(self.conn, row["id"])
-        return {"id": row["id"], "canonical_id": row["cid"], "canonical_name": variants[0]["form"] if variants else "",
+        return {"id": row["id"], "canonical_id": row["cid"], "canonical_name": entity_display_name(variants),
                 "type": row["type"], "key": row["key"], "latin": row["latin"], "mentions": counts[0],
                 "articles": counts[1], "variants": variants}
 
@@ -118,7 +118,7 @@ class SQLiteReader(SQLiteMixin):
         out = []
         for r in rows:
             variants = _variants(self.conn, r["id"])
-            out.append({"canonical_id": r["cid"], "canonical_name": variants[0]["form"] if variants else "",
+            out.append({"canonical_id": r["cid"], "canonical_name": entity_display_name(variants),
                         "type": r["type"], "latin": r["latin"], "mentions": r["mentions"], "articles": r["articles"],
                         "variants": variants})
         return int(total), out

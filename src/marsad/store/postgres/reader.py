@@ -9,7 +9,7 @@ from typing import Any
 
 from marsad.models import SearchFilters
 from marsad.store.postgres.common import CATEGORY_LABEL, STORY_COLUMNS, PgMixin, filter_sql
-from marsad.store.rows import published_at_of, story_row_json
+from marsad.store.rows import entity_display_name, published_at_of, story_row_json
 
 _LIST_COLUMNS = ("a.id, coalesce(nullif(a.display_title, ''), a.title) AS title, a.source, a.published_at, a.url, "
                  f"a.story_id, a.duplicate_of, {CATEGORY_LABEL} AS category, a.language")
@@ -72,7 +72,7 @@ class PgReader(PgMixin):
                            "article_entities WHERE entity_id = %s", (row["id"],))
         assert counts is not None
         variants = self._variants(row["id"])
-        return {"id": row["id"], "canonical_id": row["cid"], "canonical_name": variants[0]["form"] if variants else "",
+        return {"id": row["id"], "canonical_id": row["cid"], "canonical_name": entity_display_name(variants),
                 "type": row["type"], "key": row["key"], "latin": row["latin"], "mentions": int(counts["m"]),
                 "articles": counts["a"], "variants": variants}
 
@@ -110,7 +110,7 @@ class PgReader(PgMixin):
         out = []
         for r in rows:
             variants = self._variants(r["id"])
-            out.append({"canonical_id": r["cid"], "canonical_name": variants[0]["form"] if variants else "",
+            out.append({"canonical_id": r["cid"], "canonical_name": entity_display_name(variants),
                         "type": r["type"], "latin": r["latin"], "mentions": int(r["mentions"]),
                         "articles": r["articles"], "variants": variants})
         return int(total), out
