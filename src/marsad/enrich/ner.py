@@ -33,6 +33,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import islice
 from pathlib import Path
 
 import pycrfsuite
@@ -41,7 +42,7 @@ from marsad.errors import ConfigError
 from marsad.text.clitics import NER_PREFIXES
 from marsad.text.normalize import MATCH, Profile, remove_diacritics, remove_tatweel, unicode_nfc
 from marsad.text.stem import stem_word
-from marsad.text.tokenize import iter_tokens
+from marsad.text.tokenize import TOKEN_RE
 
 __all__ = [
     "EntitySpan",
@@ -145,8 +146,11 @@ def _shape(word: str) -> str:
     return "punct"
 
 
+_WINDOW = (-2, -1, 1, 2)
+_PAD = tuple(f"{off}:pad" for off in _WINDOW)
+
 CLUSTERS_MARK = "#clusters"
-_WORD_CACHE_SIZE = 20_000  # words whose features are kept (~2 KB each); the cache is emptied when full
+_WORD_CACHE_SIZE = 30_000  # word types whose features are kept (~3 KB each); the older half goes when full
 
 
 class Gazetteer:
@@ -174,8 +178,9 @@ class Gazetteer:
         """The token-level facts and features of one surface word (cached)."""
         w = self._word_cache.get(surface)
         if w is None:
-            if len(self._word_cache) >= _WORD_CACHE_SIZE:
-                self._word_cache.clear()
+            if len(self._word_cache) >= _WORD_CACHE_SIZE:  # forget the older half (insertion order)
+                for key in list(islice(self._word_cache, _WORD_CACHE_SIZE // 2)):
+                    del self._word_cache[key]
             w = self._word_cache[surface] = _Word(surface, self)
         return w
 
@@ -251,7 +256,7 @@ class _Word:
     """Facts about one word, and its own (position-independent) features, reused by the window
     features of its neighbours."""
 
-    __slots__ = ("clus", "gaz", "norm", "own", "seg", "shape", "stem", "stop", "strip")
+    __slots__ = ("clus", "gaz", "norm", "own", "seg", "shape", "stem", "stop", "strip", "win")
 
     def __init__(self, word: str, gaz: Gazetteer) -> None:
         self.norm, self.strip, self.stem, self.shape, self.stop = _word_facts(word)
@@ -292,8 +297,25 @@ class _Word:
         if w.startswith("ال") or (self.strip != w and "ال" in w[:4]):
             own.append("al")
         own.extend(sys.intern("g=" + t) for t in self.gaz)
-        own.extend(sys.intern(f"c{k}={c}") for k, c in enumerate(self.clus))
-        self.own = own
+        clus = [(k, c) for k, c in enumerate(self.clus) if c != "-"]  # "-": no id at that granularity
+        own.extend(sys.intern(f"c{k}={c}") for k, c in clus)
+        self.own = tuple(own)
+        # The features this word gives a neighbour at offset -2, -1, +1, +2 (``_WINDOW`` order), built
+        # once per word type: a sentence then only concatenates tuples.
+        win = []
+        for off in _WINDOW:
+            f = [f"{off}:w={w}", f"{off}:st={self.strip}", sys.intern(f"{off}:sh={self.shape}")]
+            if self.stop:
+                f.append(sys.intern(f"{off}:stop"))
+            f.extend(sys.intern(f"{off}:g={t}") for t in self.gaz)
+            if off in (-1, 1):
+                f.extend(sys.intern(f"{off}:c{k}={c}") for k, c in clus)
+                f.append(f"{off}:stem={self.stem}")
+                f.append(sys.intern(f"{off}:s2={w[-2:]}"))
+            elif len(self.clus) > 1 and self.clus[1] != "-":
+                f.append(sys.intern(f"{off}:c1={self.clus[1]}"))
+            win.append(tuple(f))
+        self.win = tuple(win)
 
 
 def _word_facts(word: str) -> tuple[str, str, str, str, bool]:
@@ -327,36 +349,25 @@ def sentence_features(words: Sequence[str], gaz: Gazetteer) -> list[list[str]]:
     n = len(bases)
     out: list[list[str]] = []
     for i, b in enumerate(bases):
-        w = b.norm
         f = list(b.own)
-        f.extend("gp=" + t for t in phrases[i])
+        if phrases[i]:
+            f.extend("gp=" + t for t in phrases[i])
         if i == 0:
             f.append("BOS")
         if i == n - 1:
             f.append("EOS")
-        for off in (-2, -1, 1, 2):
+        for k, off in enumerate(_WINDOW):
             j = i + off
             if j < 0 or j >= n:
-                f.append(f"{off}:pad")
+                f.append(_PAD[k])
                 continue
-            o = bases[j]
-            f.append(f"{off}:w={o.norm}")
-            f.append(f"{off}:st={o.strip}")
-            f.append(f"{off}:sh={o.shape}")
-            if o.stop:
-                f.append(f"{off}:stop")
-            f.extend(f"{off}:g={t}" for t in o.gaz)
-            f.extend(f"{off}:gp={t}" for t in phrases[j])
-            if off in (-1, 1):
-                f.extend(f"{off}:c{k}={c}" for k, c in enumerate(o.clus))
-                f.append(f"{off}:stem={o.stem}")
-                f.append(f"{off}:s2={o.norm[-2:]}")
-            elif o.clus:
-                f.append(f"{off}:c1={o.clus[1]}")
+            f.extend(bases[j].win[k])
+            if phrases[j]:
+                f.extend(f"{off}:gp={t}" for t in phrases[j])
         if i > 0:
-            f.append("w-1|w=" + bases[i - 1].norm + "|" + w)
+            f.append("w-1|w=" + bases[i - 1].norm + "|" + b.norm)
         if i < n - 1:
-            f.append("w|w+1=" + w + "|" + bases[i + 1].norm)
+            f.append("w|w+1=" + b.norm + "|" + bases[i + 1].norm)
         out.append(f)
     return out
 
@@ -382,15 +393,22 @@ _SENT_END = frozenset(".?!؟")
 _MAX_SENT_TOKENS = 250
 
 
-def _text_tokens(text: str) -> Iterator[tuple[str, int, int, bool]]:
-    """Tokens as ANERcorp has them: words/numbers from ``marsad.text.tokenize`` plus each
-    punctuation character between them. Yields ``(surface, start, end, newline_before)``."""
+def _text_tokens(text: str, gaz: Gazetteer) -> Iterator[tuple[str, int, int, bool]]:
+    """Tokens as ANERcorp has them: words/numbers of ``marsad.text.tokenize`` plus each
+    punctuation character between them. Yields ``(surface, start, end, newline_before)``.
+
+    Same tokens as ``iter_tokens`` (a match with an empty match key is no token), but the key comes
+    from the gazetteer's word cache, so a word type is normalized once per process, not per token."""
     pos = 0
-    for tok in iter_tokens(text):
-        yield from _gap_tokens(text, pos, tok.start)
-        nl = "\n" in text[pos : tok.start]
-        yield tok.text, tok.start, tok.end, nl
-        pos = tok.end
+    word = gaz.word
+    for m in TOKEN_RE.finditer(text):
+        surface = m.group()
+        if not word(surface).norm:
+            continue
+        start, end = m.span()
+        yield from _gap_tokens(text, pos, start)
+        yield surface, start, end, "\n" in text[pos:start]
+        pos = end
     yield from _gap_tokens(text, pos, len(text))
 
 
@@ -487,9 +505,10 @@ class NerTagger:
         Sentences with no Arabic words, or more Latin than Arabic words, are skipped (the model was
         trained on Arabic news only). A span covers whole tokens, attached clitics included."""
         out: list[EntitySpan] = []
-        for sent in _sentences(_text_tokens(text)):
+        word = self.gazetteer.word
+        for sent in _sentences(_text_tokens(text, self.gazetteer)):
             words = [s for s, _, _ in sent]
-            shapes = [_shape(w) for w in words]
+            shapes = [word(w).shape for w in words]
             n_ar = shapes.count("ar")
             if n_ar == 0 or n_ar < shapes.count("lat") + shapes.count("LAT"):
                 continue  # the model knows Arabic news text only: Latin-script sentences are left alone
