@@ -12,6 +12,7 @@ from marsad.enrich.ner import (
     NerTagger,
     bio_spans,
     default_tagger,
+    harmonize,
     strip_clitic,
 )
 from marsad.errors import ConfigError
@@ -136,6 +137,42 @@ def test_load_broken_model_is_config_error(tmp_path: Path) -> None:
     (tmp_path / "ner-gazetteer.tsv.gz").write_bytes(gaz.read_bytes())
     with pytest.raises(ConfigError):
         NerTagger.load(tmp_path)
+
+
+# --- document-level consistency --------------------------------------------------------------
+
+
+def test_harmonize_gives_a_name_its_majority_type() -> None:
+    keys = [["قال", "جوزيه", "ان"], ["جوزيه", "مدرب"], ["ورفض", "جوزيه"], ["البنك", "التجاري"]]
+    tags = [["O", "B-PERS", "O"], ["B-ORG", "O"], ["O", "B-PERS"], ["B-ORG", "I-ORG"]]
+    out = harmonize(keys, tags)
+    assert out == [["O", "B-PERS", "O"], ["B-PERS", "O"], ["O", "B-PERS"], ["B-ORG", "I-ORG"]]
+    assert tags[1] == ["B-ORG", "O"]  # the input is left as it was
+
+
+def test_harmonize_leaves_ties_and_single_mentions() -> None:
+    keys = [["سول"], ["سول"], ["ليون"]]
+    tags = [["B-LOC"], ["B-ORG"], ["B-ORG"]]
+    assert harmonize(keys, tags) == [["B-LOC"], ["B-ORG"], ["B-ORG"]]
+
+
+def test_harmonize_propagates_a_tagged_name_to_untagged_mentions() -> None:
+    keys = [["البنك", "التجاري", "الدولي"], ["وقال", "البنك", "التجاري", "ان"], ["في", "البنك", "المركزي"]]
+    tags = [["B-ORG", "I-ORG", "O"], ["O", "O", "O", "O"], ["O", "O", "O"]]
+    assert harmonize(keys, tags) == tags  # off by default
+    out = harmonize(keys, tags, propagate=True)
+    assert out[1] == ["O", "B-ORG", "I-ORG", "O"]
+    assert out[2] == ["O", "O", "O"]  # "البنك" alone was never tagged: not a name here
+    # a stopword is never propagated, whatever it was tagged
+    assert harmonize([["في"], ["في"]], [["B-LOC"], ["O"]], propagate=True) == [["B-LOC"], ["O"]]
+
+
+def test_entities_are_consistent_across_a_text(tagger: NerTagger) -> None:
+    text = "وصل جوزيه إلى القاهرة أمس .\nوقال جوزيه إن الفريق جاهز .\nوأضاف جوزيه أن المباراة صعبة ."
+    spans = [s for s in tagger.entities(text) if MATCH(s.text).endswith("جوزيه")]
+    assert len({s.type for s in spans}) <= 1, spans
+    for s in spans:
+        assert text[s.start : s.end] == s.text and 0.0 < s.score <= 1.0
 
 
 # --- the scorer and the split ----------------------------------------------------------------
