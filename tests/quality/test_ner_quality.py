@@ -16,7 +16,7 @@ import pytest
 
 from marsad.enrich.ner import default_tagger
 from marsad.train.conll import read_conll, split_heldout, split_sentences
-from marsad.train.ner import score_tagger
+from marsad.train.ner import DOC_SENTENCES, score_tagger
 from tests.conftest import need_file
 
 pytestmark = pytest.mark.quality
@@ -49,7 +49,21 @@ def test_per_type_f1_floor(scores: dict[str, dict[str, float | int]], typ: str) 
     assert scores[typ]["f1"] >= TYPE_FLOORS[typ], scores[typ]
 
 
+@pytest.fixture(scope="module")
+def doc_scores(data: Path) -> dict[str, dict[str, float | int]]:
+    corpus = need_file(data / "anercorp-train.conll", "ANERcorp (anercorp-train.conll)")
+    _, heldout = split_heldout(split_sentences(read_conll(corpus)))
+    return score_tagger(default_tagger(), heldout, doc_sentences=DOC_SENTENCES)
+
+
+def test_document_level_f1_floor(doc_scores: dict[str, dict[str, float | int]]) -> None:
+    # what NerTagger.entities does per text: names made consistent across the document
+    assert doc_scores["overall"]["gold"] == 950
+    assert doc_scores["overall"]["f1"] >= DOC_F1_FLOOR, doc_scores["overall"]
+
+
 def test_bundled_metrics_match_the_bundled_model(scores: dict[str, dict[str, float | int]]) -> None:
     metrics = json.loads((resources.files("marsad") / "data" / "ner-metrics.json").read_text(encoding="utf-8"))
     assert metrics["heldout"]["overall"]["f1"] == pytest.approx(scores["overall"]["f1"], abs=0.002)
+    assert metrics["heldout_documents"]["scores"]["overall"]["f1"] >= DOC_F1_FLOOR
     assert "ANERcorp" in metrics["credits"] and "ANETAC" in metrics["credits"] and "ArabNamer" in metrics["credits"]

@@ -27,6 +27,7 @@ from __future__ import annotations
 import gzip
 import io
 import re
+import struct
 import sys
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -150,8 +151,9 @@ def _shape(word: str) -> str:
 _WINDOW = (-2, -1, 1, 2)
 _PAD = tuple(f"{off}:pad" for off in _WINDOW)
 
-# Document-level consistency (``harmonize``): also tag untagged mentions of a name tagged elsewhere.
-DOC_PROPAGATE = False
+# Document-level consistency (``harmonize``): also tag untagged mentions of a name tagged elsewhere
+# (chosen on the dev split carved from ANERcorp TRAIN: F1 0.742 -> 0.754 with 10-sentence documents).
+DOC_PROPAGATE = True
 
 CLUSTERS_MARK = "#clusters"
 _WORD_CACHE_SIZE = 30_000  # word types whose features are kept (~3 KB each); the older half goes when full
@@ -177,6 +179,13 @@ class Gazetteer:
                 self.max_len = max(self.max_len, n)
         self._firsts = frozenset(k.partition(" ")[0] for k in self.phrases)
         self._word_cache: dict[str, _Word] = {}
+        self.known: frozenset[str] | None = None
+
+    def restrict(self, known: frozenset[str] | None) -> None:
+        """Give only these CRF attributes (a model's own) from now on: crfsuite ignores the others
+        anyway, and passing fewer strings to it is the larger half of the tagging time saved."""
+        self.known = known
+        self._word_cache.clear()
 
     def word(self, surface: str) -> _Word:
         """The token-level facts and features of one surface word (cached)."""
@@ -304,7 +313,8 @@ class _Word:
         own.extend(sys.intern("g=" + t) for t in self.gaz)
         clus = [(k, c) for k, c in enumerate(self.clus) if c != "-"]  # "-": no id at that granularity
         own.extend(sys.intern(f"c{k}={c}") for k, c in clus)
-        self.own = tuple(own)
+        known = gaz.known
+        self.own = tuple(own if known is None else [a for a in own if a in known])
         # The features this word gives a neighbour at offset -2, -1, +1, +2 (``_WINDOW`` order), built
         # once per word type: a sentence then only concatenates tuples.
         win = []
@@ -319,7 +329,7 @@ class _Word:
                 f.append(sys.intern(f"{off}:s2={w[-2:]}"))
             elif len(self.clus) > 1 and self.clus[1] != "-":
                 f.append(sys.intern(f"{off}:c1={self.clus[1]}"))
-            win.append(tuple(f))
+            win.append(tuple(f if known is None else [a for a in f if a in known]))
         self.win = tuple(win)
 
 
@@ -351,28 +361,29 @@ def sentence_features(words: Sequence[str], gaz: Gazetteer) -> list[list[str]]:
     bigrams, BOS/EOS."""
     bases = [gaz.word(w) for w in words]
     phrases = gaz.phrase_tags([b.norm for b in bases])
+    known = gaz.known
     n = len(bases)
     out: list[list[str]] = []
     for i, b in enumerate(bases):
         f = list(b.own)
-        if phrases[i]:
-            f.extend("gp=" + t for t in phrases[i])
-        if i == 0:
-            f.append("BOS")
+        extra = ["BOS"] if i == 0 else []
         if i == n - 1:
-            f.append("EOS")
+            extra.append("EOS")
+        if phrases[i]:
+            extra.extend("gp=" + t for t in phrases[i])
         for k, off in enumerate(_WINDOW):
             j = i + off
             if j < 0 or j >= n:
-                f.append(_PAD[k])
+                extra.append(_PAD[k])
                 continue
             f.extend(bases[j].win[k])
             if phrases[j]:
-                f.extend(f"{off}:gp={t}" for t in phrases[j])
+                extra.extend(f"{off}:gp={t}" for t in phrases[j])
         if i > 0:
-            f.append("w-1|w=" + bases[i - 1].norm + "|" + b.norm)
+            extra.append("w-1|w=" + bases[i - 1].norm + "|" + b.norm)
         if i < n - 1:
-            f.append("w|w+1=" + b.norm + "|" + bases[i + 1].norm)
+            extra.append("w|w+1=" + b.norm + "|" + bases[i + 1].norm)
+        f.extend(extra if known is None else [a for a in extra if a in known])
         out.append(f)
     return out
 
@@ -492,6 +503,25 @@ def _sentences(tokens: Iterable[tuple[str, int, int, bool]]) -> Iterator[list[tu
         yield cur
 
 
+def model_attributes(model: bytes) -> frozenset[str] | None:
+    """The attribute strings a CRFsuite model knows, read from its attribute dictionary (the CQDB
+    chunk of the ``lCRF`` file: its backward array lists every key), or None for another layout."""
+    try:
+        if model[:4] != b"lCRF" or model[8:12] != b"FOMC":
+            return None
+        (off,) = struct.unpack_from("<I", model, 36)
+        magic, _, _, _, n, bwd = struct.unpack_from("<4sIIIII", model, off)
+        if magic != b"CQDB":
+            return None
+        out = []
+        for ref in struct.unpack_from(f"<{n}I", model, off + bwd):
+            (size,) = struct.unpack_from("<I", model, off + ref + 4)
+            out.append(model[off + ref + 8 : off + ref + 7 + size].decode("utf-8"))
+        return frozenset(out)
+    except (struct.error, UnicodeDecodeError):
+        return None
+
+
 class NerTagger:
     """A loaded CRF model and its gazetteer. Thread-safe (one crfsuite tagger per thread)."""
 
@@ -501,6 +531,7 @@ class NerTagger:
         self.source = source
         self._local = threading.local()
         self.labels: tuple[str, ...] = tuple(self._tagger().labels())
+        gazetteer.restrict(model_attributes(model))
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> NerTagger:
