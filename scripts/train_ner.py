@@ -7,19 +7,26 @@ Data and credits
   * ANETAC — M.S. Hadj Ameur, F. Meziane, A. Guessoum, "ANETAC: Arabic Named Entity Transliteration
     and Classification Dataset" (2019): English–Arabic named-entity pairs typed PERSON/LOCATION/ORGANIZATION.
   * ArabNamer — English → Arabic personal-name dictionary, CC BY 4.0.
+  * Unlabelled news for the word clusters: the ANT corpus v2.1 (multi-outlet) and v1.1 (Jawhara FM,
+    Apache-2.0), Chouigui, Ben Khiroun & Elayeb; SaudiNewsNet (Mazen Abdulaziz, CC BY-NC-SA 4.0).
 
 What it does (deterministic; ~3-6 minutes on 2 cores)
   1. reads ``anercorp-train.conll`` from ``$MARSAD_DATA`` (or ``marsad.config.data_dir()``), cuts it into
      sentences at "." tokens and holds out the LAST 10% of the sentences (a contiguous block of whole
      articles) as the test split (``marsad.train.conll.split_heldout``); it is never trained on;
-  2. builds the gazetteer (match-normalized Arabic names -> types) from ANETAC and ArabNamer and writes it
-     to ``src/marsad/data/ner-gazetteer.tsv.gz``;
+  2. builds the gazetteer (match-normalized Arabic names -> types) from ANETAC and ArabNamer and the word
+     clusters (PPMI+SVD clusters of the ANT text; spherical k-means of Word2Vec vectors of ANT and
+     SaudiNewsNet, ``scripts/train_ner_vectors.py``, trained here when ``--vectors`` names no file) and
+     writes them to ``src/marsad/data/ner-gazetteer.tsv.gz``;
   3. carves a dev split from TRAIN only (its last 10%), tunes c1/c2 of an L-BFGS CRF on it (grid, 2 processes),
      then retrains on all of TRAIN with the best pair and writes ``src/marsad/data/ner-crf.model``;
   4. tags the held-out split and prints conlleval-style entity-level P/R/F1 (exact span and type), overall
-     and per type, and writes them to ``src/marsad/data/ner-metrics.json``.
+     and per type, sentence by sentence and as documents of 10 sentences with a name's type made
+     consistent per document (``marsad.enrich.ner.harmonize``), and writes them to
+     ``src/marsad/data/ner-metrics.json``.
 
-Usage:  python scripts/train_ner.py [--c1 X --c2 Y] [--jobs 2] [--out src/marsad/data]
+Usage:  python scripts/train_ner.py [--vectors W2V.kv] [--c1 X --c2 Y] [--skip-interleaved] [--jobs 2]
+                                    [--out src/marsad/data]
 """
 
 from __future__ import annotations
@@ -70,6 +77,8 @@ CREDITS = {
     "ArabNamer": "English-Arabic personal-name dictionary. CC BY 4.0",
     "ANT corpus": "Chouigui, Ben Khiroun & Elayeb, ANT corpus v2.1 (multi-outlet news) and v1.1 (Jawhara FM, "
     "Apache-2.0): unlabelled text for the word clusters",
+    "SaudiNewsNet": "Mazen Abdulaziz, SaudiNewsNet (14 Saudi outlets, 2015). CC BY-NC-SA 4.0: unlabelled text "
+    "for the Word2Vec word clusters",
 }
 ANETAC_TYPES = {"PERSON": "PERS", "LOCATION": "LOC", "ORGANIZATION": "ORG"}
 GRID = [(c1, c2) for c1 in (0.03, 0.1) for c2 in (0.01, 0.05)]
@@ -382,6 +391,12 @@ def main(argv: list[str] | None = None) -> int:
             "lexicon_bytes": gaz_path.stat().st_size,
             "gazetteer_names": len(gaz.words) + len(gaz.phrases),
             "clustered_words": len(gaz.clusters),
+            "clusters": {
+                "ppmi_svd_kmeans": list(CLUSTER_KS),
+                "word2vec_kmeans": list(W2V_KS),
+                "word2vec": "skip-gram, 100 dimensions, window 5, 5 epochs, words seen 5+ times "
+                "(scripts/train_ner_vectors.py); clustered: words seen 10+ times",
+            },
         },
         "tuning": grid_results,
         "label_counts_train": dict(sorted(Counter(t for s in train_sents for _, t in s).items())),
