@@ -1,6 +1,6 @@
 """NER speed: milliseconds per article of the bundled tagger on real ANT articles, model size, load time.
 
-    python bench/ner_bench.py [--articles 400] [--repeat 3] [--src PATH] [--write-docs]
+    python bench/ner_bench.py [--articles 400] [--repeat 3] [--src PATH] [--before PATH] [--write-docs]
 
 Articles: every 15th record of ``ant-multisource.jsonl.gz`` (spread over outlets and sections), the
 same records as ``bench/enrich_bench.py``; each is tagged as ``title + "\\n" + text`` with
@@ -55,30 +55,48 @@ def measure(src: Path, articles: int, repeat: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def _rows(src: Path, r: dict) -> list[str]:
+    data = src / "marsad" / "data"
+    sizes = [f"{(data / m).stat().st_size / 1e6:.2f} MB" for m in ("ner-crf.model", "ner-gazetteer.tsv.gz")]
+    steady = min(r["passes"][1:] or r["passes"])
+    return [f"{r['load']:.2f} s", *sizes, f"{1000 * r['passes'][0]:.1f}", f"{1000 * steady:.1f}"]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--articles", type=int, default=400)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--src", type=Path, default=REPO / "src", help="the package source to time")
+    ap.add_argument("--before", type=Path, help="also time this package source first (a before/after table)")
     ap.add_argument("--write-docs", action="store_true")
     args = ap.parse_args()
-    r = measure(args.src, args.articles, args.repeat)
-    data = args.src / "marsad" / "data"
-    sizes = {m: (data / m).stat().st_size / 1e6 for m in ("ner-crf.model", "ner-gazetteer.tsv.gz")}
     load = os.getloadavg()
+    runs = []
+    if args.before is not None:
+        runs.append(("before", args.before, measure(args.before, args.articles, args.repeat)))
+    runs.append(
+        ("this tree" if args.before is not None else "", args.src, measure(args.src, args.articles, args.repeat))
+    )
+    r = runs[-1][2]
+    names = [
+        "model load (fresh process)",
+        "ner-crf.model",
+        "ner-gazetteer.tsv.gz",
+        "first pass, empty word cache (ms/article)",
+        f"steady, warm cache, best of {args.repeat - 1} (ms/article)",
+    ]
+    cols = [_rows(src, res) for _, src, res in runs]
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; load average "
-        f"{load[0]:.2f} at the start. Command: `python bench/ner_bench.py --articles {args.articles} "
-        f"--repeat {args.repeat}` ({r['articles']} ANT articles, every 15th record, {r['chars']:.0f} characters "
-        f"and {r['entities']:.1f} entity mentions per article on average).",
+        f"{load[0]:.2f} at the start (other jobs were running). Command: `python bench/ner_bench.py --articles "
+        f"{args.articles} --repeat {args.repeat}"
+        + (" --before PATH`" if args.before is not None else "`")
+        + f" ({r['articles']} ANT articles, every 15th record, {r['chars']:.0f} characters and {r['entities']:.1f} "
+        "entity mentions per article on average; `default_tagger().entities(title + text)`).",
         "",
-        "| measure | value |",
-        "|---|---|",
-        f"| model load (fresh process) | {r['load']:.2f} s |",
-        *(f"| {m} | {s:.2f} MB |" for m, s in sizes.items()),
-        f"| first pass (empty word cache) | {1000 * r['passes'][0]:.1f} ms/article |",
-        f"| steady (warm word cache, best of {len(r['passes']) - 1}) | "
-        f"{1000 * min(r['passes'][1:] or r['passes']):.1f} ms/article |",
+        "| measure | " + " | ".join(label or "value" for label, _, _ in runs) + " |",
+        "|---|" + "---|" * len(runs),
+        *(f"| {n} | " + " | ".join(c[i] for c in cols) + " |" for i, n in enumerate(names)),
     ]
     table = "\n".join(lines)
     print(table)

@@ -2,7 +2,9 @@
 
 Trains gensim Word2Vec (skip-gram) on the match-normalized words of the ANT corpus v2.1
 (multi-outlet news), ANT v1.1 (Jawhara FM) and SaudiNewsNet (~71,000 articles) and saves the
-KeyedVectors; ``scripts/train_ner.py`` clusters them. Deterministic with one worker thread.
+KeyedVectors; ``scripts/train_ner.py`` clusters them. One worker thread (the default) is meant to
+make it repeatable; a bit-for-bit rerun was not checked. ~18M words; about 35 minutes on a busy
+2-core machine (``--workers 2`` is faster, not repeatable).
 
 Credits: ANT corpus (Chouigui, Ben Khiroun & Elayeb; v1.1 Apache-2.0); SaudiNewsNet (Mazen Abdulaziz,
 CC BY-NC-SA 4.0).
