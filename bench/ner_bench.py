@@ -6,8 +6,9 @@ Articles: every 15th record of ``ant-multisource.jsonl.gz`` (spread over outlets
 same records as ``bench/enrich_bench.py``; each is tagged as ``title + "\\n" + text`` with
 ``default_tagger().entities``. "first pass" starts from an empty word cache (a fresh process);
 "steady" repeats the pass with the cache warm, the state of a long-running ingest. ``--src`` times
-another checkout's package (for a before/after on the same machine and load).
-"""
+another checkout's package (for a before/after on the same machine and load). Times are CPU
+seconds of the (single-threaded) process, ``time.process_time``: on a machine shared with other
+jobs, wall-clock time mostly measures the others."""
 
 from __future__ import annotations
 
@@ -23,10 +24,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 _CODE = r"""
 import gzip, json, sys, time
-t = time.perf_counter()
+t = time.process_time()
 from marsad.enrich.ner import default_tagger
 tagger = default_tagger()
-load = time.perf_counter() - t
+load = time.process_time() - t
 texts = []
 with gzip.open(sys.argv[1], "rt", encoding="utf-8") as fh:
     for i, line in enumerate(fh):
@@ -37,9 +38,9 @@ with gzip.open(sys.argv[1], "rt", encoding="utf-8") as fh:
             break
 passes, n_ent = [], 0
 for _ in range(int(sys.argv[3])):
-    t = time.perf_counter()
+    t = time.process_time()
     n_ent = sum(len(tagger.entities(x)) for x in texts)
-    passes.append((time.perf_counter() - t) / len(texts))
+    passes.append((time.process_time() - t) / len(texts))
 print(json.dumps({"load": load, "passes": passes, "entities": n_ent / len(texts), "articles": len(texts),
                   "chars": sum(map(len, texts)) / len(texts)}))
 """
@@ -88,7 +89,8 @@ def main() -> None:
     cols = [_rows(src, res) for _, src, res in runs]
     lines = [
         f"Machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; load average "
-        f"{load[0]:.2f} at the start (other jobs were running). Command: `python bench/ner_bench.py --articles "
+        f"{load[0]:.2f} at the start (other jobs were running; CPU time of the process). "
+        f"Command: `python bench/ner_bench.py --articles "
         f"{args.articles} --repeat {args.repeat}"
         + (" --before PATH`" if args.before is not None else "`")
         + f" ({r['articles']} ANT articles, every 15th record, {r['chars']:.0f} characters and {r['entities']:.1f} "
