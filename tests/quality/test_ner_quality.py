@@ -2,9 +2,10 @@
 
 The split is the training script's (scripts/train_ner.py): sentences cut at "." tokens, the last 10%
 held out (a contiguous block of whole articles). Entity level, exact span and type (conlleval).
-Measured 0.7491 overall (P 0.8128 / R 0.6947) sentence by sentence, and 0.7649 (P 0.8104 / R 0.7242)
-tagged as documents of 10 consecutive sentences with a name's type made consistent per document (what
-``NerTagger.entities`` does per text); the floors sit 0.01 under them. Runs in ~4 s.
+Measured 0.7343 overall (P 0.8115 / R 0.6705) sentence by sentence, and 0.7482 (P 0.8091 / R 0.6958)
+tagged as documents of 10 consecutive sentences with a name's type made consistent per document and
+untagged mentions of a tagged name tagged (``harmonize``, what ``NerTagger.entities`` does per text);
+the floors sit 0.01 under them. Runs in ~4 s.
 Retraining (scripts/train_ner.py) rewrites the model and ner-metrics.json: update the figures here.
 """
 
@@ -23,11 +24,11 @@ from tests.conftest import need_file
 
 pytestmark = pytest.mark.quality
 
-MEASURED_F1 = 0.7491
+MEASURED_F1 = 0.7343
 F1_FLOOR = MEASURED_F1 - 0.01
 # Per-type floors 0.02 under the measured figures (one MISC entity of 103 moves its F1 by ~0.01).
-MEASURED_TYPE_F1 = {"PERS": 0.7852, "LOC": 0.8655, "ORG": 0.6531, "MISC": 0.5033}
-MEASURED_DOC_F1 = 0.7649
+MEASURED_TYPE_F1 = {"PERS": 0.7621, "LOC": 0.8571, "ORG": 0.6287, "MISC": 0.5101}
+MEASURED_DOC_F1 = 0.7482
 DOC_F1_FLOOR = MEASURED_DOC_F1 - 0.01
 TYPE_FLOORS = {t: f - 0.02 for t, f in MEASURED_TYPE_F1.items()}
 
