@@ -67,7 +67,6 @@ def train(data: Path, workers: int = 1):
     return model.wv
 
 
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Word2Vec vectors of the unlabelled news, for the NER clusters.")
     ap.add_argument("out", type=Path, help="where the gensim KeyedVectors go (outside the repository)")

@@ -13,6 +13,8 @@ from marsad.enrich.ner import (
     bio_spans,
     default_tagger,
     harmonize,
+    model_attributes,
+    sentence_features,
     strip_clitic,
 )
 from marsad.errors import ConfigError
@@ -137,6 +139,36 @@ def test_load_broken_model_is_config_error(tmp_path: Path) -> None:
     (tmp_path / "ner-gazetteer.tsv.gz").write_bytes(gaz.read_bytes())
     with pytest.raises(ConfigError):
         NerTagger.load(tmp_path)
+
+
+# --- attributes the model knows --------------------------------------------------------------
+
+
+def test_model_attributes_read_from_the_model_file(tagger: NerTagger) -> None:
+    known = model_attributes(Path(tagger.source).read_bytes())
+    assert known is not None and "bias" in known and "BOS" in known
+    assert 10_000 < len(known) < 1_000_000
+    assert model_attributes(b"not a model") is None
+    assert model_attributes(b"lCRF" + b"\0" * 40) is None
+
+
+def test_known_attributes_only_change_nothing(tagger: NerTagger) -> None:
+    # crfsuite ignores attributes it does not know: tags and marginals are the same without them
+    words = "وقال الرئيس الروسي فلاديمير بوتين في موسكو إن كيم جونج أون سيزور روسيا قريبا .".split()
+    gaz = tagger.gazetteer
+    assert gaz.known is not None
+    restricted = sentence_features(words, gaz)
+    gaz.restrict(None)
+    try:
+        full = sentence_features(words, gaz)
+    finally:
+        gaz.restrict(model_attributes(Path(tagger.source).read_bytes()))
+    assert sum(map(len, restricted)) < sum(map(len, full))
+    crf = tagger._tagger()
+    assert crf.tag(restricted) == crf.tag(full)
+    p_restricted = [crf.marginal(t, i) for i, t in enumerate(crf.tag(restricted))]
+    p_full = [crf.marginal(t, i) for i, t in enumerate(crf.tag(full))]
+    assert p_restricted == pytest.approx(p_full, abs=1e-9)
 
 
 # --- document-level consistency --------------------------------------------------------------

@@ -52,6 +52,7 @@ __all__ = [
     "bio_spans",
     "default_tagger",
     "harmonize",
+    "model_attributes",
     "sentence_features",
     "strip_clitic",
 ]
