@@ -19,7 +19,11 @@ reading ANERcorp, the held-out split and the entity scorer are in ``marsad.train
 
 ``entities`` runs ``marsad.text.tokenize`` (words and numbers with offsets) and adds back each
 punctuation character between tokens as a token (ANERcorp has punctuation tokens), cuts the stream
-into sentences at . ? ؟ ! and line breaks, and tags sentence by sentence.
+into sentences at . ? ؟ ! and line breaks, and tags sentence by sentence; then ``harmonize`` (a
+heuristic, measured on ANERcorp) makes a name's type consistent across the text and tags untagged
+mentions of a name tagged elsewhere in it. ``NerTagger`` restricts the features of the gazetteer it is
+given to the attributes its model knows (``Gazetteer.restrict``): build training features from a
+gazetteer no tagger holds.
 """
 
 from __future__ import annotations
