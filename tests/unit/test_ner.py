@@ -12,6 +12,9 @@ from marsad.enrich.ner import (
     NerTagger,
     bio_spans,
     default_tagger,
+    harmonize,
+    model_attributes,
+    sentence_features,
     strip_clitic,
 )
 from marsad.errors import ConfigError
@@ -136,6 +139,72 @@ def test_load_broken_model_is_config_error(tmp_path: Path) -> None:
     (tmp_path / "ner-gazetteer.tsv.gz").write_bytes(gaz.read_bytes())
     with pytest.raises(ConfigError):
         NerTagger.load(tmp_path)
+
+
+# --- attributes the model knows --------------------------------------------------------------
+
+
+def test_model_attributes_read_from_the_model_file(tagger: NerTagger) -> None:
+    known = model_attributes(Path(tagger.source).read_bytes())
+    assert known is not None and "bias" in known and "BOS" in known
+    assert 10_000 < len(known) < 1_000_000
+    assert model_attributes(b"not a model") is None
+    assert model_attributes(b"lCRF" + b"\0" * 40) is None
+
+
+def test_known_attributes_only_change_nothing(tagger: NerTagger) -> None:
+    # crfsuite ignores attributes it does not know: tags and marginals are the same without them
+    words = "وقال الرئيس الروسي فلاديمير بوتين في موسكو إن كيم جونج أون سيزور روسيا قريبا .".split()
+    gaz = tagger.gazetteer
+    assert gaz.known is not None
+    restricted = sentence_features(words, gaz)
+    gaz.restrict(None)
+    try:
+        full = sentence_features(words, gaz)
+    finally:
+        gaz.restrict(model_attributes(Path(tagger.source).read_bytes()))
+    assert sum(map(len, restricted)) < sum(map(len, full))
+    crf = tagger._tagger()
+    assert crf.tag(restricted) == crf.tag(full)
+    p_restricted = [crf.marginal(t, i) for i, t in enumerate(crf.tag(restricted))]
+    p_full = [crf.marginal(t, i) for i, t in enumerate(crf.tag(full))]
+    assert p_restricted == pytest.approx(p_full, abs=1e-9)
+
+
+# --- document-level consistency --------------------------------------------------------------
+
+
+def test_harmonize_gives_a_name_its_majority_type() -> None:
+    keys = [["قال", "جوزيه", "ان"], ["جوزيه", "مدرب"], ["ورفض", "جوزيه"], ["البنك", "التجاري"]]
+    tags = [["O", "B-PERS", "O"], ["B-ORG", "O"], ["O", "B-PERS"], ["B-ORG", "I-ORG"]]
+    out = harmonize(keys, tags)
+    assert out == [["O", "B-PERS", "O"], ["B-PERS", "O"], ["O", "B-PERS"], ["B-ORG", "I-ORG"]]
+    assert tags[1] == ["B-ORG", "O"]  # the input is left as it was
+
+
+def test_harmonize_leaves_ties_and_single_mentions() -> None:
+    keys = [["سول"], ["سول"], ["ليون"]]
+    tags = [["B-LOC"], ["B-ORG"], ["B-ORG"]]
+    assert harmonize(keys, tags) == [["B-LOC"], ["B-ORG"], ["B-ORG"]]
+
+
+def test_harmonize_propagates_a_tagged_name_to_untagged_mentions() -> None:
+    keys = [["البنك", "التجاري", "الدولي"], ["وقال", "البنك", "التجاري", "ان"], ["في", "البنك", "المركزي"]]
+    tags = [["B-ORG", "I-ORG", "O"], ["O", "O", "O", "O"], ["O", "O", "O"]]
+    assert harmonize(keys, tags) == tags  # off by default
+    out = harmonize(keys, tags, propagate=True)
+    assert out[1] == ["O", "B-ORG", "I-ORG", "O"]
+    assert out[2] == ["O", "O", "O"]  # "البنك" alone was never tagged: not a name here
+    # a stopword is never propagated, whatever it was tagged
+    assert harmonize([["في"], ["في"]], [["B-LOC"], ["O"]], propagate=True) == [["B-LOC"], ["O"]]
+
+
+def test_entities_are_consistent_across_a_text(tagger: NerTagger) -> None:
+    text = "وصل جوزيه إلى القاهرة أمس .\nوقال جوزيه إن الفريق جاهز .\nوأضاف جوزيه أن المباراة صعبة ."
+    spans = [s for s in tagger.entities(text) if MATCH(s.text).endswith("جوزيه")]
+    assert len({s.type for s in spans}) <= 1, spans
+    for s in spans:
+        assert text[s.start : s.end] == s.text and 0.0 < s.score <= 1.0
 
 
 # --- the scorer and the split ----------------------------------------------------------------

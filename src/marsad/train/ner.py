@@ -10,14 +10,17 @@ from collections.abc import Sequence
 
 import pycrfsuite
 
-from marsad.enrich.ner import Gazetteer, NerTagger, sentence_features
+from marsad.enrich.ner import DOC_PROPAGATE, Gazetteer, NerTagger, harmonize, sentence_features
 from marsad.train.conll import Sentence
 from marsad.train.metrics import entity_prf
 
-__all__ = ["MAX_ITER", "MINFREQ", "featurize", "fit", "predict", "score_tagger"]
+__all__ = ["DOC_SENTENCES", "MAX_ITER", "MINFREQ", "featurize", "fit", "harmonize_blocks", "predict", "score_tagger"]
 
 MAX_ITER = 300
 MINFREQ = 1
+# ANERcorp marks no article boundaries: for document-level scoring, blocks of this many consecutive
+# sentences stand in for documents (its articles run about 10-20 "."-sentences).
+DOC_SENTENCES = 10
 
 
 def featurize(sents: Sequence[Sentence], gaz: Gazetteer) -> tuple[list[list[list[str]]], list[list[str]]]:
@@ -54,8 +57,28 @@ def predict(model_path: str, xs: list) -> list[list[str]]:
         tagger.close()
 
 
-def score_tagger(tagger: NerTagger, sents: Sequence[Sentence]) -> dict[str, dict[str, float | int]]:
-    """Entity-level scores (``entity_prf``) of a loaded tagger on gold sentences."""
+def harmonize_blocks(
+    sents: Sequence[Sentence], preds: Sequence[Sequence[str]], gaz: Gazetteer, size: int = DOC_SENTENCES
+) -> list[list[str]]:
+    """Predicted labels made consistent per name (``harmonize``) within blocks of ``size`` sentences."""
+    keys = [[gaz.word(w).key for w, _ in s] for s in sents]
+    out: list[list[str]] = []
+    for a in range(0, len(sents), size):
+        out.extend(harmonize(keys[a : a + size], preds[a : a + size], propagate=DOC_PROPAGATE))
+    return out
+
+
+def score_tagger(
+    tagger: NerTagger, sents: Sequence[Sentence], doc_sentences: int = 0
+) -> dict[str, dict[str, float | int]]:
+    """Entity-level scores (``entity_prf``) of a loaded tagger on gold sentences: sentence by sentence,
+    or with ``doc_sentences`` > 0 as documents of that many consecutive sentences (``tag_document``)."""
     gold = [[t for _, t in s] for s in sents]
-    pred = [tagger.tag_tokens([w for w, _ in s]) for s in sents]
+    words = [[w for w, _ in s] for s in sents]
+    if doc_sentences > 0:
+        pred = [
+            t for a in range(0, len(words), doc_sentences) for t in tagger.tag_document(words[a : a + doc_sentences])
+        ]
+    else:
+        pred = [tagger.tag_tokens(w) for w in words]
     return entity_prf(gold, pred)
