@@ -4,7 +4,8 @@ The split is the training script's (scripts/train_ner.py): sentences cut at "." 
 held out (a contiguous block of whole articles). Entity level, exact span and type (conlleval).
 Measured 0.7343 overall (P 0.8115 / R 0.6705) sentence by sentence, and 0.7482 (P 0.8091 / R 0.6958)
 tagged as documents of 10 consecutive sentences with a name's type made consistent per document and
-untagged mentions of a tagged name tagged (``harmonize``, what ``NerTagger.entities`` does per text);
+untagged mentions of a tagged name tagged (``harmonize``, what ``NerTagger.tag_document`` does; the pipeline's
+``entities`` leaves it off, see ``DOC_PASS_IN_ENTITIES``);
 the floors sit 0.01 under them. Runs in ~4 s.
 Retraining (scripts/train_ner.py) rewrites the model and ner-metrics.json: update the figures here.
 """

@@ -19,9 +19,10 @@ reading ANERcorp, the held-out split and the entity scorer are in ``marsad.train
 
 ``entities`` runs ``marsad.text.tokenize`` (words and numbers with offsets) and adds back each
 punctuation character between tokens as a token (ANERcorp has punctuation tokens), cuts the stream
-into sentences at . ? ؟ ! and line breaks, and tags sentence by sentence; then ``harmonize`` (a
-heuristic, measured on ANERcorp) makes a name's type consistent across the text and tags untagged
-mentions of a name tagged elsewhere in it. ``NerTagger`` restricts the features of the gazetteer it is
+into sentences at . ? ؟ ! and line breaks, and tags sentence by sentence. ``tag_document`` then runs
+``harmonize`` (a heuristic, measured on ANERcorp), which makes a name's type consistent across the text and
+tags untagged mentions of a name tagged elsewhere in it; ``entities`` does so only with
+``DOC_PASS_IN_ENTITIES`` (off: see there). ``NerTagger`` restricts the features of the gazetteer it is
 given to the attributes its model knows (``Gazetteer.restrict``): build training features from a
 gazetteer no tagger holds.
 """
@@ -159,6 +160,11 @@ _PAD = tuple(f"{off}:pad" for off in _WINDOW)
 # Document-level consistency (``harmonize``): also tag untagged mentions of a name tagged elsewhere
 # (chosen on the dev split carved from ANERcorp TRAIN: F1 0.742 -> 0.754 with 10-sentence documents).
 DOC_PROPAGATE = True
+# Whether ``entities()`` (the pipeline's tagger) runs that document pass. Off: on held-out ANERcorp it adds 0.014
+# F1 (0.734 -> 0.748), but the pipeline's name resolution reads each mention's type, and the pass moved enough
+# mention types to drop the name-variant merge rate below its floor (0.955 -> 0.933, tests/quality/
+# test_name_variants.py). ``tag_document`` always runs it (the document-level figures in ner-metrics.json).
+DOC_PASS_IN_ENTITIES = False
 
 CLUSTERS_MARK = "#clusters"
 _WORD_CACHE_SIZE = 30_000  # word types whose features are kept (~3 KB each); the older half goes when full
@@ -597,8 +603,8 @@ class NerTagger:
         """Named entities of ``text`` with character offsets (``text[start:end] == span.text``).
 
         Sentences with no Arabic words, or more Latin than Arabic words, are skipped (the model was
-        trained on Arabic news only). A span covers whole tokens, attached clitics included. The
-        text is one document: a name's type is made consistent across it (``harmonize``)."""
+        trained on Arabic news only). A span covers whole tokens, attached clitics included. With
+        ``DOC_PASS_IN_ENTITIES`` the text is one document whose names get one type (``harmonize``); off by default."""
         word = self.gazetteer.word
         tagger = self._tagger()
         sents: list[list[tuple[str, int, int]]] = []
@@ -617,7 +623,7 @@ class NerTagger:
             tags.append(labels)
             probs.append([tagger.marginal(t, i) if t != "O" else 1.0 for i, t in enumerate(labels)])
         keys = [[word(s).key for s, _, _ in sent] for sent in sents]
-        final = harmonize(keys, tags, propagate=DOC_PROPAGATE)
+        final = harmonize(keys, tags, propagate=DOC_PROPAGATE) if DOC_PASS_IN_ENTITIES else tags
         out: list[EntitySpan] = []
         for sent, x, first, labels, prob in zip(sents, feats, tags, final, probs, strict=True):
             if labels != first:  # changed by harmonize: the marginals of the final labels
