@@ -232,6 +232,8 @@ def test_cli_stories_similarity_cluster_and_export(sample_store: SQLiteStore,
     assert {"lexical", "semantic", "shared_entities", "jaccard", "fact_conflict"} <= set(sim["evidence"])
     other = json.loads(runner.invoke(cli, ["similarity", str(spa), str(mayadeen), "--db", db, "--json"]).output)
     assert not other["same_story"] and not other["near_duplicate"] and other["score"] < sim["score"]
+    assert 0.0 <= other["event_similarity"] < sim["event_similarity"] <= 1.0      # graded: added, not renamed
+    assert {"who", "what", "where", "when"} <= set(sim["evidence"]["event"])
     files = runner.invoke(cli, ["similarity", str(SAMPLES / "pages" / "news-article-utf8.html"),
                                 str(SAMPLES / "pages" / "english-wire.html"), "--json", "--embedder", "none"])
     assert files.exit_code == 0, files.output

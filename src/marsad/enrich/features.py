@@ -258,7 +258,9 @@ def cosine(a: dict[str, float], b: dict[str, float]) -> float:
     """Cosine of two L2-normalized sparse vectors."""
     if len(a) > len(b):
         a, b = b, a
-    return sum(w * b.get(t, 0.0) for t, w in a.items())
+    # the shared terms only, in ``a``'s order (the same sum as adding 0.0 for the others, and the hot loop of
+    # the story engine: a third of the time it spends)
+    return sum(w * b[t] for t, w in a.items() if t in b)
 
 
 def article_features(article: Article, embedder: str | None) -> Features:

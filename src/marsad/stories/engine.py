@@ -35,6 +35,15 @@ Merges: when an article scores above ``threshold`` for two stories whose centroi
 similar (``merge_threshold``), the smaller story is merged into the larger: its members move, its row is
 kept with ``merged_into`` so links to it still resolve. Stories are never split: an article that drifted
 away stays where it was put (the score it joined with is kept in the decision).
+
+Consolidation: a developing event is often split early (its first reports share few words with the later
+coverage) and an arriving article rarely scores high for both pieces, so the merge above seldom fires. So a
+story is re-examined as it grows (at sizes 2, 3, 4, then each time it grew by ``CONSOLIDATE_GROWTH``): it is
+compared with the active stories whose span lies within ``CONSOLIDATE_GAP_HOURS`` of its own, story with
+story (``story_evidence``: centroids, closest members, headlines, shared entities, time gap), and merged with
+each whose logistic score (``CONSOLIDATE_WEIGHTS``, fit on training stretches only by
+``scripts/fit_story_weights.py``) reaches ``consolidate_threshold``; the age prior applies to the span of
+the merged story. The stream and the backfill both place articles through ``add``, so both consolidate.
 """
 
 from __future__ import annotations
@@ -66,6 +75,21 @@ EMB_SPAN = 0.55           # cosine at which the rescaled value reaches 1
 THRESHOLD = 0.3
 THRESHOLD_NO_EMB = 0.25    # without embeddings (dev best)
 MERGE_THRESHOLD = 0.6
+# story-with-story logistic weights of the consolidation step (see story_evidence); fit on the development
+# stretches by scripts/fit_story_weights.py (never the gold days), rounded. CONSOLIDATE_THRESHOLD: above 1 the
+# step is off (provisional, until the cross-validated fit is in).
+CONSOLIDATE_WEIGHTS: dict[str, float] = {
+    "bias": -5.5, "lex": 2.2, "lex_m": 3.0, "emb": 1.3, "emb_m": 1.8, "title": 0.4, "title_m": 0.3, "ent": 1.8,
+    "gap": -0.9,
+}
+CONSOLIDATE_WEIGHTS_NO_EMB: dict[str, float] = {
+    "bias": -5.5, "lex": 3.5, "lex_m": 4.0, "emb": 0.0, "emb_m": 0.0, "title": 0.6, "title_m": 0.5, "ent": 2.0,
+    "gap": -0.9,
+}
+CONSOLIDATE_THRESHOLD = 2.0
+CONSOLIDATE_GROWTH = 1.5     # heuristic: re-examine a story when it grew by half since its last examination
+CONSOLIDATE_GAP_HOURS = 24.0  # heuristic: only stories whose spans come this close are compared
+CONSOLIDATE_CANDIDATES = 20
 HORIZON_HOURS = 72.0
 KEEP_DAYS = 14.0
 RECENT_MEMBERS = 8
@@ -93,6 +117,7 @@ class Story:
     sources: Counter[str] = field(default_factory=Counter)
     central: tuple[int, float] | None = None                  # (article id, centrality)
     merged_into: int | None = None
+    examined: int = 1                                         # size at the last consolidation look
     _centre: dict[str, float] | None = None                   # cached normalized centroids (None = stale)
     _centre_emb: np.ndarray | None = None
     _centre_title: dict[str, float] | None = None
@@ -159,6 +184,17 @@ def pair_evidence(a: Features, b_terms: dict[str, float], b_emb: np.ndarray | No
     return ev
 
 
+def _entity_overlap(a: Mapping[str, float], b: Mapping[str, float], weight: Any = None) -> float:
+    """Weighted Jaccard of two entity distributions (each a share of members mentioning the entity)."""
+    num = den = 0.0
+    for cid in a.keys() | b.keys():
+        w = weight(cid) if weight else 1.0
+        x, y = a.get(cid, 0.0), b.get(cid, 0.0)
+        num += w * min(x, y)
+        den += w * max(x, y)
+    return num / den if den else 0.0
+
+
 def logistic(ev: dict[str, float], weights: dict[str, float]) -> float:
     """The combined same-story probability of an evidence dict."""
     z = weights["bias"] + sum(weights.get(k, 0.0) * v for k, v in ev.items())
@@ -170,9 +206,12 @@ class StoryEngine:
 
     def __init__(self, *, threshold: float | None = None, merge_threshold: float = MERGE_THRESHOLD,
                  horizon_hours: float = HORIZON_HOURS, keep_days: float = KEEP_DAYS,
-                 use_embeddings: bool = True, next_id: int = 1) -> None:
+                 use_embeddings: bool = True, next_id: int = 1,
+                 consolidate_threshold: float = CONSOLIDATE_THRESHOLD) -> None:
         self.threshold = threshold if threshold is not None else (THRESHOLD if use_embeddings else THRESHOLD_NO_EMB)
         self.merge_threshold = merge_threshold
+        self.consolidate_threshold = consolidate_threshold    # above 1: never consolidate
+        self.consolidation_log: list[tuple[dict[str, float], list[int], list[int]]] | None = None  # for fitting
         self.horizon = horizon_hours * 3600
         self.keep = keep_days * 86400
         self.use_embeddings = use_embeddings
@@ -269,6 +308,10 @@ class StoryEngine:
             story = self._new_story(feats.time)
             new = True
         self._join(story, article_id, feats)
+        if not new and (self.consolidate_threshold <= 1.0 or self.consolidation_log is not None) \
+                and story.size >= (story.examined + 1 if story.size <= 4 else CONSOLIDATE_GROWTH * story.examined):
+            story, gone = self._consolidate(story)
+            merged.extend(gone)
         self._advance(feats.time)
         return Decision(article_id, story.id, new, round(best_score, 4),
                         {k: round(v, 4) for k, v in ev.items()}, tuple(merged))
@@ -309,6 +352,77 @@ class StoryEngine:
         ea, eb = a.centroid_emb(), b.centroid_emb()
         emb = _emb_scale(float(np.dot(ea, eb))) if ea is not None and eb is not None else None
         return lex >= 0.5 or (emb is not None and emb >= 0.8 and lex >= 0.3)
+
+    def story_evidence(self, a: Story, b: Story) -> dict[str, float]:
+        """Evidence that two stories cover one event (each in 0-1, ``gap`` in days capped at one)."""
+        ev = {"lex": cosine(a.centroid_terms(), b.centroid_terms()),
+              "lex_m": max((cosine(x, y) for _, x, _ in a.recent for _, y, _ in b.recent), default=0.0),
+              "title": cosine(a.centroid_titles(), b.centroid_titles()),
+              "title_m": max((cosine(x, y) for x in a.recent_titles[-RECENT_MEMBERS:]
+                              for y in b.recent_titles[-RECENT_MEMBERS:]), default=0.0)}
+        ea, eb = a.centroid_emb(), b.centroid_emb()
+        if self.use_embeddings and ea is not None and eb is not None:
+            ev["emb"] = _emb_scale(float(np.dot(ea, eb)))
+            ev["emb_m"] = max((_emb_scale(float(np.dot(x, y))) for _, _, x in a.recent for _, _, y in b.recent
+                               if x is not None and y is not None), default=0.0)
+        ev["ent"] = _entity_overlap({c: n / a.size for c, n in a.entities.items()},
+                                    {c: n / b.size for c, n in b.entities.items()}, self._entity_weight)
+        ev["gap"] = self._gap_days(a, b)
+        return ev
+
+    def _gap_days(self, a: Story, b: Story) -> float:
+        """Days between two stories' spans (0 when they overlap), capped at one."""
+        if a.first_seen is None or a.last_updated is None or b.first_seen is None or b.last_updated is None:
+            return 0.5
+        return min(1.0, max(0.0, max(a.first_seen, b.first_seen) - min(a.last_updated, b.last_updated)) / 86400)
+
+    def story_score(self, a: Story, b: Story) -> tuple[float, dict[str, float]]:
+        """Same-event probability of two stories (the age prior applied to their joint span)."""
+        ev = self.story_evidence(a, b)
+        p = logistic(ev, CONSOLIDATE_WEIGHTS if "emb" in ev else CONSOLIDATE_WEIGHTS_NO_EMB)
+        if None not in (a.first_seen, b.first_seen, a.last_updated, b.last_updated):
+            span = (max(a.last_updated, b.last_updated) - min(a.first_seen, b.first_seen)) / 86400  # type: ignore[type-var,operator]
+            if span > AGE_GRACE_DAYS:
+                p *= 0.5 ** ((span - AGE_GRACE_DAYS) / AGE_HALF_LIFE_DAYS)
+        return p, ev
+
+    def _story_candidates(self, story: Story) -> list[Story]:
+        """Active stories sharing top centroid terms or entities with ``story``, spans within the gap."""
+        votes: dict[int, float] = {}
+        for term, w in list(story.centroid_terms().items())[:CANDIDATE_TERMS]:
+            for sid in self._term_index.get(term, ()):
+                votes[sid] = votes.get(sid, 0.0) + w
+        for cid, _ in story.entities.most_common(CANDIDATE_TERMS):
+            for sid in self._entity_index.get(cid, ()):
+                votes[sid] = votes.get(sid, 0.0) + 0.2
+        votes.pop(story.id, None)
+        out = []
+        for sid in sorted(votes, key=lambda s: (-votes[s], s)):
+            other = self.stories.get(sid)
+            if other is None or other.merged_into is not None:
+                continue
+            if self._gap_days(story, other) * 24 > CONSOLIDATE_GAP_HOURS:
+                continue
+            out.append(other)
+            if len(out) >= CONSOLIDATE_CANDIDATES:
+                break
+        return out
+
+    def _consolidate(self, story: Story) -> tuple[Story, list[int]]:
+        """Re-examine a grown story: merge it with the stories of the same event (returns the survivor and the
+        ids merged away)."""
+        gone: list[int] = []
+        story.examined = story.size
+        for other in self._story_candidates(story):
+            p, ev = self.story_score(story, other)
+            if self.consolidation_log is not None:
+                self.consolidation_log.append((ev, list(story.members), list(other.members)))
+            if p >= self.consolidate_threshold:
+                keep = self._merge(story, other)
+                gone.append(other.id if keep is story else story.id)
+                story = keep
+                story.examined = story.size
+        return story, gone
 
     def _new_story(self, t: float | None) -> Story:
         story = Story(self._next_id, t, t)
