@@ -38,7 +38,8 @@ away stays where it was put (the score it joined with is kept in the decision).
 
 Consolidation: a developing event is often split early (its first reports share few words with the later
 coverage) and an arriving article rarely scores high for both pieces, so the merge above seldom fires. So a
-story is re-examined as it grows (at sizes 2, 3, 4, then each time it grew by ``CONSOLIDATE_GROWTH``): it is
+story is re-examined as it grows (when its size reaches 2, 3, 4, 6, 9, 14, ...: ``CONSOLIDATE_SIZES``, a fixed
+schedule, so a warm start after a restart examines at the same sizes as one long run): it is
 compared with the active stories whose span lies within ``CONSOLIDATE_GAP_HOURS`` of its own, story with
 story (``story_evidence``: centroids, closest members, headlines, shared entities, time gap), and merged with
 each whose logistic score (``CONSOLIDATE_WEIGHTS``, fit on training stretches only by
@@ -48,6 +49,7 @@ the merged story. The stream and the backfill both place articles through ``add`
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import Counter
 from collections.abc import Mapping
@@ -87,7 +89,7 @@ CONSOLIDATE_WEIGHTS_NO_EMB: dict[str, float] = {
     "gap": -0.9,
 }
 CONSOLIDATE_THRESHOLD = 2.0
-CONSOLIDATE_GROWTH = 1.5     # heuristic: re-examine a story when it grew by half since its last examination
+CONSOLIDATE_GROWTH = 1.5     # heuristic: after size 4, re-examine a story each time it grew by half
 CONSOLIDATE_GAP_HOURS = 24.0  # heuristic: only stories whose spans come this close are compared
 CONSOLIDATE_CANDIDATES = 20
 HORIZON_HOURS = 72.0
@@ -117,7 +119,6 @@ class Story:
     sources: Counter[str] = field(default_factory=Counter)
     central: tuple[int, float] | None = None                  # (article id, centrality)
     merged_into: int | None = None
-    examined: int = 1                                         # size at the last consolidation look
     _centre: dict[str, float] | None = None                   # cached normalized centroids (None = stale)
     _centre_emb: np.ndarray | None = None
     _centre_title: dict[str, float] | None = None
@@ -195,6 +196,22 @@ def _entity_overlap(a: Mapping[str, float], b: Mapping[str, float], weight: Any 
     return num / den if den else 0.0
 
 
+def _schedule() -> tuple[int, ...]:
+    sizes = [2, 3, 4]
+    while sizes[-1] < 10**7:
+        sizes.append(math.ceil(sizes[-1] * CONSOLIDATE_GROWTH))
+    return tuple(sizes)
+
+
+CONSOLIDATE_SIZES = _schedule()
+
+
+def _reached(before: int, after: int) -> bool:
+    """Whether a story that grew from ``before`` to ``after`` articles reached a size of the schedule."""
+    i = bisect.bisect_right(CONSOLIDATE_SIZES, before)
+    return i < len(CONSOLIDATE_SIZES) and CONSOLIDATE_SIZES[i] <= after
+
+
 def logistic(ev: dict[str, float], weights: dict[str, float]) -> float:
     """The combined same-story probability of an evidence dict."""
     z = weights["bias"] + sum(weights.get(k, 0.0) * v for k, v in ev.items())
@@ -207,10 +224,11 @@ class StoryEngine:
     def __init__(self, *, threshold: float | None = None, merge_threshold: float = MERGE_THRESHOLD,
                  horizon_hours: float = HORIZON_HOURS, keep_days: float = KEEP_DAYS,
                  use_embeddings: bool = True, next_id: int = 1,
-                 consolidate_threshold: float = CONSOLIDATE_THRESHOLD) -> None:
+                 consolidate_threshold: float | None = None) -> None:
         self.threshold = threshold if threshold is not None else (THRESHOLD if use_embeddings else THRESHOLD_NO_EMB)
         self.merge_threshold = merge_threshold
-        self.consolidate_threshold = consolidate_threshold    # above 1: never consolidate
+        self.consolidate_threshold = CONSOLIDATE_THRESHOLD if consolidate_threshold is None \
+            else consolidate_threshold                        # above 1: never consolidate
         self.consolidation_log: list[tuple[dict[str, float], list[int], list[int]]] | None = None  # for fitting
         self.horizon = horizon_hours * 3600
         self.keep = keep_days * 86400
@@ -307,9 +325,10 @@ class StoryEngine:
             best_score, ev = (scored[0][0], scored[0][1]) if scored else (0.0, {})
             story = self._new_story(feats.time)
             new = True
+        before = story.size
         self._join(story, article_id, feats)
         if not new and (self.consolidate_threshold <= 1.0 or self.consolidation_log is not None) \
-                and story.size >= (story.examined + 1 if story.size <= 4 else CONSOLIDATE_GROWTH * story.examined):
+                and _reached(before, story.size):
             story, gone = self._consolidate(story)
             merged.extend(gone)
         self._advance(feats.time)
@@ -412,7 +431,6 @@ class StoryEngine:
         """Re-examine a grown story: merge it with the stories of the same event (returns the survivor and the
         ids merged away)."""
         gone: list[int] = []
-        story.examined = story.size
         for other in self._story_candidates(story):
             p, ev = self.story_score(story, other)
             if self.consolidation_log is not None:
@@ -421,7 +439,6 @@ class StoryEngine:
                 keep = self._merge(story, other)
                 gone.append(other.id if keep is story else story.id)
                 story = keep
-                story.examined = story.size
         return story, gone
 
     def _new_story(self, t: float | None) -> Story:
