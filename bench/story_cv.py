@@ -133,8 +133,9 @@ def _table(rows: list[dict[str, Any]], args: argparse.Namespace, seconds: float)
     def prf(x: dict[str, float]) -> str:
         return f"{x['precision']:.3f} / {x['recall']:.3f} / **{x['f1']:.3f}**"
 
-    def merges(x: dict[str, Any]) -> str:
-        return f"{x['merged_pairs']} / {x['same_topic_pairs']}"
+    def merges(st: dict[str, Any]) -> str:
+        e, w, b = st["engine"], st["without_consolidation"], st["baseline"]
+        return f"{e['merged_pairs']} / {w['merged_pairs']} / {b['merged_pairs']} of {e['same_topic_pairs']}"
 
     def cards(x: dict[str, Any]) -> str:
         return f"{x['cards']} ({x['largest_share']:.0%})"
@@ -150,8 +151,7 @@ def _table(rows: list[dict[str, Any]], args: argparse.Namespace, seconds: float)
         st, bg = r["same_topic"], r["biggest"]
         lines.append(f"| {r['held_out']} | {r['articles']} | {prf(r['engine'])} ({r['threshold']}; "
                      f"{r['consolidation']['threshold']}) | {prf(r['engine_without_consolidation'])} | "
-                     f"{prf(r['baseline'])} ({r['baseline_threshold']}) | {merges(st['engine'])} / "
-                     f"{merges(st['without_consolidation'])} / {merges(st['baseline'])} | {bg['engine']['story']} "
+                     f"{prf(r['baseline'])} ({r['baseline_threshold']}) | {merges(st)} | {bg['engine']['story']} "
                      f"({bg['engine']['articles']}): {cards(bg['engine'])} / {cards(bg['without_consolidation'])} |")
     lines.append(f"| mean of the {len(dev_rows)} held-out stretches | | **{mean['engine']:.3f}** | "
                  f"**{mean['engine_without_consolidation']:.3f}** | **{mean['baseline']:.3f}** | | |")
