@@ -90,13 +90,15 @@ def serial_step(path: Path, db: Path) -> dict[str, Any]:
     from marsad.ingestion.pipeline import _run, extract_stream
     from marsad.sources.files import iter_inputs
 
-    options = IngestOptions()
+    options = IngestOptions(progress=False)
     pairs = list(extract_stream(iter_inputs([path]), options.extract, 1, enrich=True, embedder=options.embedder))
     store = open_store(db)
     try:
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         report = _run(iter(pairs), store, options, args={"bench": "serial step"}, total=None)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+        print(f"serial step: {report.articles_found / seconds:.0f} articles/s wall, "
+              f"{report.articles_found / cpu:.0f} per CPU second", flush=True)
     finally:
         store.close()
     return {"seconds": seconds, "articles": report.articles_found, "stored": report.stored,
@@ -139,11 +141,15 @@ def main() -> None:
     ap.add_argument("--records", type=int, default=1200)
     ap.add_argument("--match", default="May 2018")
     ap.add_argument("--write-docs", action="store_true")
+    ap.add_argument("--serial-only", action="store_true", help="only the serial step (printed, docs untouched)")
     a = ap.parse_args()
     rows: list[tuple[str, dict[str, Any]]] = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         path = records(a.match, a.records, folder)
+        if a.serial_only:
+            serial_step(path, folder / "serial.db")
+            return
         for name, dask in (("one process", None), ("--dask local:1", "local:1"), ("--dask local:2", "local:2")):
             rows.append((name, run_ingest(path, folder / f"{len(rows)}.db", dask)))
             print(name, rows[-1], flush=True)

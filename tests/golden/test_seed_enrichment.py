@@ -18,6 +18,19 @@ from marsad.text.names import name_key
 from marsad.text.normalize import MATCH
 
 KIM = f"PERS:{name_key('كيم جونغ أون')}"
+ENTITIES_GOLDEN = Path(__file__).with_name("seed_entities.json")
+
+
+def seed_entities(seed: Path, db: str) -> list[dict]:
+    """The seed page ingested into ``db``: its entities as `marsad entities --json` lists them, forms sorted
+    (the golden ``seed_entities.json``; regenerate with ``python scripts/make_seed_entities_golden.py``)."""
+    runner = CliRunner()
+    assert runner.invoke(cli, ["ingest", str(seed), "--db", db, "--no-progress"]).exit_code == 0
+    rows = json.loads(runner.invoke(cli, ["entities", "--db", db, "--json", "--limit", "0"]).output)
+    return sorted(({"canonical_id": r["canonical_id"], "canonical_name": r["canonical_name"], "type": r["type"],
+                    "articles": r["articles"], "mentions": r["mentions"],
+                    "forms": sorted(v["form"] for v in r["variants"])} for r in rows),
+                  key=lambda r: (-r["mentions"], r["canonical_id"]))
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +94,15 @@ def test_ingest_stores_enrichment_and_entities_command_lists_variants(seed_path:
     kim = next(e for e in ents if e["canonical_id"] == KIM)
     assert {"كيم جونج أون", "كيم جونغ أون", "كيم"} <= {v["form"] for v in kim["variants"]}
     assert kim["articles"] == 2 and kim["canonical_name"] in ("كيم جونج أون", "كيم جونغ أون")
+
+
+def test_seed_entities_and_their_display_names_match_the_golden(seed_path: Path, new_db: Callable[[], str]) -> None:
+    rows = seed_entities(seed_path, new_db())
+    assert rows == json.loads(ENTITIES_GOLDEN.read_text(encoding="utf-8"))
+    shown = {r["canonical_id"]: r["canonical_name"] for r in rows}
+    # what a reader expects, stated by hand: the fullest common form, never the bare family name
+    assert shown[KIM] in ("كيم جونغ أون", "كيم جونج أون")
+    assert shown[f"PERS:{name_key('فلاديمير بوتين')}"] == "فلاديمير بوتين"
+    assert shown[f"PERS:{name_key('دونالد ترامب')}"] == "دونالد ترمب"
+    assert shown[f"ORG:{name_key('الكرملين')}"] == "الكرملين"        # not the glued للكرملين
+    assert not any(name.split()[0] in ("كيم", "بوتين") and len(name.split()) == 1 for name in shown.values())

@@ -4,10 +4,14 @@ The store is rebuilt here exactly as it was judged: the 2,550 ANT records of 1-1
 pipeline (enrichment, entity resolution, near-duplicates, stories, USE embeddings; 2 workers, about 90 s on
 2 cores). Judgments: ``tests/quality/gold/related-judged.tsv`` (rules in ``README-related.md``); an item
 without a judgment counts as not relevant, so a change that alters the lists has to be judged again to keep
-its credit. Measured (docs/benchmarks.md, `python bench/related_eval.py`): precision@10 0.661, duplicate rate
-0.024, off-topic rate 0.315 for Marsad (0.630 / 0.022 / 0.341 without the "matter" rule, which was designed on
-these judgments: README-related.md); 0.314 / 0.093 / 0.593 for the title-as-keyword-query baseline. Floors
-sit a little under the measurement. No timing is asserted (speed belongs to bench/related_bench.py).
+its credit. Measured (docs/benchmarks.md, `python bench/related_eval.py`): precision@10 0.652, duplicate rate
+0.030, off-topic rate 0.318 for Marsad (0.627 / 0.028 / 0.345 without the "matter" rule, which was designed on
+these judgments: README-related.md); 0.314 / 0.093 / 0.593 for the title-as-keyword-query baseline. With the
+judgments made before issue 19's name merging the same lists score 0.606 (6 new items unjudged); main before it
+scored 0.659. The loss is one Lebanon article whose list went empty: merging clitic forms (ولبنان, للبنان) put
+لبنان in 3.5% of the store's articles, past the 3% under which ``marsad.query.related`` counts an entity as
+specific (README-related.md). Floors sit a little under the measurement. No timing is asserted (speed belongs to
+bench/related_bench.py).
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from tests.conftest import need_file
 
 pytestmark = pytest.mark.quality
 
-PRECISION_FLOOR = 0.63   # measured 0.659 (docs/benchmarks.md)
+PRECISION_FLOOR = 0.63   # measured 0.652 (docs/benchmarks.md)
 DUPLICATE_CEILING = 0.05
 OFF_TOPIC_CEILING = 0.34
 
@@ -82,3 +86,20 @@ def test_no_list_shows_two_members_of_one_story_or_copy_group(store: SQLiteStore
         assert len(stories) == len(set(stories)) and len(copies) == len(set(copies)), docno
         own = group[ids[docno]]
         assert all(group[i.id][1] != own[1] for i in items), docno           # never the article or its copies
+
+
+def test_display_names_on_a_fortnight_of_news_are_the_fullest_common_form(store: SQLiteStore) -> None:
+    """Issue 19, item 3, on the store above (a real fortnight of five outlets, the whole pipeline): the names a
+    reader expects, stated by hand, although the bare family name is written more often for most of them."""
+    from marsad.text.names import name_key
+
+    shown = {r["canonical_id"]: r for r in store.list_entities(type_="PERS", limit=40)}
+    expected = ["دونالد ترامب", "كيم جونغ أون", "إيمانويل ماكرون", "رجب طيب أردوغان", "مايك بومبيو",
+                "فلاديمير بوتين"]
+    for name in expected:
+        row = shown[f"PERS:{name_key(name)}"]
+        assert row["canonical_name"] == name, (name, row["canonical_name"], row["variants"][:5])
+    bare = [r for r in shown.values() if len(r["canonical_name"].split()) == 1
+            and any(len(v["form"].split()) > 1 and v["count"] >= 0.05 * r["variants"][0]["count"]
+                    for v in r["variants"])]
+    assert not bare, [(r["canonical_name"], r["variants"][:3]) for r in bare]

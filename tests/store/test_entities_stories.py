@@ -21,13 +21,14 @@ def test_entities_aliases_and_mentions(store: Store) -> None:
     assert store.entity_id("PERS:فلاديميربوتين") == putin and store.entity_id("PERS:غيره") is None
     assert store.alias_candidates("بوتين", "PERS") == [(putin, "PERS:فلاديميربوتين", 6), (other, "PERS:بوتينالاب", 1)]
     assert store.alias_candidates("بوتين", "LOC") == []
-    assert store.entity_names({putin, moscow}) == {putin: ("PERS:فلاديميربوتين", "بوتين"),
+    # the display name is the fullest common form, not the bare name written more often (issue 19)
+    assert store.entity_names({putin, moscow}) == {putin: ("PERS:فلاديميربوتين", "فلاديمير بوتين"),
                                                    moscow: ("LOC:موسكو", "موسكو")}
     assert store.cooccurring(putin) == {moscow, other}
     assert store.cooccurring(moscow, articles=1) == set()                   # its latest article names only it
     listed = store.list_entities()
     assert [e["canonical_id"] for e in listed] == ["PERS:فلاديميربوتين", "LOC:موسكو", "PERS:بوتينالاب"]
-    assert listed[0] == {"canonical_id": "PERS:فلاديميربوتين", "canonical_name": "بوتين", "type": "PERS",
+    assert listed[0] == {"canonical_id": "PERS:فلاديميربوتين", "canonical_name": "فلاديمير بوتين", "type": "PERS",
                          "latin": "Putin", "mentions": 6, "articles": 2,
                          "variants": [{"form": "بوتين", "count": 5}, {"form": "فلاديمير بوتين", "count": 1}]}
     assert [e["canonical_id"] for e in store.list_entities(type_="LOC")] == ["LOC:موسكو"]
@@ -37,6 +38,23 @@ def test_entities_aliases_and_mentions(store: Store) -> None:
         store.set_article_entities_json(a, [{"text": "موسكو", "canonical_id": "LOC:موسكو"}])
     assert store.list_entities(type_="LOC")[0]["mentions"] == 3
     assert store.get_article(a)["entities"] == [{"text": "موسكو", "canonical_id": "LOC:موسكو"}]  # type: ignore[index]
+
+
+def test_entity_aliases_added_later_mention_counts_and_display_names(store: Store) -> None:
+    a, b = add(store, article("أ"), article("ب"))
+    with store.transaction():
+        kim = store.create_entity("PERS:جمجنجن", "PERS", "جمجنجن", aliases=["=كيمجونغاون"])
+        store.add_aliases(kim, "PERS", ["=كيمجونجاون", "=كيمجونغاون"])         # known ones are kept, not doubled
+        store.add_aliases(kim, "ORG", ["=كيمجونغاون"])                         # a spelling the tagger typed ORG
+        store.replace_article_entities(a, [(kim, "كيم", 40), (kim, "كيم جونغ أون", 3), (kim, "Kim Jong-un", 9)])
+        store.replace_article_entities(b, [(kim, "كيم جونج أون", 1)])
+    assert store.alias_candidates("=كيمجونجاون", "PERS") == [(kim, "PERS:جمجنجن", 53)]
+    assert store.alias_candidates("=كيمجونغاون", "ORG") == [(kim, "PERS:جمجنجن", 53)]
+    # the fullest Arabic form with at least 5% of the top form's mentions: not the bare كيم, not the Latin form
+    assert store.entity_names({kim}) == {kim: ("PERS:جمجنجن", "كيم جونغ أون")}
+    assert store.list_entities()[0]["canonical_name"] == "كيم جونغ أون"
+    assert store.get_entity("PERS:جمجنجن")["canonical_name"] == "كيم جونغ أون"  # type: ignore[index]
+    assert store.entity_page()[1][0]["canonical_name"] == "كيم جونغ أون"
 
 
 def test_features_round_trip(store: Store) -> None:
@@ -91,7 +109,7 @@ def test_stories_set_refresh_get_list_merge(store: Store) -> None:
     assert (story["first_seen"], story["last_updated"]) == ("2024-03-01T09:30:00+00:00", "2024-03-02T08:00:00+00:00")
     assert story["outlets"] == [{"source": "bbc", "articles": 2}, {"source": "cnn", "articles": 1}]
     assert story["keyphrases"][0] == {"phrase": "قمة موسكو", "score": 2.0}
-    assert [m["id"] for m in story["members"]] == [a, b, c]
+    assert [m["id"] for m in story["members"]] == [b, a, c]     # in UTC order: b (12:30+03:00) is 09:30 UTC
     assert store.max_story_id() == 2
     assert [s["id"] for s in store.list_stories()] == [2, 1]             # most recently updated first
     assert [s["id"] for s in store.list_stories(min_size=2)] == [1]

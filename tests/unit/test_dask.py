@@ -188,3 +188,48 @@ def test_a_client_killed_mid_run_resumes_from_the_store(cluster: str, ant_day: P
     again = json.loads(done.stdout)
     assert again["stored"] + again["duplicate"] >= total - partial        # the rest, and nothing stored twice
     assert _stored(db)["articles"] == _stored(tmp_path / "single.db")["articles"]
+
+
+def _warc(path: Path, n: int, *, gz: bool) -> Path:
+    """A WARC of ``n`` Arabic HTML responses, each after a request record (as crawlers write them)."""
+    from io import BytesIO
+
+    from warcio.statusandheaders import StatusAndHeaders
+    from warcio.warcwriter import WARCWriter
+
+    with open(path, "wb") as out:
+        writer = WARCWriter(out, gzip=gz)
+        for i in range(n):
+            url = f"https://news.example/{i}"
+            request = StatusAndHeaders("GET / HTTP/1.1", [("Host", "news.example")], is_http_request=True)
+            writer.write_record(writer.create_warc_record(url, "request", payload=BytesIO(b""), http_headers=request))
+            html = (f"<html><head><title>خبر {i}</title></head><body><p>{f'نص الخبر رقم {i} ' * 40}</p>"
+                    "</body></html>").encode()
+            headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8"),
+                                                  ("Content-Length", str(len(html)))], protocol="HTTP/1.1")
+            writer.write_record(writer.create_warc_record(url, "response", payload=BytesIO(html), length=len(html),
+                                                          http_headers=headers))
+    return path
+
+
+@pytest.mark.parametrize("gz", [True, False])
+def test_a_warc_is_split_by_record_and_read_back_exactly(tmp_path: Path, gz: bool) -> None:
+    warc = _warc(tmp_path / ("crawl.warc.gz" if gz else "crawl.warc"), 7, gz=gz)
+    cut = tmp_path / ("cut.warc.gz" if gz else "cut.warc")
+    cut.write_bytes(warc.read_bytes()[: warc.stat().st_size * 2 // 3])       # damaged: the last third is gone
+    fake = tmp_path / "fake.warc"
+    fake.write_text("not a warc", encoding="utf-8")
+    paths = [warc, cut, fake]
+    whole = [(getattr(x, "ref", None), getattr(x, "sha256", None) or str(x)) for x in iter_inputs(paths)]
+    for per_part in (1, 3, 100):
+        parts = list(split_inputs(paths, lines_per_part=per_part))
+        assert all(isinstance(p, InputPart) and p.records is not None for p in parts)
+        assert sum(p.path == str(warc) for p in parts if isinstance(p, InputPart)) == -(-7 // per_part)
+        pieces: list[tuple[Any, Any]] = []
+        for part in parts:
+            units = read_part(part) if isinstance(part, InputPart) else [part]
+            pieces += [(getattr(x, "ref", None), getattr(x, "sha256", None) or str(x)) for x in units]
+        assert pieces == whole
+    assert sum(str(warc) in str(ref) for ref, _ in whole) == 7
+    assert sum(str(warc) in str(ref) and len(sha) == 64 for ref, sha in whole) == 7    # seven pages read
+    assert sum(str(cut) in str(ref) for ref, _ in whole) >= 3 and any("not a WARC" in str(x) for _, x in whole)

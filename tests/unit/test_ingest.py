@@ -150,3 +150,25 @@ def test_parallel_extraction_gives_the_same_result(tmp_path: Path) -> None:
 _words = st.sampled_from(
     "الحكومة أعلنت اليوم عن خطة جديدة لدعم الاقتصاد والطاقة في المنطقة بعد اجتماع طويل".split()
 )
+
+
+def test_windows_in_flight_keep_input_order_and_errors_in_place() -> None:
+    from marsad.config import ExtractOptions
+    from marsad.ingestion.pipeline import extract_stream
+    from marsad.models import RawDocument
+
+    items: list[RawDocument | InputError] = []
+    for i in range(23):
+        if i % 7 == 3:
+            items.append(InputError("unreadable", ref=f"bad-{i}"))
+        else:
+            data = json.dumps(_record(i), ensure_ascii=False).encode()
+            items.append(RawDocument(data=data, kind="record", ref=f"r{i}", fields=_record(i)))
+    def titles(pairs: list[Any]) -> list[Any]:
+        return [None if r is None else [a.title for a in r.articles] for _, r in pairs]
+
+    one = list(extract_stream(items, ExtractOptions(), workers=1))
+    two = list(extract_stream(items, ExtractOptions(), workers=2, window=5))    # five windows, two in flight
+    assert [item for item, _ in two] == items
+    assert titles(two) == titles(one)
+    assert titles(two)[4] == ["عنوان الخبر رقم 4"] and titles(two).count(None) == 3

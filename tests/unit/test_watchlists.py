@@ -142,6 +142,8 @@ def test_a_watchlist_is_checked_when_added() -> None:
         make_watchlist("x", query="-فقط")
     with pytest.raises(ConfigError, match="http"):
         make_watchlist("x", query="a", webhook="ftp://h/x")
+    with pytest.raises(ConfigError, match="http"):          # urlsplit raises ValueError on it (a 500 before)
+        make_watchlist("x", query="a", webhook="http://[")
     with pytest.raises(ConfigError, match="email"):
         make_watchlist("x", query="a", email="not-an-address")
     with pytest.raises(ConfigError, match="min-outlets"):

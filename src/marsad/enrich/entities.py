@@ -10,6 +10,7 @@ entities an article co-mentions), so different people who share a family name ar
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,10 +88,32 @@ def group_mentions(spans: list[Any], text: str | None = None) -> list[Mention]:
     forms: dict[str, Counter[str]] = defaultdict(Counter)
     for surface, _, _, c, _, _, _ in mentions:
         forms[c][surface] += 1
-    # the canonical name: the most frequent full (multiword) form, else the most frequent form
-    names = {c: max(f.items(), key=lambda kv: (len(kv[0].split()) > 1, kv[1], len(kv[0])))[0]
-             for c, f in forms.items()}
+    # inside one article the full name is usually written once and the bare name after it: any share counts
+    names = {c: display_name(f.items(), share=0.0) for c, f in forms.items()}
     return [Mention(s, t, a, b, c, names[c], sc) for s, a, b, c, t, sc, _ in mentions]
+
+
+DISPLAY_SHARE = 0.05
+"""A form is common enough to be an entity's display name when it has this share of its top form's mentions."""
+DISPLAY_WORDS = 4
+"""Beyond this many words a form is not "fuller" (titles and run-on spans are not what a reader expects)."""
+
+
+def display_name(forms: Iterable[tuple[str, int]], *, share: float = DISPLAY_SHARE) -> str:
+    """The name readers expect from an entity's (form, mentions): the fullest common form.
+
+    Arabic forms first (a Latin form only when there is no other); among forms with at least ``share`` of the
+    top form's mentions, the one with the most words (up to ``DISPLAY_WORDS``), then the most mentioned, then
+    the longest: كيم جونغ أون, not the bare كيم that is written more often.
+    """
+    items = [(f, n) for f, n in forms if f.strip()]
+    if not items:
+        return ""
+    arabic = [(f, n) for f, n in items if is_arabic(f)]
+    items = arabic or items
+    floor = share * max(n for _, n in items)
+    common = [(f, n) for f, n in items if n >= floor]
+    return max(common, key=lambda fn: (min(len(fn[0].split()), DISPLAY_WORDS), fn[1], len(fn[0]), fn[0]))[0]
 
 
 def is_latin_name(text: str) -> bool:

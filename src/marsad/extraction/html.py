@@ -12,7 +12,9 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import htmldate
@@ -71,6 +73,28 @@ def parse_html(text: str) -> etree._Element:
         raise NoContentError(f"the HTML could not be parsed: {exc}") from exc
 
 
+def match_key(text: str) -> str:
+    """``MATCH(text).strip()``; short lines cached (a page compares its headline, chrome lines and short blocks
+    several times; the cache keeps no paragraph-long text)."""
+    return _short_key(text) if len(text) <= 300 else MATCH(text).strip()
+
+
+@lru_cache(maxsize=8192)
+def _short_key(text: str) -> str:
+    return MATCH(text).strip()
+
+
+def not_chrome(texts: list[str], chrome: set[str]) -> list[bool]:
+    """For each text, whether it is not one of the ``chrome`` line keys.
+
+    Heuristic bound: a text more than four times as long as the longest chrome key cannot match one (MATCH only
+    drops marks, tatweel and invisible characters and collapses spaces), so its key is not computed."""
+    if not chrome:
+        return [True] * len(texts)
+    bound = 4 * max(len(k) for k in chrome) + 16
+    return [len(t) > bound or match_key(t) not in chrome for t in texts]
+
+
 def _attr_key(el: etree._Element) -> str:
     return f"{el.get('class', '')} {el.get('id', '')} {el.get('role', '')}"
 
@@ -107,14 +131,16 @@ def _only_links(line: str, links: list[str]) -> bool:
     return re.search(r"\w{2,}", rest) is None
 
 
-def page_blocks(root: etree._Element) -> list[Block]:
-    """Block elements of the page in document order, without nav/page header/footer/scripts."""
+def page_blocks(root: etree._Element, *, only: etree._Element | None = None) -> list[Block]:
+    """Block elements of the page in document order, without nav/page header/footer/scripts.
+
+    With ``only``, the blocks of that one element, walked as if it were the page's whole body (no copy made)."""
     body = root.find("body")
     if body is None:
         body = root
     blocks: list[Block] = []
 
-    def walk(el: etree._Element, region: str, in_article: bool) -> None:
+    def walk(el: Iterable[etree._Element], region: str, in_article: bool) -> None:
         for child in el:
             if not isinstance(child.tag, str):
                 continue
@@ -147,14 +173,22 @@ def page_blocks(root: etree._Element) -> list[Block]:
             else:
                 walk(child, child_region, in_article)
 
-    walk(body, "main", False)
+    walk([only] if only is not None else body, "main", False)
     return blocks
+
+
+# XPath expressions compiled once (``el.xpath(text)`` compiles its expression on every call).
+_BODY_INSIDE = etree.XPath('.//*[@itemprop="articleBody" or contains(concat(" ", normalize-space(@class), " "), '
+                           '" post-body ") or contains(concat(" ", normalize-space(@class), " "), " entry-content ")]')
+_TIME_PATHS = tuple(etree.XPath(p) for p in (
+    '//article//time/@datetime', '//time[@itemprop="datePublished"]/@datetime',
+    '//*[@itemprop="datePublished"]/@datetime', '//*[@itemprop="datePublished"]/@content',
+    '//abbr[contains(concat(" ", @class, " "), " published ")]/@title'))
 
 
 def _holds_body(el: etree._Element) -> bool:
     """Whether ``el`` holds an article body container (Blogger keeps its posts in ``<div class="widget Blog">``)."""
-    return bool(el.xpath('.//*[@itemprop="articleBody" or contains(concat(" ", normalize-space(@class), " "), '
-                         '" post-body ") or contains(concat(" ", normalize-space(@class), " "), " entry-content ")]'))
+    return bool(_BODY_INSIDE(el))
 
 
 MetaIndex = dict[tuple[str, str], list[str]]
@@ -207,7 +241,7 @@ def read_meta(root: etree._Element, url: str | None = None) -> PageMeta:
     """Title, canonical URL, site, author, dates, language and tags from the page's markup.
 
     Title and publication date are reconciled from every signal of the markup (see ``signals``);
-    ``date_witnesses`` keeps them so the caller can add the datelines it finds in the text.
+    ``date_witnesses`` keeps them so the caller can add the datelines it finds in the text (and htmldate).
     """
     meta = PageMeta()
     metas = meta_index(root)
@@ -263,7 +297,7 @@ _PUBLISHED_META = ("article:published_time", "og:published_time", "datePublished
 
 def _date_witnesses(root: etree._Element, metas: MetaIndex, article_ld: dict[str, Any],
                     url: str | None) -> list[DateWitness]:
-    """Every machine-readable statement of the publication date: meta, JSON-LD, <time>, the URL, htmldate."""
+    """Every machine-readable statement of the publication date: meta, JSON-LD, <time>, the URL."""
     found: list[DateWitness | None] = []
     seen: set[str] = set()
     for name in _PUBLISHED_META:
@@ -275,14 +309,31 @@ def _date_witnesses(root: etree._Element, metas: MetaIndex, article_ld: dict[str
     stamp = _time_attr(root)
     found.append(machine_witness("time", stamp))
     found.append(url_date(url))
-    found.append(_htmldate(root, url))
     return [w for w in found if w is not None]
 
 
-def _htmldate(root: etree._Element, url: str | None) -> DateWitness | None:
-    """htmldate's reading of the markup (no free-text search: it misreads Arabic datelines)."""
+_STATED_DATE = frozenset({"meta", "jsonld", "time", "dateline"})
+
+
+def htmldate_may_decide(witnesses: list[DateWitness]) -> bool:
+    """Whether htmldate is worth asking, given the other witnesses of the page.
+
+    htmldate is the slowest witness (about a third of the metadata time) and the lightest (weight 0.5, a date
+    without time). When the other witnesses all name one calendar day it cannot change the choice (it adds 0.5
+    to that day or names a day with 0.5 against at least 0.75). Heuristic beyond that: when the page states its
+    date outright (meta, JSON-LD, ``<time>``, a labelled dateline), htmldate mostly re-reads that same markup,
+    so it is not asked either."""
+    if any(w.source in _STATED_DATE for w in witnesses):
+        return False
+    return len({w.value.date() for w in witnesses}) != 1
+
+
+def htmldate_witness(root: etree._Element, url: str | None) -> DateWitness | None:
+    """htmldate's reading of the markup (no free-text search: it misreads Arabic datelines); the caller asks it
+    only when ``htmldate_may_decide``."""
     try:
-        value = htmldate.find_date(copy.deepcopy(root), extensive_search=False, original_date=True, url=url)
+        # no copy: find_date reads the tree and prunes a deep copy of its own
+        value = htmldate.find_date(root, extensive_search=False, original_date=True, url=url)
     except (ValueError, TypeError, etree.LxmlError):
         return None
     return machine_witness("htmldate", value) if value else None
@@ -294,11 +345,9 @@ _LOGO_RE = re.compile(r"logo|brand|site-?name|site-?title|masthead|header", re.I
 def _site_names(root: etree._Element, declared: str | None) -> set[str]:
     """Names the site calls itself: og:site_name, JSON-LD publisher, the logo's text or alt, the home link."""
     names = {declared} if declared else set()
-    for el in root.iter():
-        if not isinstance(el.tag, str):
-            continue
-        key = _attr_key(el)
-        if el.tag in ("a", "h1", "div", "span", "p") and _LOGO_RE.search(key):
+    for el in root.iter("a", "h1", "div", "span", "p"):
+        attrib = el.attrib
+        if ("class" in attrib or "id" in attrib or "role" in attrib) and _LOGO_RE.search(_attr_key(el)):
             text = DISPLAY(el.text_content() or "").strip()
             if 0 < len(text) <= 40:
                 names.add(text)
@@ -312,15 +361,13 @@ def _site_names(root: etree._Element, declared: str | None) -> set[str]:
 
 def _key_in(text: str, names: set[str]) -> bool:
     """Whether ``text`` is one of ``names`` (compared on match keys)."""
-    key = MATCH(text).strip()
-    return any(MATCH(n).strip() == key for n in names)
+    key = match_key(text)
+    return any(match_key(n) == key for n in names)
 
 
 def _time_attr(root: etree._Element) -> str | None:
-    for path in ('//article//time/@datetime', '//time[@itemprop="datePublished"]/@datetime',
-                 '//*[@itemprop="datePublished"]/@datetime', '//*[@itemprop="datePublished"]/@content',
-                 '//abbr[contains(concat(" ", @class, " "), " published ")]/@title'):
-        found = root.xpath(path)
+    for path in _TIME_PATHS:
+        found = path(root)
         if found:
             return str(found[0])
     return None
@@ -343,8 +390,9 @@ def _ld_name(value: Any) -> str | None:
     return None
 
 
-def main_text(root: etree._Element, url: str | None) -> str:
-    """Main text of an ordinary article page via trafilatura (paragraphs joined by newlines)."""
+def main_text(root: etree._Element, url: str | None, *, fast: bool = False) -> str:
+    """Main text of an ordinary article page via trafilatura (paragraphs joined by newlines); ``fast`` skips
+    trafilatura's comparison with its fallback extractors (readability, jusText), about a third of its time."""
     doc = trafilatura.bare_extraction(
         copy.deepcopy(root),
         url=url,
@@ -353,6 +401,7 @@ def main_text(root: etree._Element, url: str | None) -> str:
         include_images=False,
         with_metadata=False,
         favor_precision=True,
+        fast=fast,
     )
     text = getattr(doc, "text", None) if doc is not None else None
     return text or ""
@@ -370,15 +419,20 @@ _BODY_XPATHS = (
 )
 
 
+PROSE_WORDS = 8          # a line of this many words or more reads as prose
+
+
 def link_texts(root: etree._Element) -> set[str]:
-    """The texts of the page's links (a body line that is one of them is navigation, not prose)."""
-    return {DISPLAY(a.text_content() or "").strip() for a in root.iter("a")} - {""}
+    """The texts of the page's links long enough to pass for prose (a body line that is one of them is navigation,
+    not prose; shorter links are never compared, and normalizing never adds words, so they are skipped)."""
+    texts = (a.text_content() or "" for a in root.iter("a"))
+    return {DISPLAY(t).strip() for t in texts if len(t.split()) >= PROSE_WORDS} - {""}
 
 
 def prose_chars(text: str, links: set[str]) -> int:
     """Characters of ``text`` in lines that read as prose: eight words or more, not a link's text."""
     return sum(len(line) for line in text.split("\n")
-               if len(line.split()) >= 8 and line.strip() not in links)
+               if len(line.split()) >= PROSE_WORDS and line.strip() not in links)
 
 
 def container_texts(root: etree._Element) -> list[str]:
@@ -392,7 +446,7 @@ def container_texts(root: etree._Element) -> list[str]:
             if id(el) in seen:
                 continue
             seen.add(id(el))
-            lines = [b.text for b in page_blocks(_wrap(el))]
+            lines = [b.text for b in page_blocks(root, only=el)]
             if lines:
                 out.append("\n".join(lines))
     return out
@@ -411,13 +465,6 @@ def _densest(root: etree._Element) -> etree._Element | None:
         if score > best_score:
             best, best_score = el, score
     return best
-
-
-def _wrap(el: etree._Element) -> etree._Element:
-    """A copy of ``el`` under a fresh <body>, so the block walk treats it as the whole page."""
-    body = lxml.html.Element("body")
-    body.append(copy.deepcopy(el))
-    return body
 
 
 def recall_text(root: etree._Element, url: str | None) -> str:
@@ -439,12 +486,12 @@ def chrome_keys(root: etree._Element) -> set[str]:
     for el in root.iter():
         if not isinstance(el.tag, str) or el.tag in ("html", "body"):
             continue
-        if el.tag not in ("header", "footer", "nav", "form") and not _CHROME_RE.search(_attr_key(el)):
+        if el.tag not in ("header", "footer", "nav", "form") and not (el.attrib and _CHROME_RE.search(_attr_key(el))):
             continue
         if el.tag == "header" and el.getparent() is not None and el.getparent().tag == "article":
             continue
         text = el.text_content() or ""
         if len(text) > _CHROME_MAX or el.find(".//h1") is not None or _holds_body(el):
             continue
-        keys.update(MATCH(b.text).strip() for b in page_blocks(_wrap(el)))
+        keys.update(match_key(b.text) for b in page_blocks(root, only=el))
     return keys - {""}

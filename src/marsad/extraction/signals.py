@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from marsad.text.dates import ParsedDate, parse_machine_date
@@ -63,6 +64,7 @@ class DateWitness:
         return self.value.isoformat(timespec="seconds") if self.has_time else self.value.date().isoformat()
 
 
+@lru_cache(maxsize=4096)     # the same few titles and site names are keyed many times per page
 def _key(text: str) -> str:
     return re.sub(r"[^\w ]+", "", MATCH(text)).strip()
 

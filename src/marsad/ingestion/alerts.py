@@ -66,8 +66,12 @@ def make_watchlist(name: str, *, query: str | None = None, entity: str | None = 
     if min_outlets is not None and min_outlets < 2:
         raise ConfigError(f"--min-outlets is the number of outlets a story must reach (2 or more), not {min_outlets}")
     if webhook:
-        parts = urlsplit(webhook)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
+        try:
+            parts = urlsplit(webhook)
+            scheme, hostname = parts.scheme, parts.hostname
+        except ValueError:   # "http://[" and other URLs urlsplit cannot read
+            scheme, hostname = "", None
+        if scheme not in ("http", "https") or not hostname:
             raise ConfigError(f"--webhook must be an http:// or https:// URL, not {webhook!r}")
     if email and not _EMAIL.fullmatch(email):
         raise ConfigError(f"--email {email!r} is not an email address")

@@ -30,11 +30,12 @@ from tqdm import tqdm
 
 from marsad.config import ExtractOptions, IngestOptions
 from marsad.errors import InputError, MarsadError, StoreError
-from marsad.ingestion.work import _extract_safe, _Result, content_hash
+from marsad.ingestion.work import Extracted, _extract_safe, _Result, content_hash
 from marsad.models import Article, ErrorPolicy, Outcome, RawDocument, RunStatus
 from marsad.sources.files import count_inputs, iter_inputs
 from marsad.sources.urls import url_key
 from marsad.store.base import ArticleStore, EntityStore, Store
+from marsad.text.analyzer import index_title, prime
 
 if TYPE_CHECKING:
     from marsad.ingestion.clustering import Clusterer
@@ -120,12 +121,21 @@ def extract_stream(
     ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     with ctx.Pool(workers, initializer=_init_worker, initargs=(options, enrich, embedder)) as pool:
         iterator = iter(items)
-        while True:
+
+        def submit() -> tuple[list[RawDocument | InputError], Any] | None:
             chunk = list(itertools.islice(iterator, window))
             if not chunk:
-                return
+                return None
             raws = [it for it in chunk if isinstance(it, RawDocument)]
-            results = iter(pool.map(_extract_in_worker, raws, chunksize=16))
+            return chunk, pool.map_async(_extract_in_worker, raws, chunksize=16)
+
+        # Two windows in flight: the workers compute the next window while the caller decides and writes this
+        # one (the serial step no longer idles them); memory stays bounded by two windows.
+        pending = submit()
+        while pending is not None:
+            chunk, job = pending
+            pending = submit()
+            results = iter(job.get())
             for item in chunk:
                 yield item, (None if isinstance(item, InputError) else next(results))
 
@@ -241,6 +251,10 @@ def _write_batch(
     written: list[tuple[int, Article, bool]] = []    # (article id, article, a new canonical article) of this batch
     assert report.run_id is not None
     run_id = report.run_id
+    for _, result in batch:   # the search fields the workers analyzed: the index step reads them, not redoes them
+        if isinstance(result, Extracted):
+            for art, fields in zip(result.articles, result.index, strict=False):
+                prime(index_title(art), art.text or "", fields)
     with store.transaction():
         if clusterer is not None:
             clusterer.sync()          # what other writers committed since: under the write lock, before deciding
@@ -343,44 +357,130 @@ def _store_article(store: Store, run_id: int, report: RunReport, raw: RawDocumen
     written.append((new_id, article, True))
 
 
+SPELLING_ALIAS = "="
+"""Prefix of an entity's spelling aliases (``spelling_key`` of each spelling it was written with)."""
+KEY_ALIAS = "#"
+"""Prefix of the name-key alias of a homonym entity (its cid is ``TYPE:key~spelling``)."""
+SOUND_ALIAS = "%"
+"""Prefix of an entity's sound-key alias (``sound_key``: the consonants transliterations swap folded)."""
+LOOSE_ALIAS = "~"
+"""Prefix of an entity's loose-key alias (word keys never start with any of these)."""
+LOOSE_WORD_ALIAS = "~~"
+"""Prefix of the loose keys of a multiword name's words (where a bare name spelled otherwise may belong)."""
+EVIDENCE = 2
+"""Co-mentioned entities a name must share with an entity to join it on a loose key, across types, or with a new
+spelling of the same key (fewer when the article names fewer)."""
+KNOWN = 25
+"""Co-mentioned entities an entity needs (its context known well enough) before a new spelling whose context
+disagrees may become a homonym of it."""
+FAR = 3
+"""Most co-mentioned entities a new spelling must share with an entity, however far the spelling is from its name."""
+SPECIFIC, SPECIFIC_FLOOR = 0.02, 20
+"""A co-mentioned entity is evidence for a loose or cross-type join only when named in at most this share of the
+store's articles (or this many): the United States beside two names says nothing about them."""
+CROSS_TYPES: dict[str, tuple[str, ...]] = {"PERS": ("ORG",), "ORG": ("PERS",)}
+"""Types the tagger confuses for one referent (a person tagged ORG); a city and a person stay apart."""
+DOMINANCE = 10
+"""A mention joins an entity of another type or its clitic-free form only when that is named in this many times
+the articles its own entity is."""
+OWN_CAP = 1000
+"""Articles counted for an entity in those comparisons (beyond it an entity is dwarfed by nothing)."""
+
+
 def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[str, Any]]) -> None:
     """Map an article's mentions onto canonical entities in the store and record them.
 
-    Multiword names resolve by key (creating the entity and its word-key aliases). A bare name
-    that no entity has as its key goes to the multiword entity it is an alias of, chosen by the
-    entities this article co-mentions; with no shared context it goes to the dominant candidate
-    (at least 80% of the candidates' mentions), else it stays its own entity. Latin-script names
-    take the Arabic entity of their gazetteer pair.
+    Names are merged by evidence, not by spelling alone. A spelling the store has seen for an entity resolves to
+    it (``spelling_key``: script noise folded, vowels kept); a Latin-script name takes the Arabic entity of its
+    gazetteer pair when the store knows that Arabic name with that type. The rest, multiword names first (they
+    give the context):
+    - a clitic still glued to the name (لترامب) is dropped when the bare form is a known entity that dwarfs
+      the glued one;
+    - a name of type PERS or ORG joins the same key of the other type when that entity dwarfs it and shares
+      ``EVIDENCE`` co-mentioned entities with this article (the tagger called a person ORG);
+    - a new spelling of a known name key (ترمب for ترامب, ماركل for ميركل) joins the entity of that key whose
+      co-mentioned entities agree most with this article's; when the article names ``EVIDENCE`` others and none
+      was ever seen beside an entity known well enough, it is a homonym: a new entity ``TYPE:key~spelling``
+      (whose spelling is decided by context again each time it comes);
+    - a bare name that no entity has as its key goes to the multiword entity it is an alias of, chosen by the
+      entities this article co-mentions; with no shared context it goes to the dominant candidate (at least
+      80% of the candidates' mentions);
+    - a new name joins an entity with its sound key (شول = تشول, غوتيريش = غوتيريس, سيرخيو = سيرجيو) when they
+      share a co-mentioned entity, or with its loose key (every long vowel dropped too) when they share
+      ``EVIDENCE``;
+    else it becomes an entity of its own.
     """
     if not mentions:
         return
     from marsad.enrich.entities import cid as make_cid
     from marsad.enrich.entities import is_latin_name, latin_link
-    from marsad.text.names import word_keys
+    from marsad.text.names import loose_key, sound_key, spelling_key, word_keys
 
     groups: dict[str, list[dict[str, Any]]] = {}
     for m in mentions:
         groups.setdefault(m["canonical_id"], []).append(m)
-    # multiword names first: they give the context that bare names are resolved with
-    order = sorted(groups, key=lambda c: len(groups[c][0]["canonical_name"].split()) == 1)
+    plans: dict[str, tuple[str, str, str, str, str | None]] = {}
     eids: dict[str, int] = {}
-    for original in order:
+    for original, ms in groups.items():
         type_, key = original.split(":", 1)
-        name = groups[original][0]["canonical_name"]
+        name = ms[0]["canonical_name"]
         target, latin = original, None
         if is_latin_name(name):
             link = latin_link(name, type_)
-            if link:
+            # a link is taken only to a name the store already knows (its type and its use checked, not a guess)
+            if link and (store.entity_id(make_cid(type_, link[0])) is not None
+                         or store.alias_candidates(link[0], type_)):
                 latin, key = name, link[0]
                 target = make_cid(type_, key)
-        eid = store.entity_id(target)
-        if eid is None and len(name.split()) == 1:
-            eid = _pick_candidate(store, store.alias_candidates(key, type_), set(eids.values()))
+        plans[original] = (type_, key, name, target, latin)
+        spelled = store.alias_candidates(SPELLING_ALIAS + spelling_key(name), type_) if latin is None else []
+        if len(spelled) == 1 and "~" not in spelled[0][1]:  # a homonym's spelling is decided by context each time
+            eids[original] = spelled[0][0]
+        elif latin is not None:
+            known = store.entity_id(target)
+            if known is not None:
+                eids[original] = known
+    # multiword names first: they give the context that bare names are resolved with
+    for original in sorted(groups, key=lambda c: len(plans[c][2].split()) == 1):
+        type_, key, name, target, latin = plans[original]
+        eid = eids.get(original)
+        context = {e for o, e in eids.items() if o != original}
+        bare = _without_clitic(store, type_, name, eid)
+        if bare is not None:
+            eid, cut = bare
+            for m in groups[original]:
+                m["text"], m["start"] = m["text"][cut:], m["start"] + cut
+        learnt = eid is None  # a spelling the store did not know for this entity: remember it once decided
+        eid = _across_types(store, type_, key, eid, context, bare=len(name.split()) == 1)
+        homonym = False
         if eid is None:
-            aliases = word_keys(name) if len(name.split()) > 1 else []
+            eid, homonym = _same_key(store, type_, key, target, name, context)
+        if eid is None and not homonym and len(name.split()) == 1:
+            eid = _pick_candidate(store, store.alias_candidates(key, type_), context)
+            learnt = eid is None
+        sound, loose = (sound_key(name), loose_key(name)) if eid is None else ("", "")
+        if eid is None and not homonym and sound and sound != key and context:
+            eid = _by_context(store, store.alias_candidates(SOUND_ALIAS + sound, type_), context, need=1)
+        if eid is None and not homonym and loose and len(context) >= EVIDENCE:
+            candidates = store.alias_candidates(LOOSE_ALIAS + loose, type_)
+            if len(name.split()) == 1:  # a bare name may also be a word of a longer name spelled otherwise
+                candidates += store.alias_candidates(LOOSE_WORD_ALIAS + loose, type_)
+            eid = _by_context(store, candidates, context, need=EVIDENCE)
+        spelling = SPELLING_ALIAS + spelling_key(name)
+        if eid is None:
+            aliases = (word_keys(name) if len(name.split()) > 1 else []) + [spelling]
+            aliases += [LOOSE_ALIAS + loose] if loose else []
+            aliases += [LOOSE_WORD_ALIAS + k for k in set(_loose_words(name)) if k]
+            aliases += [SOUND_ALIAS + sound] if sound else []
+            if homonym:
+                target = f"{target}~{spelling_key(name)}"
+                aliases.append(KEY_ALIAS + key)
             eid = store.create_entity(target, type_, key, latin=latin, aliases=aliases)
-        elif latin:
-            store.note_latin(eid, latin)
+        else:
+            if learnt and latin is None and bare is None:
+                store.add_aliases(eid, type_, [spelling])
+            if latin:
+                store.note_latin(eid, latin)
         eids[original] = eid
     counts: Counter[tuple[int, str]] = Counter((eids[m["canonical_id"]], m["text"]) for m in mentions)
     store.replace_article_entities(article_id, [(eid, form, n) for (eid, form), n in counts.items()])
@@ -389,6 +489,107 @@ def resolve_entities(store: EntityStore, article_id: int, mentions: list[dict[st
         eid = eids[m["canonical_id"]]
         m["canonical_id"], m["canonical_name"] = names[eid]
     store.set_article_entities_json(article_id, mentions)
+
+
+def _loose_words(name: str) -> list[str]:
+    """Loose keys of the words of a multiword name (where a bare name spelled otherwise may belong)."""
+    from marsad.text.names import loose_key
+
+    return [loose_key(w) for w in name.split()] if len(name.split()) > 1 else []
+
+
+def _same_key(store: EntityStore, type_: str, key: str, target: str, name: str,
+              context: set[int]) -> tuple[int | None, bool]:
+    """(entity, homonym?) for a new spelling of a name key: the entity of that key whose context agrees.
+
+    The candidate sharing the most co-mentioned entities with the article; with fewer than ``EVIDENCE`` names to
+    judge by, the closest spelling (then the most mentioned), as a reader would. With no candidate known well
+    enough (``KNOWN`` co-mentioned entities), or a spelling one long vowel from its name (تورنتو / تورونتو), the
+    best candidate. Else it must share as many co-mentioned entities as the spelling is letters away from its
+    name (up to ``FAR``), or the name is a homonym: ``(None, True)``.
+    """
+    from marsad.text.names import one_vowel_apart, spelling_distance
+
+    candidates = store.alias_candidates(KEY_ALIAS + key, type_)
+    main = store.entity_id(target)
+    if main is not None and all(c[0] != main for c in candidates):
+        candidates.append((main, target, store.entity_document_frequency(main, OWN_CAP)))
+    if not candidates:
+        return None, False
+    shown = store.entity_names({eid for eid, _, _ in candidates})
+    far = {eid: spelling_distance(name, shown[eid][1]) for eid, _, _ in candidates}
+    if len(context) < EVIDENCE:  # nothing to judge by: the closest spelling, then the most mentioned
+        return min(candidates, key=lambda c: (far[c[0]], -c[2]))[0], False
+    seen = {eid: store.cooccurring(eid) for eid, _, _ in candidates}
+    # agreement discounted by spelling distance: a homonym spelled as written wins over a busier entity nearby
+    _, shared, _, eid = max((len(context & seen[eid]) / (1 + far[eid]), len(context & seen[eid]), mentions, eid)
+                            for eid, _, mentions in candidates)
+    if all(len(beside) < KNOWN for beside in seen.values()) or one_vowel_apart(name, shown[eid][1]):
+        return eid, False
+    # the further the spelling is from the entity's name, the more co-mentioned entities must agree
+    return (eid, False) if shared >= max(min(far[eid], FAR), 1) else (None, True)
+
+
+def _without_clitic(store: EntityStore, type_: str, name: str, own: int | None) -> tuple[int, int] | None:
+    """(entity, letters cut) when ``name`` is a known entity with و ف ب ل ك (or two of them) glued in front."""
+    from marsad.enrich.entities import cid as make_cid
+    from marsad.text.clitics import DOUBLE_PROCLITICS, PROCLITICS
+    from marsad.text.names import name_key
+
+    first = name.split()[0] if name.split() else ""
+    for cut, clitics in ((2, DOUBLE_PROCLITICS), (1, PROCLITICS)):
+        if first[:cut] not in clitics or len(first) - cut < 3:
+            continue
+        bare = store.entity_id(make_cid(type_, name_key(name[cut:])))
+        if bare is None or bare == own:
+            continue
+        if _dwarfs(store, bare, own, least=3):
+            return bare, cut
+    return None
+
+
+def _across_types(store: EntityStore, type_: str, key: str, own: int | None, context: set[int], *,
+                  bare: bool) -> int | None:
+    """The entity of the same key and a confusable type that dwarfs ``own`` and shares its context, else ``own``.
+
+    A ``bare`` (one-word) name also looks at the multiword names of the other type it is a word of."""
+    from marsad.enrich.entities import cid as make_cid
+
+    if len(context) < EVIDENCE:
+        return own
+    for other in CROSS_TYPES.get(type_, ()):
+        oid = store.entity_id(make_cid(other, key))
+        candidates = [oid] if oid is not None else []
+        if bare:
+            candidates += [eid for eid, _, _ in store.alias_candidates(key, other)]
+        for cand in candidates:
+            if _dwarfs(store, cand, own, least=DOMINANCE) and \
+                    len(_specific(store, context & store.cooccurring(cand))) >= EVIDENCE:
+                return cand
+    return own
+
+
+def _dwarfs(store: EntityStore, big: int, small: int | None, *, least: int) -> bool:
+    """True when ``big`` is named in ``DOMINANCE`` times the articles ``small`` is, and in at least ``least``
+    (counts capped, so a huge entity costs no more than the comparison needs)."""
+    own = store.entity_document_frequency(small, OWN_CAP) if small is not None else 0
+    need = max(least, DOMINANCE * own)
+    return store.entity_document_frequency(big, need) >= need
+
+
+def _specific(store: EntityStore, ids: set[int]) -> set[int]:
+    """Those of ``ids`` named in few articles (``SPECIFIC`` of the store, or ``SPECIFIC_FLOOR``): context that
+    tells two referents apart. The United States or Egypt beside two names says nothing about them."""
+    cap = max(SPECIFIC_FLOOR, int(SPECIFIC * store.approx_article_count()))
+    return {e for e in ids if store.entity_document_frequency(e, cap + 1) <= cap}
+
+
+def _by_context(store: EntityStore, candidates: list[tuple[int, str, int]], context: set[int], *,
+                need: int) -> int | None:
+    """The candidate sharing the most specific co-mentioned entities with this article, if it shares ``need``."""
+    best = max(((len(_specific(store, context & store.cooccurring(eid))), mentions, eid)
+                for eid, _, mentions in candidates), default=None)
+    return best[2] if best is not None and best[0] >= need else None
 
 
 def _pick_candidate(store: EntityStore, candidates: list[tuple[int, str, int]], context: set[int]) -> int | None:

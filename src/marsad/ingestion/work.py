@@ -7,13 +7,14 @@ Kept apart from ``pipeline`` (which decides and writes) so that a worker process
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from marsad.config import ExtractOptions
 from marsad.errors import InputError
 from marsad.extraction import extract
 from marsad.models import Article, RawDocument
+from marsad.text.analyzer import Fields, analyze_fields, index_title
 from marsad.text.tokenize import match_words
 
 
@@ -28,6 +29,7 @@ class Extracted:
 
     articles: list[Article]
     features: list[Any]      # marsad.enrich.features.Features | None, one per article
+    index: list[Fields] = field(default_factory=list)   # the search index's analyzed fields, one per article
 
 
 _Result = Extracted | tuple[str, str]
@@ -38,6 +40,7 @@ def _extract_safe(raw: RawDocument, options: ExtractOptions, enrich: bool = Fals
     try:
         articles = extract(raw, options)
         features: list[Any] = []
+        index: list[Fields] = []
         for art in articles:  # hashed, enriched and featurized here so that worker processes share the cost
             art.content_hash = content_hash(art.text)
             if enrich:
@@ -48,7 +51,8 @@ def _extract_safe(raw: RawDocument, options: ExtractOptions, enrich: bool = Fals
                 features.append(article_features(art, embedder))
             else:
                 features.append(None)
-        return Extracted(articles, features)
+            index.append(analyze_fields(index_title(art), art.text or ""))   # the writer's index step, done here
+        return Extracted(articles, features, index)
     except InputError as exc:
         return (exc.code, exc.message)
     except Exception as exc:  # a bug or an unexpected library error on one input must not stop the run

@@ -7,6 +7,8 @@ the query's), but every offset points into the text the reader sees: nothing sho
 from __future__ import annotations
 
 import html
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from marsad.text.analyzer import ParsedQuery, strip_clitic, word_keys
@@ -60,26 +62,60 @@ def highlight_spans(text: str, query: ParsedQuery) -> list[tuple[int, int]]:
     return [(s, e) for s, e, _ in _matches(text, query)]
 
 
+class _Matcher:
+    """The query words' keys, and what each word seen so far matched: one per query, shared by every text a
+    search marks (titles and passages of a result page repeat most of their words)."""
+
+    __slots__ = ("ends", "exact", "keys", "seen", "stems")
+
+    def __init__(self, query: ParsedQuery) -> None:
+        self.exact, self.stems = _query_index(query)
+        self.keys = frozenset(self.exact)
+        self.ends = tuple(self.keys)    # strip_clitic can only find a word that ends with a query key
+        self.seen: dict[str, int | None] = {}
+
+    def which(self, word: str) -> int | None:
+        """The query term number ``word`` matches (exact key, stem, or exact key after a clitic), or None."""
+        if word in self.seen:
+            return self.seen[word]
+        which = None
+        if (found := word_keys(word)) is not None:
+            which = self.exact.get(found[0], self.stems.get(found[1]))
+            if which is None and found[0].endswith(self.ends) and \
+                    (bare := strip_clitic(found[0], self.keys)) is not None:   # a clitic-glued query word
+                which = self.exact[bare]
+        if len(self.seen) < _SEEN_MAX:
+            self.seen[word] = which
+        return which
+
+
+_SEEN_MAX = 50_000   # distinct words remembered per query
+_MATCHERS: OrderedDict[ParsedQuery, _Matcher] = OrderedDict()
+_MATCHERS_MAX = 32   # queries being served at once (request threads)
+_MATCHERS_LOCK = threading.Lock()
+
+
+def _matcher(query: ParsedQuery) -> _Matcher:
+    with _MATCHERS_LOCK:
+        matcher = _MATCHERS.get(query)
+        if matcher is None:
+            matcher = _MATCHERS[query] = _Matcher(query)
+            if len(_MATCHERS) > _MATCHERS_MAX:
+                _MATCHERS.popitem(last=False)
+        else:
+            _MATCHERS.move_to_end(query)
+        return matcher
+
+
 def _matches(text: str, query: ParsedQuery) -> list[tuple[int, int, int]]:
     """(start, end, query term number) of every word of ``text`` that matches a query word (the same tokens and
-    keys as ``index_terms``; each distinct word is looked up once)."""
-    exact, stems = _query_index(query)
-    keys = frozenset(exact)
-    seen: dict[str, int | None] = {}
+    keys as ``index_terms``; each distinct word is looked up once per query, across texts)."""
+    which = _matcher(query).which
     out = []
     for m in TOKEN_RE.finditer(text):
-        word = m.group()
-        if word in seen:
-            which = seen[word]
-        else:
-            which = None
-            if (found := word_keys(word)) is not None:
-                which = exact.get(found[0], stems.get(found[1]))
-                if which is None and (bare := strip_clitic(found[0], keys)) is not None:
-                    which = exact[bare]
-            seen[word] = which
-        if which is not None:
-            out.append((m.start(), m.end(), which))
+        term = which(m.group())
+        if term is not None:
+            out.append((m.start(), m.end(), term))
     return out
 
 

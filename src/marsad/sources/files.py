@@ -192,6 +192,7 @@ class _Opts:
     limit: int
     source: str | None
     lines: tuple[int, int] | None = None     # JSONL: only lines first..last (1-based, inclusive)
+    records: tuple[int, int] | None = None   # WARC: from this byte offset, only this many response/resource records
 
 
 # --------------------------------------------------------------------------- public API
@@ -278,19 +279,22 @@ def count_inputs(paths: Sequence[str | Path]) -> int | None:
 
 @dataclass(frozen=True, slots=True)
 class InputPart:
-    """A piece of the input a worker reads by itself (``--dask``): one file, or lines ``first..last`` (1-based,
-    inclusive) of a JSONL file. ``explicit``: named on the command line (an unknown extension is then sniffed)."""
+    """A piece of the input a worker reads by itself (``--dask``): one file, lines ``first..last`` (1-based,
+    inclusive) of a JSONL file, or a run of records of a WARC. ``explicit``: named on the command line (an unknown
+    extension is then sniffed)."""
 
     path: str
     explicit: bool
     lines: tuple[int, int] | None = None
+    records: tuple[int, int] | None = None    # WARC: (byte offset, count): count response/resource records from there
 
 
 def split_inputs(paths: Sequence[str | Path], *, lines_per_part: int = 200) -> Iterator[InputPart | InputError]:
     """The inputs of ``iter_inputs(paths)`` as parts, in the same order: reading every part with ``read_part`` in
     turn yields exactly what ``iter_inputs`` yields. JSONL files are cut into parts of ``lines_per_part`` lines
-    (the lines are counted here, the records are read by the worker); other files are one part each. Stdin
-    cannot be split (``ConfigError``)."""
+    (the lines are counted here, the records are read by the worker), WARC files into parts of as many
+    response/resource records (their offsets found here, the records read by the worker); other files are one
+    part each. Stdin cannot be split (``ConfigError``)."""
     if lines_per_part < 1:
         raise ConfigError("lines_per_part must be at least 1")
     for item in paths:
@@ -302,6 +306,9 @@ def split_inputs(paths: Sequence[str | Path], *, lines_per_part: int = 200) -> I
                 continue
             file, explicit = entry
             fmt, gz = _format_of(file.name)
+            if fmt == "warc":
+                yield from _warc_parts(file, explicit, lines_per_part)
+                continue
             if fmt != "jsonl":
                 yield InputPart(str(file), explicit)
                 continue
@@ -312,12 +319,37 @@ def split_inputs(paths: Sequence[str | Path], *, lines_per_part: int = 200) -> I
                 yield InputPart(str(file), explicit, (first, last if last < total else 2**62))
 
 
+def _warc_parts(file: Path, explicit: bool, per_part: int) -> Iterator[InputPart]:
+    """A WARC cut into parts of ``per_part`` response/resource records, by the byte offsets of their records.
+
+    The client walks the record headers (warcio reads, and for gzip decompresses, each record to find the next;
+    nothing is parsed or sent); workers seek to their part. Where the walk fails (not a WARC, damage) the rest of
+    the file is one last part, so its worker reports the same error ``iter_inputs`` does, at the same place."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    start, count = 0, 0
+    try:
+        with open(file, "rb") as stream:
+            archive = ArchiveIterator(stream)
+            for record in archive:
+                if record.rec_type not in ("response", "resource"):
+                    continue
+                offset = archive.get_record_offset()
+                if count == per_part:
+                    yield InputPart(str(file), explicit, records=(start, count))
+                    start, count = offset, 0
+                count += 1
+    except Exception:   # the worker reading the last part meets the same damage and reports it
+        pass
+    yield InputPart(str(file), explicit, records=(start, 2**62))    # the rest, whatever is found there
+
+
 def read_part(part: InputPart, *, max_input_bytes: int = DEFAULT_MAX_INPUT_BYTES,
               source: str | None = None) -> Iterator[RawDocument | InputError]:
     """The input units of one part, as ``iter_inputs`` gives them."""
     if max_input_bytes <= 0:
         raise ConfigError("max_input_bytes must be positive")
-    opts = _Opts(limit=max_input_bytes, source=source, lines=part.lines)
+    opts = _Opts(limit=max_input_bytes, source=source, lines=part.lines, records=part.records)
     yield from _file_units(Path(part.path), opts, explicit=part.explicit)
 
 
@@ -627,9 +659,11 @@ def _warc_units(stream: BinaryIO, inp: _Input, opts: _Opts) -> Iterator[RawDocum
     """Response and resource records of a WARC (plain or gzipped per record)."""
     from warcio.archiveiterator import ArchiveIterator
 
+    first, left = opts.records or (0, 2**62)
     try:
+        stream.seek(first)
         head = stream.read(_SNIFF_BYTES)
-        stream.seek(0)
+        stream.seek(first)
     except OSError as exc:
         yield MalformedInputError(f"cannot read: {_os_reason(exc)}", ref=inp.ref)
         return
@@ -666,6 +700,9 @@ def _warc_units(stream: BinaryIO, inp: _Input, opts: _Opts) -> Iterator[RawDocum
             return
         if record.rec_type not in ("response", "resource"):
             continue
+        if left == 0:        # the next part's first record
+            return
+        left -= 1
         try:    # warcio finds a record's offset by reading it to its end: where() comes last
             unit = _warc_unit(record, where, opts)
         except Exception as exc:

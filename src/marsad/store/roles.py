@@ -87,11 +87,20 @@ class EntityStore(Transactional, Protocol):
     def note_latin(self, entity_id: int, latin: str) -> None:
         """Record a Latin-script form of an entity."""
 
+    def add_aliases(self, entity_id: int, type_: str, aliases: list[str]) -> None:
+        """Register more aliases (a spelling seen, a key) of an entity under ``type_`` (known ones are kept)."""
+
     def alias_candidates(self, alias: str, type_: str) -> list[tuple[int, str, int]]:
         """(id, cid, mentions) of entities a bare name may belong to, most mentioned first."""
 
     def cooccurring(self, entity_id: int, *, articles: int = 200) -> set[int]:
         """Ids of entities co-mentioned with ``entity_id`` in its recent articles."""
+
+    def entity_document_frequency(self, entity_id: int, cap: int) -> int:
+        """Article-entity rows naming the entity, counted up to ``cap`` (as in ``RelatedReads``)."""
+
+    def approx_article_count(self) -> int:
+        """About how many articles there are, without a scan (as in ``RelatedReads``)."""
 
     def replace_article_entities(self, article_id: int, rows: list[tuple[int, str, int]]) -> None:
         """Set an article's (entity id, surface form, mentions) rows."""

@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from marsad.enrich.entities import display_name
 from marsad.models import SearchFilters
 
 
@@ -22,6 +23,15 @@ def article_row_json(row: Mapping[str, Any]) -> dict[str, Any]:
     return d
 
 
+NAME_FORMS = 30
+"""How many of an entity's most mentioned forms its display name is chosen from while ingesting."""
+
+
+def entity_display_name(variants: Sequence[Mapping[str, Any]]) -> str:
+    """An entity's display name from its variants (``form``, ``count``): the fullest common form."""
+    return display_name((str(v["form"]), int(v["count"])) for v in variants)
+
+
 def story_row_json(row: Mapping[str, Any]) -> dict[str, Any]:
     """A ``stories`` row as story JSON (JSON columns decoded; ``lead`` repeats the central article's lead, which
     ``summary`` holds in a row and the summary sentences replace in a full story: ``marsad.query.summaries``)."""
@@ -31,6 +41,13 @@ def story_row_json(row: Mapping[str, Any]) -> dict[str, Any]:
     if "summary" in d:
         d["lead"] = d["summary"]
     return d
+
+
+def published_at_of(bound: str, same_group: str = "") -> str:
+    """SQL of the stored ``published_at`` (the page's own offset kept) of the article whose UTC key
+    ``published_utc`` is ``bound`` (an expression such as ``g.lo``, the group's min key), within ``same_group``
+    (extra conditions on ``articles f``): the first or last publication in time order, shown as stored."""
+    return f"(SELECT f.published_at FROM articles f WHERE f.published_utc = {bound}{same_group} ORDER BY f.id LIMIT 1)"
 
 
 def filter_sql(filters: SearchFilters, *, mark: str, category_label: str,
@@ -46,11 +63,11 @@ def filter_sql(filters: SearchFilters, *, mark: str, category_label: str,
         sql, values = any_of(filters.sources)
         where.append(sql)
         params.extend(values)
-    if filters.since:
-        where.append(f"a.published_at >= {mark}")
+    if filters.since:   # on the UTC key: published_at keeps the page's offset and does not compare as text
+        where.append(f"a.published_utc >= {mark}")
         params.append(filters.since)
     if filters.until:
-        where.append(f"substr(a.published_at, 1, {mark}) <= {mark}")
+        where.append(f"substr(a.published_utc, 1, {mark}) <= {mark}")
         params.extend([len(filters.until), filters.until])
     if filters.category:
         where.append(f"{category_label} = {mark}")

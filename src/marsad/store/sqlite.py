@@ -16,7 +16,7 @@ from marsad.errors import SchemaError, SchemaUpgradeNeeded, StoreError
 from marsad.models import Article
 from marsad.store.base import Store
 from marsad.store.records import StoredArticle
-from marsad.store.rows import article_row_json
+from marsad.store.rows import NAME_FORMS, article_row_json, entity_display_name, published_at_of
 from marsad.store.sqlite_dump import SQLiteDump
 from marsad.store.sqlite_reader import SQLiteReader
 from marsad.store.sqlite_related import SQLiteRelated
@@ -24,8 +24,9 @@ from marsad.store.sqlite_search import SQLiteSearch, register_search_functions
 from marsad.store.sqlite_stories import SQLiteStories
 from marsad.store.sqlite_vectors import SQLiteVectors
 from marsad.store.sqlite_watchlists import SQLiteWatchlists
+from marsad.text.analyzer import index_title
 from marsad.times import now_iso as _now
-from marsad.times import to_iso, utc_now
+from marsad.times import to_iso, utc_iso, utc_now
 
 # Each migration takes the schema from version i to i+1. Never edit a released one: add another.
 MIGRATIONS: list[str] = [
@@ -285,6 +286,17 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX delivery_attempts_alert ON delivery_attempts(alert_id);
     """,
+    # 10: a UTC sort key for the publication time. published_at keeps the page's own offset ("...T23:30:00+03:00"),
+    # so as text it does not sort or compare in time order; published_utc is the same instant in UTC
+    # (marsad.times.utc_iso: "YYYY-MM-DDTHH:MM:SS+00:00", a date alone as its midnight; NULL when published_at is
+    # absent or unreadable), written beside it by the store and filled here for the rows already there (the SQL
+    # function marsad_utc). Every ordering and filter by publication time reads it. PostgreSQL: its version 11.
+    """
+    ALTER TABLE articles ADD COLUMN published_utc TEXT;
+    UPDATE articles SET published_utc = marsad_utc(published_at) WHERE published_at IS NOT NULL;
+    DROP INDEX IF EXISTS articles_published;
+    CREATE INDEX articles_published_utc ON articles(published_utc);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -309,6 +321,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
         self.path = str(path)
         self.readonly = readonly
         self._in_tx = False
+        self._fts_pending = []
         try:
             if self.path != ":memory:":
                 p = Path(self.path)
@@ -326,6 +339,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
             self.conn = sqlite3.connect(uri, uri=readonly, isolation_level=None, check_same_thread=False)
             self.conn.row_factory = sqlite3.Row
             register_search_functions(self.conn)
+            self.conn.create_function("marsad_utc", 1, utc_iso, deterministic=True)   # migration 10 fills with it
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA busy_timeout = 10000")
             if not readonly:
@@ -399,6 +413,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
         self._in_tx = True
         try:
             yield
+            self._flush_index()
             self.conn.execute("COMMIT")
         except sqlite3.Error as exc:
             self._rollback()
@@ -410,6 +425,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
             self._in_tx = False
 
     def _rollback(self) -> None:
+        self._fts_pending.clear()
         with suppress(sqlite3.Error):
             self.conn.execute("ROLLBACK")
 
@@ -451,18 +467,18 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
         now = _now()
         cur = self.conn.execute(
             "INSERT INTO articles(identity, external_id, url, canonical_url, source, site_name, author, title, "
-            "display_title, title_derived, text, published_at, updated_at, language, tags, related_headlines, "
-            "origin, raw_sha256, content_hash, duplicate_of, created_at, modified_at, entities, keyphrases, category, "
-            "text_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "display_title, title_derived, text, published_at, published_utc, updated_at, language, tags, "
+            "related_headlines, origin, raw_sha256, content_hash, duplicate_of, created_at, modified_at, entities, "
+            "keyphrases, category, text_source) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (identity, article.external_id, article.url, article.canonical_url, article.source, article.site_name,
              article.author, article.title, article.display_title, int(article.title_derived), article.text,
-             article.published_at, article.updated_at, article.language,
+             article.published_at, utc_iso(article.published_at), article.updated_at, article.language,
              json.dumps(article.tags, ensure_ascii=False), json.dumps(article.related_headlines, ensure_ascii=False),
              json.dumps(article.origin, ensure_ascii=False), article.raw_sha256 or None, article.content_hash,
              duplicate_of, now, now, *_enrichment(article), article.text_source),
         )
         assert cur.lastrowid is not None
-        self._index_article(cur.lastrowid)
+        self._index_article(cur.lastrowid, index_title(article), article.text or "")
         return cur.lastrowid
 
     def update_article(self, article_id: int, article: Article) -> None:
@@ -478,18 +494,20 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
             "UPDATE articles SET external_id = coalesce(?, external_id), url = coalesce(?, url), "
             "canonical_url = coalesce(?, canonical_url), source = coalesce(?, source), "
             "site_name = coalesce(?, site_name), author = coalesce(?, author), title = ?, display_title = ?, "
-            "title_derived = ?, text = ?, published_at = coalesce(?, published_at), updated_at = ?, language = ?, "
+            "title_derived = ?, text = ?, published_at = coalesce(?, published_at), "
+            "published_utc = CASE WHEN ? IS NULL THEN published_utc ELSE ? END, updated_at = ?, language = ?, "
             "tags = ?, related_headlines = ?, origin = ?, raw_sha256 = ?, content_hash = ?, "
             "version = version + 1, modified_at = ?, entities = ?, keyphrases = ?, category = ?, text_source = ? "
             "WHERE id = ?",
             (article.external_id, article.url, article.canonical_url, article.source, article.site_name,
              article.author, article.title, article.display_title, int(article.title_derived), article.text,
-             article.published_at, article.updated_at, article.language,
+             article.published_at, article.published_at, utc_iso(article.published_at), article.updated_at,
+             article.language,
              json.dumps(article.tags, ensure_ascii=False), json.dumps(article.related_headlines, ensure_ascii=False),
              json.dumps(article.origin, ensure_ascii=False), article.raw_sha256 or None, article.content_hash,
              now, *_enrichment(article), article.text_source, article_id),
         )
-        self._index_article(article_id)
+        self._index_article(article_id, index_title(article), article.text or "")
 
     def start_run(self, args: dict[str, Any]) -> int:
         """Open a run."""
@@ -559,7 +577,9 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
                            "ORDER BY 2 DESC, 1").fetchall())
         by_language = dict(q("SELECT coalesce(language, '(unknown)'), count(*) FROM articles GROUP BY 1 "
                              "ORDER BY 2 DESC").fetchall())
-        dated = q("SELECT count(*), min(published_at), max(published_at) FROM articles "
+        dated = q("SELECT count(*), "
+                  f"{published_at_of('(SELECT min(published_utc) FROM articles)')}, "
+                  f"{published_at_of('(SELECT max(published_utc) FROM articles)')} FROM articles "
                   "WHERE published_at IS NOT NULL").fetchone()
         rejections = dict(q("SELECT reason_code, count(*) FROM outcomes WHERE outcome = 'rejected' GROUP BY 1 "
                             "ORDER BY 2 DESC").fetchall())
@@ -634,6 +654,11 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
             (entity_id, articles, entity_id)).fetchall()
         return {r[0] for r in rows}
 
+    def add_aliases(self, entity_id: int, type_: str, aliases: list[str]) -> None:
+        """Register more aliases of an entity under ``type_`` (known ones are kept)."""
+        self.conn.executemany("INSERT OR IGNORE INTO entity_aliases(alias, type, entity_id) VALUES (?,?,?)",
+                              [(alias, type_, entity_id) for alias in aliases])
+
     def replace_article_entities(self, article_id: int, rows: list[tuple[int, str, int]]) -> None:
         """Set an article's (entity_id, form, mentions) rows."""
         self.conn.execute("DELETE FROM article_entities WHERE article_id = ?", (article_id,))
@@ -641,14 +666,14 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
                               [(article_id, eid, form, n) for eid, form, n in rows])
 
     def entity_names(self, ids: set[int]) -> dict[int, tuple[str, str]]:
-        """id -> (canonical id, canonical name = the most frequent surface form so far)."""
+        """id -> (canonical id, display name: the fullest common of its most mentioned forms so far)."""
         out: dict[int, tuple[str, str]] = {}
         for eid in ids:
             row = self.conn.execute("SELECT cid FROM entities WHERE id = ?", (eid,)).fetchone()
-            form = self.conn.execute(
-                "SELECT form FROM article_entities WHERE entity_id = ? GROUP BY form "
-                "ORDER BY sum(mentions) DESC, length(form) DESC, form LIMIT 1", (eid,)).fetchone()
-            out[eid] = (row[0], form[0] if form else "")
+            forms = self.conn.execute(
+                "SELECT form, sum(mentions) AS n FROM article_entities WHERE entity_id = ? GROUP BY form "
+                "ORDER BY n DESC, length(form) DESC, form LIMIT ?", (eid, NAME_FORMS)).fetchall()
+            out[eid] = (row[0], entity_display_name([{"form": f, "count": n} for f, n in forms]))
         return out
 
     def set_article_entities_json(self, article_id: int, mentions: list[dict[str, Any]]) -> None:
@@ -670,7 +695,7 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
                 "SELECT form, sum(mentions) AS n FROM article_entities WHERE entity_id = ? GROUP BY form "
                 "ORDER BY n DESC, length(form) DESC, form", (row["id"],)).fetchall()
             variants = [{"form": f, "count": n} for f, n in forms]
-            out.append({"canonical_id": row["cid"], "canonical_name": variants[0]["form"] if variants else "",
+            out.append({"canonical_id": row["cid"], "canonical_name": entity_display_name(variants),
                         "type": row["type"], "latin": row["latin"], "mentions": row["mentions"],
                         "articles": row["articles"], "variants": variants})
         return out

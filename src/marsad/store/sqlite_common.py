@@ -26,6 +26,7 @@ class SQLiteMixin:
 
     conn: sqlite3.Connection
     path: str
+    _in_tx: bool
     if TYPE_CHECKING:
         def transaction(self) -> AbstractContextManager[None]: ...
 

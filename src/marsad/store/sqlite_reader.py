@@ -10,9 +10,8 @@ import sqlite3
 from typing import Any
 
 from marsad.models import SearchFilters
-from marsad.store.rows import story_row_json
+from marsad.store.rows import entity_display_name, published_at_of, story_row_json
 from marsad.store.sqlite_common import STORY_COLUMNS, SQLiteMixin, filter_sql
-from marsad.times import utc_iso
 
 _LIST_COLUMNS = ("a.id, coalesce(nullif(a.display_title, ''), a.title) AS title, a.source, a.published_at, a.url, "
                  "a.story_id, a.duplicate_of, json_extract(a.category, '$.label') AS category, a.language")
@@ -35,16 +34,18 @@ class SQLiteReader(SQLiteMixin):
         cond = (" WHERE " + " AND ".join(where)) if where else ""
         total = self.conn.execute(f"SELECT count(*) FROM articles a{cond}", params).fetchone()[0]
         rows = self.conn.execute(
-            f"SELECT {_LIST_COLUMNS} FROM articles a{cond} ORDER BY a.published_at IS NULL, a.published_at DESC, "
+            f"SELECT {_LIST_COLUMNS} FROM articles a{cond} ORDER BY a.published_utc IS NULL, a.published_utc DESC, "
             "a.id DESC LIMIT ? OFFSET ?", [*params, limit, offset]).fetchall()
         return int(total), [dict(r) for r in rows]
 
     def list_sources(self) -> list[dict[str, Any]]:
         """Every outlet with its article count, copies, first and last publication time, most articles first."""
+        same = " AND coalesce(f.source, '') = g.source"
         rows = self.conn.execute(
-            "SELECT coalesce(source, '') AS source, count(*) AS articles, sum(duplicate_of IS NOT NULL) AS duplicates, "
-            "min(published_at) AS first_published, max(published_at) AS last_published FROM articles "
-            "GROUP BY 1 ORDER BY 2 DESC, 1").fetchall()
+            "WITH g AS (SELECT coalesce(source, '') AS source, count(*) AS articles, sum(duplicate_of IS NOT NULL) "
+            "AS duplicates, min(published_utc) AS lo, max(published_utc) AS hi FROM articles GROUP BY 1) "
+            f"SELECT source, articles, duplicates, {published_at_of('g.lo', same)} AS first_published, "
+            f"{published_at_of('g.hi', same)} AS last_published FROM g ORDER BY 2 DESC, 1").fetchall()
         return [dict(r) for r in rows]
 
     def source_names(self) -> list[str]:
@@ -54,14 +55,17 @@ class SQLiteReader(SQLiteMixin):
 
     def source_summary(self, source: str) -> dict[str, Any] | None:
         """One outlet's article count, copies, first and last publication time, or None when it has no article."""
+        same = " AND f.source = g.source"
         row = self.conn.execute(
-            "SELECT source, count(*) AS articles, sum(duplicate_of IS NOT NULL) AS duplicates, min(published_at) "
-            "AS first_published, max(published_at) AS last_published FROM articles WHERE source = ?",
-            (source,)).fetchone()
+            "WITH g AS (SELECT ? AS source, count(*) AS articles, sum(duplicate_of IS NOT NULL) AS duplicates, "
+            "min(published_utc) AS lo, max(published_utc) AS hi FROM articles WHERE source = ?) "
+            f"SELECT source, articles, duplicates, {published_at_of('g.lo', same)} AS first_published, "
+            f"{published_at_of('g.hi', same)} AS last_published FROM g", (source, source)).fetchone()
         return dict(row) if row and row["articles"] else None
 
     def source_volume(self, source: str) -> list[dict[str, Any]]:
-        """Articles per publication day (``YYYY-MM-DD``) of one outlet, oldest first; undated ones left out."""
+        """Articles per publication day (``YYYY-MM-DD``) of one outlet, oldest first; undated ones left out. The day
+        is the one the page printed (``published_at``'s own date, before any conversion to UTC)."""
         rows = self.conn.execute(
             "SELECT substr(published_at, 1, 10) AS day, count(*) AS articles FROM articles WHERE source = ? "
             "AND published_at IS NOT NULL GROUP BY 1 ORDER BY 1", (source,)).fetchall()
@@ -75,7 +79,7 @@ class SQLiteReader(SQLiteMixin):
         counts = self.conn.execute("SELECT coalesce(sum(mentions), 0), count(DISTINCT article_id) FROM "
                                    "article_entities WHERE entity_id = ?", (row["id"],)).fetchone()
         variants = _variants(self.conn, row["id"])
-        return {"id": row["id"], "canonical_id": row["cid"], "canonical_name": variants[0]["form"] if variants else "",
+        return {"id": row["id"], "canonical_id": row["cid"], "canonical_name": entity_display_name(variants),
                 "type": row["type"], "key": row["key"], "latin": row["latin"], "mentions": counts[0],
                 "articles": counts[1], "variants": variants}
 
@@ -114,7 +118,7 @@ class SQLiteReader(SQLiteMixin):
         out = []
         for r in rows:
             variants = _variants(self.conn, r["id"])
-            out.append({"canonical_id": r["cid"], "canonical_name": variants[0]["form"] if variants else "",
+            out.append({"canonical_id": r["cid"], "canonical_name": entity_display_name(variants),
                         "type": r["type"], "latin": r["latin"], "mentions": r["mentions"], "articles": r["articles"],
                         "variants": variants})
         return int(total), out
@@ -129,13 +133,9 @@ class SQLiteReader(SQLiteMixin):
         return int(total), [story_row_json(r) for r in rows]
 
     def latest_published(self, *, sample: int = 50) -> str | None:
-        """The latest publication time in UTC (ISO): the store's "now" for a front page.
-
-        Stored times keep the outlet's zone, so the ``sample`` greatest strings are compared as instants."""
-        rows = self.conn.execute("SELECT published_at FROM articles WHERE published_at IS NOT NULL "
-                                 "ORDER BY published_at DESC LIMIT ?", (sample,)).fetchall()
-        times = [t for t in (utc_iso(r[0]) for r in rows) if t]
-        return max(times) if times else None
+        """The latest publication time in UTC (ISO): the store's "now" for a front page (read from the UTC key;
+        ``sample`` is kept for callers and unused)."""
+        return self.conn.execute("SELECT max(published_utc) FROM articles").fetchone()[0]
 
     def reader_counts(self) -> dict[str, Any]:
         """Cheap counts for a health check: articles, stories, entities, latest publication, schema version."""
@@ -143,6 +143,7 @@ class SQLiteReader(SQLiteMixin):
         return {"articles": q("SELECT count(*) FROM articles").fetchone()[0],
                 "stories": q("SELECT count(*) FROM stories WHERE merged_into IS NULL AND size > 0").fetchone()[0],
                 "entities": q("SELECT count(*) FROM entities").fetchone()[0],
-                "latest_published": q("SELECT max(published_at) FROM articles").fetchone()[0],
+                "latest_published": q(f"SELECT {published_at_of('(SELECT max(published_utc) FROM articles)')}"
+                                      ).fetchone()[0],
                 "schema_version": q("PRAGMA user_version").fetchone()[0]}
 

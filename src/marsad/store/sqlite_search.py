@@ -24,7 +24,7 @@ from typing import Any
 
 from marsad.models import SearchFilters
 from marsad.store.sqlite_common import SQLiteMixin, filter_sql
-from marsad.text.analyzer import FTS_COLUMNS, ParsedQuery, QueryTerm, index_field
+from marsad.text.analyzer import FTS_COLUMNS, ParsedQuery, QueryTerm, fields_for, index_field
 
 # BM25 column weights (title_exact, title_stem, body_exact, body_stem), tuned on bench/search_eval.py
 # (ANT, seed 1, headline and first-sentence queries), not on the test gold. A word found in its exact
@@ -56,6 +56,7 @@ FTS_TITLE_SQL = "coalesce(nullif(display_title, ''), title)"
 
 _ANALYZED = ", ".join(f"marsad_fts({FTS_TITLE_SQL}, text, {i})" for i in range(len(FTS_COLUMNS)))
 _FILL_SQL = f"INSERT INTO articles_fts(rowid, {', '.join(FTS_COLUMNS)}) SELECT id, {_ANALYZED} FROM articles"
+_INSERT_SQL = f"INSERT INTO articles_fts(rowid, {', '.join(FTS_COLUMNS)}) VALUES (?, ?, ?, ?, ?)"
 _DELETE_SQL = (f"INSERT INTO articles_fts(articles_fts, rowid, {', '.join(FTS_COLUMNS)}) "
                f"SELECT 'delete', id, {_ANALYZED} FROM articles")
 
@@ -115,12 +116,30 @@ def _only_duplicates(filters: SearchFilters) -> bool:
 class SQLiteSearch(SQLiteMixin):
     """The search half of ``SQLiteStore`` (a mixin: it uses the store's connection and transactions)."""
 
-    def _index_article(self, article_id: int) -> None:
-        """Index one article from its stored row (inside the write's transaction)."""
-        self.conn.execute(_FILL_SQL + " WHERE id = ?", (article_id,))
+    _fts_pending: list[tuple[int, str, str, str, str]]
+
+    def _index_article(self, article_id: int, title: str, text: str) -> None:
+        """Index one article as written: ``title`` is ``index_title`` of it. Inside a transaction the row waits
+        for ``_flush_index`` (at commit, or before anything reads the index).
+
+        FTS5 writes its pending terms out as a new segment whenever any statement of the transaction opens a
+        statement journal, which the article writes between two index inserts do: indexed one by one, every
+        article became a segment of its own plus a merge. Held to the end of the batch, a batch is one segment."""
+        row = (article_id, *fields_for(title, text))
+        if self._in_tx:
+            self._fts_pending.append(row)
+        else:
+            self.conn.execute(_INSERT_SQL, row)
+
+    def _flush_index(self) -> None:
+        """Write the index rows held back in this transaction (one statement, so one FTS5 segment)."""
+        if self._fts_pending:
+            rows, self._fts_pending[:] = list(self._fts_pending), []
+            self.conn.executemany(_INSERT_SQL, rows)
 
     def _unindex_article(self, article_id: int) -> None:
         """Remove one article from the index, before its row changes (contentless FTS5 needs the old values)."""
+        self._flush_index()
         self.conn.execute(_DELETE_SQL + " WHERE id = ?", (article_id,))
 
     def search_lexical(self, query: ParsedQuery, *, k: int, filters: SearchFilters,
@@ -131,6 +150,7 @@ class SQLiteSearch(SQLiteMixin):
         lists). Without filters other than leaving copies out, the index is ranked on its own and only the top
         of its list is checked against ``articles`` (a join would read every matching article's row).
         """
+        self._flush_index()
         expr = fts_match(self._all_words(query)) if match_all else fts_match_any(query, self._informative_terms(query))
         weights = ", ".join(repr(float(w)) for w in BM25_WEIGHTS)
         if _only_duplicates(filters):
@@ -164,6 +184,7 @@ class SQLiteSearch(SQLiteMixin):
         hit = cache.get(key)
         if hit is not None and articles <= hit[1] * (1 + DF_REFRESH):
             return hit[0]
+        self._flush_index()
         if not self.conn.execute("SELECT 1 FROM temp.sqlite_master WHERE name = 'articles_fts_vocab'").fetchone():
             self.conn.execute("CREATE VIRTUAL TABLE temp.articles_fts_vocab USING fts5vocab(main, articles_fts, row)")
         row = self.conn.execute("SELECT doc FROM temp.articles_fts_vocab WHERE term = ?", (key,)).fetchone()
@@ -222,6 +243,7 @@ class SQLiteSearch(SQLiteMixin):
         total = self.conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         done = 0
         with self.transaction():
+            self._fts_pending.clear()    # every row is indexed again from the table below
             self.conn.execute("INSERT INTO articles_fts(articles_fts) VALUES ('delete-all')")
             last = 0
             while True:
@@ -239,6 +261,7 @@ class SQLiteSearch(SQLiteMixin):
 
     def search_index_size(self) -> dict[str, Any]:
         """Rows and bytes of the search index (``bytes`` is None when SQLite lacks the dbstat table)."""
+        self._flush_index()
         rows = self.conn.execute("SELECT count(*) FROM articles_fts_docsize").fetchone()[0]
         try:
             size = self.conn.execute(

@@ -20,7 +20,8 @@ from marsad.times import now_iso, utc_iso
 # The crawl time of an undated article's input (read only when published_at is NULL), as ISO text: a news crawl
 # fetches most articles within a day of publication, so it stands in for the missing date in clustering.
 _CRAWLED = "(SELECT replace(r.fetched_at, ' ', 'T') FROM raw_inputs r WHERE r.sha256 = a.raw_sha256)"
-_WHEN = f"coalesce(a.published_at, {_CRAWLED}, a.created_at)"
+# Publication time in UTC (the stored key: published_at keeps the page's offset and does not sort as text).
+_WHEN = f"coalesce(a.published_utc, {_CRAWLED}, a.created_at)"
 
 
 class SQLiteStories(SQLiteMixin):
@@ -105,7 +106,7 @@ class SQLiteStories(SQLiteMixin):
             return []
         return [dict(r) for r in self.conn.execute(
             "SELECT id, source, url, title, published_at, duplicate_of, duplicate_reason, canonical_reason "
-            "FROM articles WHERE id = ? OR duplicate_of = ? ORDER BY duplicate_of IS NOT NULL, published_at, id",
+            "FROM articles WHERE id = ? OR duplicate_of = ? ORDER BY duplicate_of IS NOT NULL, published_utc, id",
             (row[0], row[0]))]
 
     # -- stories ---------------------------------------------------------------------------------
@@ -207,7 +208,7 @@ class SQLiteStories(SQLiteMixin):
     def story_members(self, story_id: int) -> list[dict[str, Any]]:
         return [dict(r) for r in self.conn.execute(
             "SELECT id, source, url, title, published_at, duplicate_of, duplicate_reason FROM articles "
-            "WHERE story_id = ? ORDER BY coalesce(published_at, created_at), id", (story_id,))]
+            "WHERE story_id = ? ORDER BY coalesce(published_utc, created_at), id", (story_id,))]
 
     def list_stories(self, *, since: str | None = None, limit: int | None = None, min_size: int = 1,
                      members: bool = False) -> list[dict[str, Any]]:

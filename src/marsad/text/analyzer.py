@@ -22,15 +22,21 @@ column filters, ``*``, ``^``, ``:``, brackets and braces in a query are just cha
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import pairwise
+from typing import TYPE_CHECKING
 
 from marsad.errors import QueryError
 from marsad.text.clitics import BEFORE_ARTICLE, LIL_PREFIXES, SEARCH_PREFIXES
 from marsad.text.normalize import MATCH
 from marsad.text.stem import stem_word
 from marsad.text.tokenize import TOKEN_RE, Token, iter_tokens
+
+if TYPE_CHECKING:
+    from marsad.models import Article
 
 FTS_COLUMNS = ("title_exact", "title_stem", "body_exact", "body_stem")
 """Columns of the search index, in order (weights of ``bm25()`` follow this order)."""
@@ -72,10 +78,40 @@ def _tokens(text: str) -> list[Token]:
     return [t for t in iter_tokens(text) if _searchable(t.norm)]
 
 
-@lru_cache(maxsize=8)
-def _fields(title: str, text: str) -> tuple[str, str, str, str]:
-    # Cached: the store's SQL function asks for the four columns of one row one after the other.
+Fields = tuple[str, str, str, str]
+"""The four analyzed strings of one article, in ``FTS_COLUMNS`` order."""
+
+_RECENT: OrderedDict[tuple[str, str], Fields] = OrderedDict()
+_RECENT_MAX = 1024   # a write batch's articles, primed by the workers that analyzed them (``prime``)
+_RECENT_LOCK = threading.Lock()
+
+
+def analyze_fields(title: str, text: str) -> Fields:
+    """The four analyzed strings of ``title`` and ``text`` (uncached: what a worker computes for ``prime``)."""
     return (*_analyzed(title), *_analyzed(text))
+
+
+def prime(title: str, text: str, fields: Fields) -> None:
+    """Remember fields analyzed elsewhere (a worker process), so the writer's index step does not redo them.
+
+    Safe because the fields are a pure function of (title, text): a stale key is never asked for.
+    """
+    with _RECENT_LOCK:
+        _RECENT[(title, text)] = fields
+        _RECENT.move_to_end((title, text))
+        while len(_RECENT) > _RECENT_MAX:
+            _RECENT.popitem(last=False)
+
+
+def fields_for(title: str, text: str) -> Fields:
+    """The four analyzed strings of an article, cached: the store's SQL function asks for the four columns of one
+    row one after the other, and a run's workers prime the articles of a batch before the writer indexes them."""
+    key = (title, text)
+    fields = _RECENT.get(key)
+    if fields is None:
+        fields = analyze_fields(title, text)
+        prime(title, text, fields)
+    return fields
 
 
 def _analyzed(text: str) -> tuple[str, str]:
@@ -84,14 +120,20 @@ def _analyzed(text: str) -> tuple[str, str]:
     return " ".join(k[0] for k in keys), " ".join(k[1] for k in keys)
 
 
+def index_title(article: Article) -> str:
+    """The title an article is indexed under: its page title, or the derived headline when it has none (the same
+    choice as the stores' ``coalesce(nullif(display_title, ''), title)``)."""
+    return article.display_title or article.title or ""
+
+
 def index_fields(title: str, text: str) -> dict[str, str]:
     """The analyzed, space-joined strings of the FTS columns ``title_exact title_stem body_exact body_stem``."""
-    return dict(zip(FTS_COLUMNS, _fields(title or "", text or ""), strict=True))
+    return dict(zip(FTS_COLUMNS, fields_for(title or "", text or ""), strict=True))
 
 
 def index_field(title: str | None, text: str | None, column: int) -> str:
     """One column of ``index_fields`` by position (what the store's ``marsad_fts`` SQL function returns)."""
-    return _fields(title or "", text or "")[column]
+    return fields_for(title or "", text or "")[column]
 
 
 # -- queries ---------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 from marsad.errors import QueryError
 from marsad.models import SearchFilters, SearchMode
 from marsad.store.story_text import lead
+from marsad.times import utc_iso
 from marsad.web import views
 from marsad.web.api import CATEGORIES, MAX_ID, Since, Until, _clean, front_page, full_story
 from marsad.web.atom import MEDIA_TYPE, Entry, Feed, Link, atom_time, render, tag_uri
@@ -143,7 +144,7 @@ def story_feed(request: Request, story_id: Annotated[int, Path(ge=1, le=MAX_ID)]
     if story is None:
         raise HTTPException(404, f"لا توجد قصة رقمها {story_id}")
     members = [m for m in story.get("members") or [] if m.get("duplicate_of") is None]
-    members.sort(key=lambda m: (m.get("published_at") or "", m["id"]), reverse=True)
+    members.sort(key=lambda m: (utc_iso(m.get("published_at")) or "", m["id"]), reverse=True)   # in UTC order
     subtitle = " ".join(s["text"] for s in story["summary"]) or story.get("lead") or ""
     feed = article_feed(request, f"story/{story['id']}", f"قصة: {story['headline']}", f"/stories/{story['id']}",
                         _full(request, members[:FEED_ENTRIES]), subtitle=subtitle)

@@ -12,6 +12,7 @@ from marsad.store.postgres.common import ARTICLE_COLUMNS, PgMixin, next_id
 from marsad.store.records import StoredArticle
 from marsad.store.rows import article_row_json
 from marsad.times import now_iso as _now
+from marsad.times import utc_iso
 
 
 def _enrichment(article: Article) -> tuple[str, str, str | None]:
@@ -56,14 +57,14 @@ class PgArticles(PgMixin):
         with self._write() as conn:
             row = conn.execute(
                 "INSERT INTO articles(id, identity, external_id, url, canonical_url, source, site_name, author, title, "
-                "display_title, title_derived, text, published_at, updated_at, language, tags, related_headlines, "
-                "origin, raw_sha256, content_hash, duplicate_of, created_at, modified_at, entities, keyphrases, "
-                f"category, text_source, search, search_head) VALUES ({next_id('articles')}, "
-                "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s, "
+                "display_title, title_derived, text, published_at, published_utc, updated_at, language, tags, "
+                "related_headlines, origin, raw_sha256, content_hash, duplicate_of, created_at, modified_at, entities, "
+                f"keyphrases, category, text_source, search, search_head) VALUES ({next_id('articles')}, "
+                "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s, "
                 f"{search}, {head}) RETURNING id",
                 (identity, article.external_id, article.url, article.canonical_url, article.source, article.site_name,
                  article.author, article.title, article.display_title, int(article.title_derived), article.text,
-                 article.published_at, article.updated_at, article.language,
+                 article.published_at, utc_iso(article.published_at), article.updated_at, article.language,
                  json.dumps(article.tags, ensure_ascii=False),
                  json.dumps(article.related_headlines, ensure_ascii=False),
                  json.dumps(article.origin, ensure_ascii=False), article.raw_sha256 or None, article.content_hash,
@@ -84,14 +85,15 @@ class PgArticles(PgMixin):
                 "UPDATE articles SET external_id = coalesce(%s, external_id), url = coalesce(%s, url), "
                 "canonical_url = coalesce(%s, canonical_url), source = coalesce(%s, source), "
                 "site_name = coalesce(%s, site_name), author = coalesce(%s, author), title = %s, display_title = %s, "
-                "title_derived = %s, text = %s, published_at = coalesce(%s, published_at), updated_at = %s, "
+                "title_derived = %s, text = %s, published_at = coalesce(%s, published_at), "
+                "published_utc = CASE WHEN %s::text IS NULL THEN published_utc ELSE %s END, updated_at = %s, "
                 "language = %s, tags = %s, related_headlines = %s, origin = %s, raw_sha256 = %s, content_hash = %s, "
                 "version = version + 1, modified_at = %s, entities = %s, keyphrases = %s, category = %s, "
                 f"text_source = %s, search = {search}, search_head = {head} WHERE id = %s",
                 (article.external_id, article.url, article.canonical_url, article.source, article.site_name,
                  article.author, article.title, article.display_title, int(article.title_derived), article.text,
-                 article.published_at, article.updated_at, article.language,
-                 json.dumps(article.tags, ensure_ascii=False),
+                 article.published_at, article.published_at, utc_iso(article.published_at), article.updated_at,
+                 article.language, json.dumps(article.tags, ensure_ascii=False),
                  json.dumps(article.related_headlines, ensure_ascii=False),
                  json.dumps(article.origin, ensure_ascii=False), article.raw_sha256 or None, article.content_hash,
                  now, *_enrichment(article), article.text_source, *fields, article_id))

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from marsad.store.postgres.common import PgMixin, next_id
+from marsad.store.rows import NAME_FORMS, entity_display_name
 from marsad.times import now_iso as _now
 
 
@@ -52,6 +53,12 @@ class PgEntities(PgMixin):
             (entity_id, articles, entity_id))
         return {r["entity_id"] for r in rows}
 
+    def add_aliases(self, entity_id: int, type_: str, aliases: list[str]) -> None:
+        """Register more aliases of an entity under ``type_`` (known ones are kept)."""
+        with self._write() as conn, conn.cursor() as cur:
+            cur.executemany("INSERT INTO entity_aliases(alias, type, entity_id) VALUES (%s,%s,%s) "
+                            "ON CONFLICT DO NOTHING", [(alias, type_, entity_id) for alias in aliases])
+
     def replace_article_entities(self, article_id: int, rows: list[tuple[int, str, int]]) -> None:
         """Set an article's (entity_id, form, mentions) rows."""
         with self._write() as conn:
@@ -62,14 +69,14 @@ class PgEntities(PgMixin):
                                     "VALUES (%s,%s,%s,%s)", [(article_id, eid, form, n) for eid, form, n in rows])
 
     def entity_names(self, ids: set[int]) -> dict[int, tuple[str, str]]:
-        """id -> (canonical id, canonical name = the most frequent surface form so far)."""
+        """id -> (canonical id, display name: the fullest common of its most mentioned forms so far)."""
         out: dict[int, tuple[str, str]] = {}
         for eid in ids:
             cid = self._value("SELECT cid FROM entities WHERE id = %s", (eid,))
-            form = self._value(
-                "SELECT form FROM article_entities WHERE entity_id = %s GROUP BY form "
-                "ORDER BY sum(mentions) DESC, length(form) DESC, form LIMIT 1", (eid,))
-            out[eid] = (cid, form if form is not None else "")
+            forms = self._all(
+                "SELECT form, sum(mentions) AS n FROM article_entities WHERE entity_id = %s GROUP BY form "
+                "ORDER BY n DESC, length(form) DESC, form LIMIT %s", (eid, NAME_FORMS))
+            out[eid] = (cid, entity_display_name([{"form": f["form"], "count": int(f["n"])} for f in forms]))
         return out
 
     def set_article_entities_json(self, article_id: int, mentions: list[dict[str, Any]]) -> None:
@@ -90,7 +97,7 @@ class PgEntities(PgMixin):
             forms = self._all("SELECT form, sum(mentions) AS n FROM article_entities WHERE entity_id = %s "
                               "GROUP BY form ORDER BY n DESC, length(form) DESC, form", (row["id"],))
             variants = [{"form": f["form"], "count": int(f["n"])} for f in forms]
-            out.append({"canonical_id": row["cid"], "canonical_name": variants[0]["form"] if variants else "",
+            out.append({"canonical_id": row["cid"], "canonical_name": entity_display_name(variants),
                         "type": row["type"], "latin": row["latin"], "mentions": int(row["mentions"]),
                         "articles": row["articles"], "variants": variants})
         return out

@@ -9,8 +9,7 @@ from typing import Any
 
 from marsad.models import SearchFilters
 from marsad.store.postgres.common import CATEGORY_LABEL, STORY_COLUMNS, PgMixin, filter_sql
-from marsad.store.rows import story_row_json
-from marsad.times import utc_iso
+from marsad.store.rows import entity_display_name, published_at_of, story_row_json
 
 _LIST_COLUMNS = ("a.id, coalesce(nullif(a.display_title, ''), a.title) AS title, a.source, a.published_at, a.url, "
                  f"a.story_id, a.duplicate_of, {CATEGORY_LABEL} AS category, a.language")
@@ -30,16 +29,18 @@ class PgReader(PgMixin):
         where, params = filter_sql(filters)
         cond = (" WHERE " + " AND ".join(where)) if where else ""
         total = self._value(f"SELECT count(*) FROM articles a{cond}", params)
-        rows = self._all(f"SELECT {_LIST_COLUMNS} FROM articles a{cond} ORDER BY a.published_at IS NULL, "
-                         "a.published_at DESC, a.id DESC LIMIT %s OFFSET %s", [*params, limit, offset])
+        rows = self._all(f"SELECT {_LIST_COLUMNS} FROM articles a{cond} ORDER BY a.published_utc IS NULL, "
+                         "a.published_utc DESC, a.id DESC LIMIT %s OFFSET %s", [*params, limit, offset])
         return int(total), rows
 
     def list_sources(self) -> list[dict[str, Any]]:
         """Every outlet with its article count, copies, first and last publication time, most articles first."""
+        same = " AND coalesce(f.source, '') = g.source"
         return self._all(
-            "SELECT coalesce(source, '') AS source, count(*) AS articles, count(duplicate_of) AS duplicates, "
-            "min(published_at) AS first_published, max(published_at) AS last_published FROM articles "
-            "GROUP BY 1 ORDER BY 2 DESC, 1")
+            "WITH g AS (SELECT coalesce(source, '') AS source, count(*) AS articles, count(duplicate_of) AS "
+            "duplicates, min(published_utc) AS lo, max(published_utc) AS hi FROM articles GROUP BY 1) "
+            f"SELECT source, articles, duplicates, {published_at_of('g.lo', same)} AS first_published, "
+            f"{published_at_of('g.hi', same)} AS last_published FROM g ORDER BY 2 DESC, 1")
 
     def source_names(self) -> list[str]:
         """Every outlet name, sorted."""
@@ -48,14 +49,17 @@ class PgReader(PgMixin):
 
     def source_summary(self, source: str) -> dict[str, Any] | None:
         """One outlet's article count, copies, first and last publication time, or None when it has no article."""
+        same = " AND f.source = g.source"
         row = self._one(
-            "SELECT %s::text AS source, count(*) AS articles, count(duplicate_of) AS duplicates, "
-            "min(published_at) AS first_published, max(published_at) AS last_published FROM articles "
-            "WHERE source = %s", (source, source))
+            "WITH g AS (SELECT %s::text AS source, count(*) AS articles, count(duplicate_of) AS duplicates, "
+            "min(published_utc) AS lo, max(published_utc) AS hi FROM articles WHERE source = %s) "
+            f"SELECT source, articles, duplicates, {published_at_of('g.lo', same)} AS first_published, "
+            f"{published_at_of('g.hi', same)} AS last_published FROM g", (source, source))
         return row if row and row["articles"] else None
 
     def source_volume(self, source: str) -> list[dict[str, Any]]:
-        """Articles per publication day (``YYYY-MM-DD``) of one outlet, oldest first; undated ones left out."""
+        """Articles per publication day (``YYYY-MM-DD``) of one outlet, oldest first; undated ones left out. The day
+        is the one the page printed (``published_at``'s own date, before any conversion to UTC)."""
         return self._all("SELECT substr(published_at, 1, 10) AS day, count(*) AS articles FROM articles "
                          "WHERE source = %s AND published_at IS NOT NULL GROUP BY 1 ORDER BY 1", (source,))
 
@@ -68,7 +72,7 @@ class PgReader(PgMixin):
                            "article_entities WHERE entity_id = %s", (row["id"],))
         assert counts is not None
         variants = self._variants(row["id"])
-        return {"id": row["id"], "canonical_id": row["cid"], "canonical_name": variants[0]["form"] if variants else "",
+        return {"id": row["id"], "canonical_id": row["cid"], "canonical_name": entity_display_name(variants),
                 "type": row["type"], "key": row["key"], "latin": row["latin"], "mentions": int(counts["m"]),
                 "articles": counts["a"], "variants": variants}
 
@@ -106,7 +110,7 @@ class PgReader(PgMixin):
         out = []
         for r in rows:
             variants = self._variants(r["id"])
-            out.append({"canonical_id": r["cid"], "canonical_name": variants[0]["form"] if variants else "",
+            out.append({"canonical_id": r["cid"], "canonical_name": entity_display_name(variants),
                         "type": r["type"], "latin": r["latin"], "mentions": int(r["mentions"]),
                         "articles": r["articles"], "variants": variants})
         return int(total), out
@@ -120,17 +124,17 @@ class PgReader(PgMixin):
         return int(total), [story_row_json(r) for r in rows]
 
     def latest_published(self, *, sample: int = 50) -> str | None:
-        """The latest publication time in UTC (ISO): the store's "now" for a front page."""
-        rows = self._all("SELECT published_at FROM articles WHERE published_at IS NOT NULL "
-                         "ORDER BY published_at DESC LIMIT %s", (sample,))
-        times = [t for t in (utc_iso(r["published_at"]) for r in rows) if t]
-        return max(times) if times else None
+        """The latest publication time in UTC (ISO): the store's "now" for a front page (read from the UTC key;
+        ``sample`` is kept for callers and unused)."""
+        row = self._one("SELECT max(published_utc) AS t FROM articles")
+        return row["t"] if row else None
 
     def reader_counts(self) -> dict[str, Any]:
         """Cheap counts for a health check: articles, stories, entities, latest publication, schema version."""
         row = self._one(
             "SELECT (SELECT count(*) FROM articles) AS articles, (SELECT count(*) FROM stories WHERE merged_into IS "
-            "NULL AND size > 0) AS stories, (SELECT count(*) FROM entities) AS entities, (SELECT max(published_at) "
-            "FROM articles) AS latest_published, (SELECT version FROM marsad_schema) AS schema_version")
+            "NULL AND size > 0) AS stories, (SELECT count(*) FROM entities) AS entities, "
+            f"{published_at_of('(SELECT max(published_utc) FROM articles)')} AS latest_published, "
+            "(SELECT version FROM marsad_schema) AS schema_version")
         assert row is not None
         return row

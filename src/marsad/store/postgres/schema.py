@@ -1,7 +1,8 @@
 """PostgreSQL schema: the same tables, columns and versions as ``marsad.store.sqlite.MIGRATIONS``.
 
 Versions 1-8 here hold what SQLite's versions 1-8 hold. From then on each backend numbers its own migrations:
-version 9 here is PostgreSQL's search head (SQLite has none), version 10 here is SQLite's version 9 (watchlists).
+version 9 here is PostgreSQL's search head (SQLite has none), version 10 here is SQLite's version 9 (watchlists),
+version 11 here is SQLite's version 10 (the UTC key of the publication time).
 Differences in kind, not in content:
 
 * text columns are ``text COLLATE "C"``: comparisons and ``ORDER BY`` are by code point, as in SQLite;
@@ -15,6 +16,9 @@ Differences in kind, not in content:
 """
 
 from __future__ import annotations
+
+from marsad.store.postgres.common import Conn
+from marsad.times import utc_iso
 
 T = 'text COLLATE "C"'
 
@@ -269,8 +273,30 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX delivery_attempts_alert ON delivery_attempts(alert_id);
     """,
+    # 11: the UTC sort key of the publication time: SQLite's version 10 (published_at keeps the page's offset and
+    # does not sort as text; every ordering and filter by publication time reads published_utc). The rows already
+    # there are filled by ``fill_published_utc`` in the same transaction (the key is marsad.times.utc_iso).
+    f"""
+    ALTER TABLE articles ADD COLUMN published_utc {T};
+    DROP INDEX IF EXISTS articles_published;
+    CREATE INDEX articles_published_utc ON articles(published_utc);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def fill_published_utc(conn: Conn, batch: int = 5000) -> None:
+    """Write ``published_utc`` for every row with a ``published_at`` (migration 11), ``batch`` rows at a time."""
+    last = 0
+    while True:
+        rows = conn.execute("SELECT id, published_at FROM articles WHERE id > %s AND published_at IS NOT NULL "
+                            "ORDER BY id LIMIT %s", (last, batch)).fetchall()
+        if not rows:
+            return
+        with conn.cursor() as cur:
+            cur.executemany("UPDATE articles SET published_utc = %s WHERE id = %s",
+                            [(utc_iso(r["published_at"]), r["id"]) for r in rows])
+        last = rows[-1]["id"]
 
 BOOKKEEPING = """
 CREATE TABLE IF NOT EXISTS marsad_schema (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL);

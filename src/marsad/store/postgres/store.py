@@ -32,11 +32,12 @@ from marsad.store.postgres.entities import PgEntities
 from marsad.store.postgres.feeds import PgFeeds
 from marsad.store.postgres.reader import PgReader
 from marsad.store.postgres.related import PgRelated
-from marsad.store.postgres.schema import BOOKKEEPING, MIGRATIONS, SCHEMA_VERSION
+from marsad.store.postgres.schema import BOOKKEEPING, MIGRATIONS, SCHEMA_VERSION, fill_published_utc
 from marsad.store.postgres.search import PgSearch
 from marsad.store.postgres.stories import PgStories
 from marsad.store.postgres.vectors import PgVectors
 from marsad.store.postgres.watchlists import PgWatchlists
+from marsad.store.rows import published_at_of
 
 CONNECT_TIMEOUT = 10
 """Seconds to reach the server before giving up with a ``StoreError`` (no hang on an unreachable host)."""
@@ -154,6 +155,8 @@ class PostgresStore(PgSearch, PgStories, PgVectors, PgReader, PgRelated, PgArtic
         for target in range(version, SCHEMA_VERSION):
             with conn.transaction():
                 conn.execute(MIGRATIONS[target])
+                if target + 1 == 11:             # the UTC key of the rows already there (computed in Python)
+                    fill_published_utc(conn)
                 conn.execute("UPDATE marsad_schema SET version = %s", (target + 1,))
         self._needs_search_fill = start < 9 <= SCHEMA_VERSION and bool(     # before search (v5) or its head (v9)
             conn.execute("SELECT 1 AS x FROM articles WHERE search IS NULL OR search_head IS NULL LIMIT 1").fetchone())
@@ -236,7 +239,9 @@ class PostgresStore(PgSearch, PgStories, PgVectors, PgReader, PgRelated, PgArtic
             "SELECT coalesce(source, '(unknown)') AS k, count(*) AS n FROM articles GROUP BY 1 ORDER BY 2 DESC, 1")}
         by_language = {r["k"]: r["n"] for r in self._all(
             "SELECT coalesce(language, '(unknown)') AS k, count(*) AS n FROM articles GROUP BY 1 ORDER BY 2 DESC, 1")}
-        dated = self._one("SELECT count(*) AS n, min(published_at) AS lo, max(published_at) AS hi FROM articles "
+        dated = self._one("SELECT count(*) AS n, "
+                          f"{published_at_of('(SELECT min(published_utc) FROM articles)')} AS lo, "
+                          f"{published_at_of('(SELECT max(published_utc) FROM articles)')} AS hi FROM articles "
                           "WHERE published_at IS NOT NULL")
         rejections = {r["k"]: r["n"] for r in self._all(
             "SELECT reason_code AS k, count(*) AS n FROM outcomes WHERE outcome = 'rejected' GROUP BY 1 "

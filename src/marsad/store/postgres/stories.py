@@ -19,7 +19,7 @@ from marsad.times import now_iso, utc_iso
 
 # The crawl time of an undated article's input, as ISO text (see sqlite_stories).
 _CRAWLED = "(SELECT replace(r.fetched_at, ' ', 'T') FROM raw_inputs r WHERE r.sha256 = a.raw_sha256)"
-_WHEN = f"coalesce(a.published_at, {_CRAWLED}, a.created_at)"
+_WHEN = f"coalesce(a.published_utc, {_CRAWLED}, a.created_at)"   # publication time by its UTC key
 _FEATURES = ("minhash", "embedding", "embedder", "terms")
 
 
@@ -106,7 +106,7 @@ class PgStories(PgMixin):
         return self._all(
             "SELECT id, source, url, title, published_at, duplicate_of, duplicate_reason, canonical_reason "
             "FROM articles WHERE id = %s OR duplicate_of = %s "
-            "ORDER BY duplicate_of IS NOT NULL, published_at NULLS FIRST, id", (head, head))
+            "ORDER BY duplicate_of IS NOT NULL, published_utc NULLS FIRST, id", (head, head))
 
     # -- stories ---------------------------------------------------------------------------------
     def set_story(self, article_id: int, story_id: int | None) -> None:
@@ -211,7 +211,7 @@ class PgStories(PgMixin):
     def story_members(self, story_id: int) -> list[dict[str, Any]]:
         """The members of a story, oldest first."""
         return self._all("SELECT id, source, url, title, published_at, duplicate_of, duplicate_reason FROM articles "
-                         "WHERE story_id = %s ORDER BY coalesce(published_at, created_at), id", (story_id,))
+                         "WHERE story_id = %s ORDER BY coalesce(published_utc, created_at), id", (story_id,))
 
     def list_stories(self, *, since: str | None = None, limit: int | None = None, min_size: int = 1,
                      members: bool = False) -> list[dict[str, Any]]:
