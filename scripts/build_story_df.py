@@ -42,11 +42,15 @@ HEADER = ("# story-term document frequencies (ANT multi-outlet without the label
 
 
 def labelled_docnos() -> set[str]:
-    """Every docno of a story gold or development file (their days are left out of the counts)."""
+    """Every docno of a story gold or development file, or of a graded pair file, found by name so that
+    stretches labelled later are left out too (their days are left out of the counts)."""
     out: set[str] = set()
     for path in GOLD.glob("ant-stories-*.tsv"):
         with path.open(encoding="utf-8") as fh:
             out.update(r["docno"] for r in csv.DictReader(fh, delimiter="\t"))
+    for path in GOLD.glob("story-pairs-graded-*.tsv"):
+        with path.open(encoding="utf-8") as fh:
+            out.update(d for r in csv.DictReader(fh, delimiter="\t") for d in (r["docno_a"], r["docno_b"]))
     return out
 
 

