@@ -20,7 +20,6 @@ two-worker run compete with the client's decision step and writer for them.
 from __future__ import annotations
 
 import argparse
-import gzip
 import hashlib
 import json
 import os
@@ -37,7 +36,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "src")]
 
 from bench.docs import write_section  # noqa: E402
-from marsad.config import IngestOptions, data_dir  # noqa: E402
+from bench.pg_equal import records as ant_records  # noqa: E402
+from marsad.config import IngestOptions  # noqa: E402
 from marsad.store import open_store  # noqa: E402
 
 WRITE_TIMES = {"created_at", "modified_at"}
@@ -45,16 +45,7 @@ WRITE_TIMES = {"created_at", "modified_at"}
 
 def records(match: str, n: int, folder: Path) -> Path:
     """The first ``n`` ANT records whose line holds ``match``, as one JSONL file."""
-    out, kept = folder / "ant.jsonl", 0
-    with gzip.open(data_dir() / "ant-multisource.jsonl.gz", "rt", encoding="utf-8") as fin, \
-            out.open("w", encoding="utf-8") as fout:
-        for line in fin:
-            if match in line:
-                fout.write(line)
-                kept += 1
-                if kept >= n:
-                    break
-    return out
+    return ant_records(match, n, folder)[0]
 
 
 def fingerprint(db: Path) -> str:

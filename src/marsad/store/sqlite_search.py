@@ -134,7 +134,7 @@ class SQLiteSearch(SQLiteMixin):
     def _flush_index(self) -> None:
         """Write the index rows held back in this transaction (one statement, so one FTS5 segment)."""
         if self._fts_pending:
-            rows, self._fts_pending[:] = list(self._fts_pending), []
+            rows, self._fts_pending = self._fts_pending, []
             self.conn.executemany(_INSERT_SQL, rows)
 
     def _unindex_article(self, article_id: int) -> None:

@@ -30,6 +30,19 @@ class NulFreeStr(StrDumperUnknown):
         return super().dump(obj.replace("\x00", "\ufffd") if "\x00" in obj else obj)  # type: ignore[return-value]
 
 
+def id_batches(conn: Conn, columns: str, where: str = "TRUE", batch: int = 5000) -> Iterator[list[dict[str, Any]]]:
+    """``articles`` rows (``id`` and ``columns``) matching ``where``, ``batch`` at a time in id order (keyset: each
+    batch starts after the last id of the one before, so rows updated meanwhile are never read twice)."""
+    last = 0
+    while True:
+        rows = conn.execute(f"SELECT id, {columns} FROM articles WHERE id > %s AND ({where}) ORDER BY id LIMIT %s",
+                            (last, batch)).fetchall()
+        if not rows:
+            return
+        yield rows
+        last = rows[-1]["id"]
+
+
 def configure(conn: Conn) -> None:
     """Set up a new connection (pooled or not): the NUL-free string dumper."""
     conn.adapters.register_dumper(str, NulFreeStr)

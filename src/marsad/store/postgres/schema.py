@@ -17,7 +17,7 @@ Differences in kind, not in content:
 
 from __future__ import annotations
 
-from marsad.store.postgres.common import Conn
+from marsad.store.postgres.common import Conn, id_batches
 from marsad.times import utc_iso
 
 T = 'text COLLATE "C"'
@@ -287,16 +287,10 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 def fill_published_utc(conn: Conn, batch: int = 5000) -> None:
     """Write ``published_utc`` for every row with a ``published_at`` (migration 11), ``batch`` rows at a time."""
-    last = 0
-    while True:
-        rows = conn.execute("SELECT id, published_at FROM articles WHERE id > %s AND published_at IS NOT NULL "
-                            "ORDER BY id LIMIT %s", (last, batch)).fetchall()
-        if not rows:
-            return
+    for rows in id_batches(conn, "published_at", "published_at IS NOT NULL", batch):
         with conn.cursor() as cur:
             cur.executemany("UPDATE articles SET published_utc = %s WHERE id = %s",
                             [(utc_iso(r["published_at"]), r["id"]) for r in rows])
-        last = rows[-1]["id"]
 
 BOOKKEEPING = """
 CREATE TABLE IF NOT EXISTS marsad_schema (id integer PRIMARY KEY CHECK (id = 1), version integer NOT NULL);

@@ -32,7 +32,7 @@ from dataclasses import replace
 from typing import Any
 
 from marsad.models import Article, SearchFilters
-from marsad.store.postgres.common import PgMixin, filter_sql
+from marsad.store.postgres.common import PgMixin, filter_sql, id_batches
 from marsad.text.analyzer import ParsedQuery, QueryTerm, index_fields
 
 # ts_rank_cd weights {D, C, B, A} (each at most 1): SQLite's BM25 weights 0.5, 1, 4, 8 divided by 8.
@@ -293,17 +293,11 @@ class PgSearch(PgMixin):
         total = int(self._value("SELECT count(*) FROM articles") or 0)
         done = 0
         with self._write() as conn:
-            last = 0
-            while True:
-                rows = conn.execute("SELECT id, title, display_title, text FROM articles WHERE id > %s ORDER BY id "
-                                    "LIMIT %s", (last, batch)).fetchall()
-                if not rows:
-                    break
+            for rows in id_batches(conn, "title, display_title, text", batch=batch):
                 with conn.cursor() as cur:
                     cur.executemany(f"UPDATE articles SET search = {_VECTOR}, search_head = {_VECTOR} WHERE id = %s",
                                     [(*vector_params(r["display_title"] or r["title"], r["text"]), r["id"])
                                      for r in rows])
-                last = rows[-1]["id"]
                 done += len(rows)
                 if progress:
                     progress(done, total)
