@@ -20,7 +20,7 @@ from marsad.stories.engine import (
     THRESHOLD_NO_EMB,
     WEIGHTS,
     WEIGHTS_NO_EMB,
-    _emb_scale,
+    emb_scale,
     logistic,
     pair_evidence,
 )
@@ -50,7 +50,7 @@ def same_story_score(fa: Features, fb: Features, semantic: float | None) -> tupl
           "hours": hours_away}
     weights, threshold = WEIGHTS_NO_EMB, THRESHOLD_NO_EMB
     if semantic is not None:
-        ev["emb"] = ev["emb_m"] = _emb_scale(semantic)
+        ev["emb"] = ev["emb_m"] = emb_scale(semantic)
         weights, threshold = WEIGHTS, THRESHOLD
     return logistic(ev, weights), threshold
 

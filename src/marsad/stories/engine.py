@@ -168,7 +168,8 @@ class Decision:
     merged: tuple[int, ...] = ()      # stories merged into ``story_id`` by this article
 
 
-def _emb_scale(cos: float) -> float:
+def emb_scale(cos: float) -> float:
+    """An encoder cosine rescaled to 0-1 (0 at unrelated news, 1 at the same event; EMB_FLOOR, EMB_SPAN)."""
     return min(1.0, max(0.0, (cos - EMB_FLOOR) / EMB_SPAN))
 
 
@@ -177,7 +178,7 @@ def pair_evidence(a: Features, b_terms: dict[str, float], b_emb: np.ndarray | No
     """Evidence between an article and a centroid (or another article); entity weights default to 1."""
     ev = {"lex": cosine(a.terms, b_terms)}
     if a.embedding is not None and b_emb is not None:
-        ev["emb"] = _emb_scale(float(np.dot(a.embedding, b_emb)))
+        ev["emb"] = emb_scale(float(np.dot(a.embedding, b_emb)))
     ent_total = 0.0
     ent_shared = 0.0
     for cid, salience in a.entities.items():
@@ -263,7 +264,7 @@ class StoryEngine:
         ev["title_m"] = max((cosine(feats.title_terms, t) for t in story.recent_titles), default=0.0) \
             if feats.title_terms else 0.0
         if emb is not None and feats.embedding is not None:
-            ev["emb_m"] = max((_emb_scale(float(np.dot(feats.embedding, e))) for _, _, e in story.recent
+            ev["emb_m"] = max((emb_scale(float(np.dot(feats.embedding, e))) for _, _, e in story.recent
                                if e is not None), default=0.0)
         ev["hours"] = self._hours_away(feats.time, story)
         return ev
@@ -373,7 +374,7 @@ class StoryEngine:
         ca, cb = a.centroid_terms(), b.centroid_terms()
         lex = cosine(ca, cb)
         ea, eb = a.centroid_emb(), b.centroid_emb()
-        emb = _emb_scale(float(np.dot(ea, eb))) if ea is not None and eb is not None else None
+        emb = emb_scale(float(np.dot(ea, eb))) if ea is not None and eb is not None else None
         return lex >= 0.5 or (emb is not None and emb >= 0.8 and lex >= 0.3)
 
     def story_evidence(self, a: Story, b: Story) -> dict[str, float]:
@@ -385,8 +386,8 @@ class StoryEngine:
                               for y in b.recent_titles[-RECENT_MEMBERS:]), default=0.0)}
         ea, eb = a.centroid_emb(), b.centroid_emb()
         if self.use_embeddings and ea is not None and eb is not None:
-            ev["emb"] = _emb_scale(float(np.dot(ea, eb)))
-            ev["emb_m"] = max((_emb_scale(float(np.dot(x, y))) for _, _, x in a.recent for _, _, y in b.recent
+            ev["emb"] = emb_scale(float(np.dot(ea, eb)))
+            ev["emb_m"] = max((emb_scale(float(np.dot(x, y))) for _, _, x in a.recent for _, _, y in b.recent
                                if x is not None and y is not None), default=0.0)
         ev["ent"] = _entity_overlap({c: n / a.size for c, n in a.entities.items()},
                                     {c: n / b.size for c, n in b.entities.items()}, self._entity_weight)

@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from marsad.enrich.features import Features, cosine, entity_counts
-from marsad.stories.engine import _emb_scale
+from marsad.stories.engine import emb_scale
 
 WHEN_DAYS = 4.0
 WHO_TYPES = ("PERS", "ORG")
@@ -69,7 +69,7 @@ def event_evidence(fa: Features, fb: Features, mentions_a: Iterable[Mapping[str,
     ev = {"lex": cosine(fa.terms, fb.terms),
           "title": cosine(fa.title_terms, fb.title_terms) if fa.title_terms and fb.title_terms else 0.0}
     if fa.embedding is not None and fb.embedding is not None:
-        ev["emb"] = _emb_scale(float(np.dot(fa.embedding, fb.embedding)))
+        ev["emb"] = emb_scale(float(np.dot(fa.embedding, fb.embedding)))
     ev["who"] = _share(typed_entities(ma, WHO_TYPES, title_a), typed_entities(mb, WHO_TYPES, title_b))
     ev["where"] = _share(typed_entities(ma, WHERE_TYPES, title_a), typed_entities(mb, WHERE_TYPES, title_b))
     if fa.time is None or fb.time is None:
