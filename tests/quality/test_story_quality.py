@@ -15,7 +15,16 @@ from pathlib import Path
 
 import pytest
 from bench.neardup_pairs import all_pairs, evaluate
-from bench.story_eval import SETS, load_gold, load_records, pipeline_labels, topic_confusions
+from bench.story_eval import (
+    GOLD,
+    SETS,
+    featurize,
+    load_gold,
+    load_records,
+    pipeline_labels,
+    run_engine,
+    topic_confusions,
+)
 
 from marsad.stories.bcubed import bcubed
 
@@ -25,6 +34,11 @@ pytestmark = pytest.mark.quality
 STORY_F1_FLOOR = 0.87
 STORY_PRECISION_FLOOR = 0.91
 SAME_TOPIC_MERGE_CEILING = 0.06
+# The stretches labelled for issue 16, never fit on by the shipped weights (those were fit on the five development
+# stretches): engine-only path (bench/story_embedders.py, USE). Measured F1 0.826 (P 0.843) and 0.821 (P 0.816);
+# the two annotators of 14-16 May agree at 0.947.
+HELD_OUT_FLOORS = {"2018-04-13_15": 0.80, "2018-05-14_16": 0.80}
+HELD_OUT_PRECISION_FLOOR = 0.79
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +64,25 @@ def test_the_two_annotators_agree_well_above_the_system() -> None:
     two = {d: s for d, (s, _) in load_gold(SETS["annotator2"]).items()}
     assert set(one) == set(two)
     assert bcubed(two, one)["f1"] >= 0.95
+
+
+@pytest.mark.parametrize("stretch", sorted(HELD_OUT_FLOORS))
+def test_stories_on_held_out_stretches(data: Path, stretch: str) -> None:
+    """Three-day stretches chosen for their big developing events (the strikes on Syria; the embassy opening and
+    the Gaza border killings), scored with the shipped weights, which never saw them."""
+    gold = load_gold(GOLD / f"ant-stories-{stretch}.tsv")
+    records = load_records(data, gold)
+    system = run_engine(records, featurize(records, "use"))
+    scores = bcubed(system, {d: s for d, (s, _) in gold.items()})
+    assert scores["f1"] >= HELD_OUT_FLOORS[stretch], scores
+    assert scores["precision"] >= HELD_OUT_PRECISION_FLOOR, scores
+
+
+def test_the_two_annotators_of_14_16_may_agree() -> None:
+    one = {d: s for d, (s, _) in load_gold(GOLD / "ant-stories-2018-05-14_16.tsv").items()}
+    two = {d: s for d, (s, _) in load_gold(GOLD / "ant-stories-2018-05-14_16.annotator2.tsv").items()}
+    assert set(one) == set(two) and len(one) == 560
+    assert bcubed(two, one)["f1"] >= 0.94
 
 
 @pytest.fixture(scope="module")
