@@ -57,5 +57,16 @@ _WORD_KEYS = re.compile(rf"[{_AR}a-z0-9]+(?:[.,][0-9]+)*", re.IGNORECASE)
 
 
 def match_words(text: str) -> list[str]:
-    """Fast path: the match keys of the words of ``text``, without offsets (for hashing/shingling)."""
-    return _WORD_KEYS.findall(MATCH(text))
+    """Fast path: the match keys of the words of ``text``, without offsets (for hashing/shingling).
+
+    The last text's words are kept: an article's body is asked for by its content hash and then by its story
+    terms, and is normalized once."""
+    last = _LAST_WORDS[0]
+    if last is not None and last[0] == text:
+        return list(last[1])
+    words = _WORD_KEYS.findall(MATCH(text))
+    _LAST_WORDS[0] = (text, tuple(words))
+    return words
+
+
+_LAST_WORDS: list[tuple[str, tuple[str, ...]] | None] = [None]
