@@ -59,14 +59,17 @@ _WORD_KEYS = re.compile(rf"[{_AR}a-z0-9]+(?:[.,][0-9]+)*", re.IGNORECASE)
 def match_words(text: str) -> list[str]:
     """Fast path: the match keys of the words of ``text``, without offsets (for hashing/shingling).
 
-    The last text's words are kept: an article's body is asked for by its content hash and then by its story
+    The last few texts' words are kept: an article's body is read for its content hash, its shingles and its story
     terms, and is normalized once."""
-    last = _LAST_WORDS[0]
-    if last is not None and last[0] == text:
-        return list(last[1])
+    got = _RECENT_WORDS.get(text)
+    if got is not None:
+        return list(got)
     words = _WORD_KEYS.findall(MATCH(text))
-    _LAST_WORDS[0] = (text, tuple(words))
+    if len(_RECENT_WORDS) >= _RECENT_MAX:
+        _RECENT_WORDS.clear()
+    _RECENT_WORDS[text] = tuple(words)
     return words
 
 
-_LAST_WORDS: list[tuple[str, tuple[str, ...]] | None] = [None]
+_RECENT_WORDS: dict[str, tuple[str, ...]] = {}
+_RECENT_MAX = 8
