@@ -480,39 +480,39 @@ def _quality(span: tuple[_Tok, ...]) -> int:
 def _collect(toks: list[_Tok], stream: int, cands: dict[tuple[str, ...], _Cand]) -> None:
     title = stream == 0
     get = cands.get
+    # per-token facts read once for the whole text, not once per n-gram (the n-grams overlap up to MAX_WORDS
+    # times); a run is a contiguous stretch of ``toks`` (stop words and numbers always end one), so slices serve
+    stems = tuple([tk.stem for tk in toks])
+    words = [tk.kind == "word" for tk in toks]
+    definite = [tk.word.definite for tk in toks]
+    pronoun = [tk.pronoun for tk in toks]
     for start, run in _runs(toks):
         n = len(run)
-        # per-token facts read once, not once per n-gram (the n-grams overlap up to MAX_WORDS times)
-        stems = tuple([tk.stem for tk in run])
-        words = [tk.kind == "word" for tk in run]
-        definite = [tk.word.definite for tk in run]
-        pronoun = [tk.pronoun for tk in run]
-        open_end = [not definite[j] and definite[j + 1] for j in range(n - 1)] + [False]
-        for i in range(n):
-            tk = run[i]
+        end = start + n
+        for a in range(start, end):
+            tk = toks[a]
             if tk.kind == "bridge":
                 continue
             q0 = (1 if tk.clitic else 0) + (2 if tk.pronoun else 0)
-            stop = i + MAX_WORDS if i + MAX_WORDS < n else n
-            for j in range(i, stop):
-                if not words[j]:
+            for b in range(a, a + MAX_WORDS if a + MAX_WORDS < end else end):
+                if not words[b]:
                     continue
-                key = stems[i:j + 1]
+                key = stems[a:b + 1]
                 c = get(key)
                 if c is None:
-                    span = tuple(run[i:j + 1])
-                    c = cands[key] = _Cand(key, (stream, start + i), span, _quality(span), stream)
+                    span = tuple(toks[a:b + 1])
+                    c = cands[key] = _Cand(key, (stream, a), span, _quality(span), stream)
                 elif c.quality:
-                    q = q0 if q0 >= 2 or not pronoun[j] else q0 + 2      # = _quality(run[i:j + 1])
+                    q = q0 if q0 >= 2 or not pronoun[b] else q0 + 2      # = _quality(toks[a:b + 1])
                     if q < c.quality:
-                        c.span, c.quality, c.src = tuple(run[i:j + 1]), q, stream
+                        c.span, c.quality, c.src = tuple(toks[a:b + 1]), q, stream
                 if title:
                     c.title_tf += 1
                 else:
                     c.tf += 1
-                if i == j and i > 0 and words[i - 1]:
+                if a == b and a > start and words[a - 1]:
                     c.modifier += 1
-                if open_end[j]:
+                if b + 1 < end and not definite[b] and definite[b + 1]:
                     c.open_end += 1
 
 
