@@ -48,7 +48,7 @@ def stem_word(word: str) -> str:
     return _EN_STEMMER.stemWord(norm) or norm
 
 
-@lru_cache(maxsize=400_000)
+@lru_cache(maxsize=300_000)
 def surface_keys(surface: str) -> tuple[str, str]:
     """(match key, stem) of one token's surface, cached once for every stage that reads words (category, search
     analysis, keyphrases): a new word is normalized and stemmed once per process, not once per stage."""
