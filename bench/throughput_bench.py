@@ -180,7 +180,8 @@ def main() -> None:
     rate = full["report"]["articles_found"] / full["seconds"]
     load_avg = os.getloadavg()
     lines = [
-        f"`python bench/throughput_bench.py --articles {a.articles}` — {n:,} articles (half ANT May 2018, half "
+        f"`python bench/throughput_bench.py --articles {a.articles} --workers {a.workers}` — {n:,} articles "
+        f"(half ANT May 2018, half "
         f"SaudiNewsNet); {platform.machine()}, {cores} cores, load after the run {load_avg[0]:.1f} / "
         f"{load_avg[1]:.1f} / {load_avg[2]:.1f}. Stages in CPU ms per article, one process, models loaded first "
         f"({load:.1f} s to load and warm the NER, category and USE models).",
