@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -172,3 +173,39 @@ def test_windows_in_flight_keep_input_order_and_errors_in_place() -> None:
     assert [item for item, _ in two] == items
     assert titles(two) == titles(one)
     assert titles(two)[4] == ["عنوان الخبر رقم 4"] and titles(two).count(None) == 3
+
+
+
+_LOADS = """
+import json, os, sys
+from marsad.config import ExtractOptions
+from marsad.enrich import category
+from marsad.ingestion.pipeline import extract_stream
+from marsad.models import RawDocument
+
+real = category.CategoryClassifier.load.__func__
+def counted(cls, *args, **kwargs):
+    with open(sys.argv[1], "a") as fh:
+        fh.write(f"{os.getpid()}\\n")
+    return real(cls, *args, **kwargs)
+category.CategoryClassifier.load = classmethod(counted)
+text = "أعلنت الحكومة اليوم عن خطة جديدة لدعم الاقتصاد والطاقة في المنطقة بعد اجتماع طويل في العاصمة. " * 3
+items = [RawDocument(data=json.dumps(rec := {"title": f"خبر {i}", "text": text}, ensure_ascii=False).encode(),
+                     kind="record", ref=f"r{i}", fields=rec)
+         for i in range(6)]
+pairs = list(extract_stream(items, ExtractOptions(), workers=2, window=2, enrich=True))
+print(json.dumps({"parent": os.getpid(), "categories": [r.articles[0].category["label"] for _, r in pairs]}))
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="workers inherit models only where processes fork")
+def test_models_load_once_in_the_parent_and_forked_workers_inherit_them(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    log = tmp_path / "loads.txt"
+    out = subprocess.run([sys.executable, "-c", _LOADS, str(log)], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+    run = json.loads(out.stdout.strip().splitlines()[-1])
+    assert len(run["categories"]) == 6 and all(run["categories"])      # the workers did classify
+    assert log.read_text().split() == [str(run["parent"])]              # one load, in the parent, none in workers

@@ -60,7 +60,7 @@ import re
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -68,8 +68,7 @@ from typing import Any
 import numpy as np
 
 from marsad.errors import ConfigError
-from marsad.text.normalize import MATCH
-from marsad.text.stem import stem_word
+from marsad.text.stem import surface_keys
 from marsad.text.tokenize import TOKEN_RE
 
 LABELS: tuple[str, ...] = ("politics", "economy", "sport", "technology", "culture", "society")
@@ -100,10 +99,8 @@ class Category:
 # Features
 
 
-@lru_cache(maxsize=300_000)
-def _keys(surface: str) -> tuple[str, str]:
-    """Match key and stem of one surface word."""
-    return MATCH(surface), stem_word(surface)
+_keys = surface_keys
+"""Match key and stem of one surface word (shared with the search analyzer: one cache per process)."""
 
 
 # Outlet boilerplate lines (app promos, disclaimers, "related" links): they mark the outlet, not the topic.

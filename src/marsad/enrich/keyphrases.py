@@ -67,6 +67,7 @@ from pathlib import Path
 
 from marsad.text.clitics import ARTICLE_PREFIXES, BARE_PREFIXES, CONJUNCTIONS
 from marsad.text.normalize import MATCH
+from marsad.text.stem import surface_keys
 from marsad.text.tokenize import TOKEN_RE
 
 DF_PATH = Path(__file__).resolve().parents[1] / "data" / "keyphrase-df.tsv.gz"
@@ -210,8 +211,7 @@ def default_df_table() -> DfTable:
     global _TABLE
     if _TABLE is None:
         _TABLE = load_df_table()
-        _analyze.cache_clear()
-        _lex.cache_clear()
+        _clear_caches()
     return _TABLE
 
 
@@ -219,8 +219,15 @@ def set_df_table(table: DfTable | None) -> None:
     """Use ``table`` from now on (``None``: reload the bundled file lazily). For tests and the table builder."""
     global _TABLE
     _TABLE = table
+    _clear_caches()
+
+
+def _clear_caches() -> None:
+    """Forget word analyses made with another table."""
     _analyze.cache_clear()
     _lex.cache_clear()
+    _SURFACES.clear()
+    _CORPUS_STATS.clear()
 
 
 # --- word analysis --------------------------------------------------------------------------------
@@ -312,7 +319,7 @@ class _Tok:
 @lru_cache(maxsize=200_000)
 def _lex(surface: str, number: bool) -> tuple[str, _Word, str] | None:
     """Match key, analysis and base kind of a token's surface (cached: articles repeat their words)."""
-    norm = MATCH(surface)
+    norm = surface_keys(surface)[0]     # the key the category model and the search analyzer also read
     if not norm:
         return None
     if number or norm[0].isdigit():
@@ -325,33 +332,83 @@ def _tokens(text: str, verbs: frozenset[str] = frozenset()) -> list[_Tok]:
     """Tokens of ``text`` (as :func:`marsad.text.tokenize.iter_tokens` finds them) with cores, stems and
     kinds; verbs from the table count as stop words."""
     toks: list[_Tok] = []
+    known = _surface_cache(verbs)
     prev_end = -1
+    undecided: list[_Tok] = []
     for m in TOKEN_RE.finditer(text):
         surface = m.group()
-        lex = _lex(surface, m.lastgroup == "num")
-        if lex is None:
+        entry = known.get(surface)
+        if entry is None:
+            entry = known[surface] = _entry(surface, m.lastgroup == "num", verbs)
+        w, kind, stem, pronoun = entry
+        if w is _NO_WORD:
             continue
-        _, w, kind = lex
         start, end = m.span()
-        gap = text[prev_end:start] if prev_end >= 0 else ""
-        brk = kind == "num" or (bool(gap) and (bool(gap.strip()) or "\n" in gap))
-        prev_end = end
-        toks.append(_Tok(surface, start, end, w, w.core, "", w.clitic, w.strip, kind, brk))
-    own = {tk.word.norm for tk in toks}
-    for tk in toks:
-        for pre, rest in tk.word.split:      # lone clitic: strip it when the rest is used on its own here
-            if rest in own:
-                tk.core, tk.strip = rest, len(pre)
-                tk.clitic = "conj" if pre[0] in _CONJ else "prep"
-                break
-        if tk.kind == "word":
-            if tk.core in _STOP or tk.core in verbs or tk.word.norm in verbs or tk.word.accusative:
-                tk.kind = "stop"
-            tk.stem = light_stem(tk.core)
-            tk.pronoun = not tk.word.definite and len(tk.core) >= 5 and tk.core.endswith(_PRONOUN_SUFFIXES)
+        if kind == "num":
+            brk = True
+        elif prev_end < 0 or start == prev_end or (start == prev_end + 1 and text[prev_end] == " "):
+            brk = False                          # the common gaps (none, one space): no break, no slicing
         else:
-            tk.stem = tk.core
+            gap = text[prev_end:start]
+            brk = bool(gap.strip()) or "\n" in gap
+        prev_end = end
+        tk = _Tok(surface, start, end, w, w.core, stem, w.clitic, w.strip, kind, brk, pronoun)
+        toks.append(tk)
+        if w.split:
+            undecided.append(tk)
+    if undecided:
+        own = {tk.word.norm for tk in toks}
+        for tk in undecided:
+            w = tk.word
+            for pre, rest in w.split:      # lone clitic: strip it when the rest is used on its own here
+                if rest in own:
+                    tk.core, tk.strip = rest, len(pre)
+                    tk.clitic = "conj" if pre[0] in _CONJ else "prep"
+                    tk.kind, tk.stem, tk.pronoun = _post(w, rest, _lex_kind(w.norm), verbs)
+                    break
     return toks
+
+
+_Entry = tuple[_Word, str, str, bool]
+_NO_WORD = _Word("", "", False, "", 0, False)
+_NO_TOKEN: _Entry = (_NO_WORD, "", "", False)
+
+
+def _entry(surface: str, number: bool, verbs: frozenset[str]) -> _Entry:
+    """(analysis, kind, stem, pronoun suffix) of a token's surface with its own core: a pure function of the
+    surface, the table and the verb list, so ``_tokens`` keeps it (``_NO_TOKEN`` when the match key is empty)."""
+    lex = _lex(surface, number)
+    if lex is None:
+        return _NO_TOKEN
+    _, w, kind = lex
+    return (w, *_post(w, w.core, kind, verbs))
+
+
+def _lex_kind(norm: str) -> str:
+    """The base kind ``_lex`` gives a word that may carry a lone clitic (never a number)."""
+    return "stop" if norm in _STOP else "bridge" if norm in _BRIDGE else "particle" if norm in _PARTICLE else "word"
+
+
+def _post(w: _Word, core: str, kind: str, verbs: frozenset[str]) -> tuple[str, str, bool]:
+    """(kind, stem, pronoun suffix) of a token once its core is decided."""
+    if kind != "word":
+        return kind, core, False
+    if core in _STOP or core in verbs or w.norm in verbs or w.accusative:
+        kind = "stop"
+    return kind, light_stem(core), not w.definite and len(core) >= 5 and core.endswith(_PRONOUN_SUFFIXES)
+
+
+_SURFACES: dict[str, _Entry] = {}
+_SURFACES_VERBS: list[frozenset[str]] = [frozenset()]
+_CACHE_MAX = 300_000
+
+
+def _surface_cache(verbs: frozenset[str]) -> dict[str, _Entry]:
+    """The token entries for this verb list (emptied when the list or the table changes, or when it grows big)."""
+    if verbs is not _SURFACES_VERBS[0] or len(_SURFACES) > _CACHE_MAX:
+        _SURFACES.clear()
+        _SURFACES_VERBS[0] = verbs
+    return _SURFACES
 
 
 def _pair_breaks(prev: _Tok, cur: _Tok) -> bool:
@@ -373,17 +430,26 @@ def _runs(toks: list[_Tok]) -> Iterator[tuple[int, list[_Tok]]]:
     """Maximal stretches of tokens a phrase may span, with the index of their first token."""
     run: list[_Tok] = []
     start = 0
+    prev: _Tok | None = None
     for i, tk in enumerate(toks):
-        if i and _pair_breaks(toks[i - 1], tk):
+        kind = tk.kind
+        # _pair_breaks(prev, tk), its first test inlined: most pairs break on it
+        if prev is not None and (tk.brk or kind in _HARD_BREAK or prev.kind in _HARD_BREAK
+                                 or _pair_breaks(prev, tk)):
             if run:
                 yield start, run
             run = []
-        if tk.kind in ("word", "bridge", "particle"):
+        if kind in _PHRASE_KINDS:
             if not run:
                 start = i
             run.append(tk)
+        prev = tk
     if run:
         yield start, run
+
+
+_HARD_BREAK = frozenset(("stop", "num"))
+_PHRASE_KINDS = frozenset(("word", "bridge", "particle"))
 
 
 # --- candidates -----------------------------------------------------------------------------------
@@ -412,30 +478,41 @@ def _quality(span: tuple[_Tok, ...]) -> int:
 
 
 def _collect(toks: list[_Tok], stream: int, cands: dict[tuple[str, ...], _Cand]) -> None:
+    title = stream == 0
+    get = cands.get
+    # per-token facts read once for the whole text, not once per n-gram (the n-grams overlap up to MAX_WORDS
+    # times); a run is a contiguous stretch of ``toks`` (stop words and numbers always end one), so slices serve
+    stems = tuple([tk.stem for tk in toks])
+    words = [tk.kind == "word" for tk in toks]
+    definite = [tk.word.definite for tk in toks]
+    pronoun = [tk.pronoun for tk in toks]
     for start, run in _runs(toks):
         n = len(run)
-        for i in range(n):
-            if run[i].kind == "bridge":
+        end = start + n
+        for a in range(start, end):
+            tk = toks[a]
+            if tk.kind == "bridge":
                 continue
-            for j in range(i, min(n, i + MAX_WORDS)):
-                if run[j].kind != "word":
+            q0 = (1 if tk.clitic else 0) + (2 if tk.pronoun else 0)
+            for b in range(a, a + MAX_WORDS if a + MAX_WORDS < end else end):
+                if not words[b]:
                     continue
-                span = tuple(run[i:j + 1])
-                key = tuple(tk.stem for tk in span)
-                c = cands.get(key)
+                key = stems[a:b + 1]
+                c = get(key)
                 if c is None:
-                    c = cands[key] = _Cand(key, (stream, start + i), span, _quality(span), stream)
+                    span = tuple(toks[a:b + 1])
+                    c = cands[key] = _Cand(key, (stream, a), span, _quality(span), stream)
                 elif c.quality:
-                    q = _quality(span)
+                    q = q0 if q0 >= 2 or not pronoun[b] else q0 + 2      # = _quality(toks[a:b + 1])
                     if q < c.quality:
-                        c.span, c.quality, c.src = span, q, stream
-                if stream == 0:
+                        c.span, c.quality, c.src = tuple(toks[a:b + 1]), q, stream
+                if title:
                     c.title_tf += 1
                 else:
                     c.tf += 1
-                if i == j and i > 0 and run[i - 1].kind == "word":
+                if a == b and a > start and words[a - 1]:
                     c.modifier += 1
-                if j + 1 < n and not run[j].word.definite and run[j + 1].word.definite:
+                if b + 1 < end and not definite[b] and definite[b + 1]:
                     c.open_end += 1
 
 
@@ -489,11 +566,25 @@ def _word_stats(stem: str, table: DfTable, cands: dict[tuple[str, ...], _Cand],
     if got is None:
         one = cands.get((stem,))
         freq = math.log1p(one.count) if one is not None else _LOG2
-        share = (table.title.get(stem, 0) + 1) / (table.stems.get(stem, 0) + 5) if table else _NEUTRAL_SHARE
-        got = cache[stem] = (table.idf(stem), share, freq)
+        idf, share = _corpus_stats(stem, table)
+        got = cache[stem] = (idf, share, freq)
     return got
 
 
+def _corpus_stats(stem: str, table: DfTable) -> tuple[float, float]:
+    """(IDF, title share) of a stem in ``table``: the same for every article, so kept across them."""
+    memo = _CORPUS_STATS.get(id(table))
+    if memo is None or len(memo) > _CACHE_MAX:
+        _CORPUS_STATS.clear()        # one table at a time (tests and the table builder swap tables)
+        memo = _CORPUS_STATS[id(table)] = {}
+    got = memo.get(stem)
+    if got is None:
+        share = (table.title.get(stem, 0) + 1) / (table.stems.get(stem, 0) + 5) if table else _NEUTRAL_SHARE
+        got = memo[stem] = (table.idf(stem), share)
+    return got
+
+
+_CORPUS_STATS: dict[int, dict[str, tuple[float, float]]] = {}
 _LOG2 = math.log(2.0)
 _NEUTRAL_SHARE = 0.05
 
@@ -503,27 +594,40 @@ def _features(c: _Cand, n_body: int, table: DfTable, cands: dict[tuple[str, ...]
     """The feature vector of a candidate (order of ``FEATURES``)."""
     if cache is None:
         cache = {}
-    words = [tk for tk in c.span if tk.kind == "word"]
     n = len(c.key)
-    m = len(words)
+    m = 0
     idf_sum = share = freq = 0.0
     idf_min = 1.0
     latin = False
-    for tk in words:
-        idf, sh, fr = _word_stats(tk.stem, table, cands, cache)
+    first = last = None
+    for tk in c.span:            # the same sums in the same order as over the list of the phrase's words
+        if tk.kind != "word":
+            continue
+        stats = cache.get(tk.stem)
+        if stats is None:
+            stats = _word_stats(tk.stem, table, cands, cache)
+        idf, sh, fr = stats
         idf_sum += idf
-        idf_min = min(idf_min, idf)
+        if idf < idf_min:
+            idf_min = idf
         share += sh
         freq += fr
-        latin = latin or not _arabic(tk.core[0])
+        if not latin and not _arabic(tk.core[0]):
+            latin = True
+        if first is None:
+            first = tk
+        last = tk
+        m += 1
+    assert first is not None and last is not None
     stream, idx = c.first
     rel = 0.0 if stream == 0 else idx / max(1, n_body)
     pair = 0.0
     if n > 1 and table:
         key = c.key
-        pair = min(table.pairs.get(f"{key[i]} {key[i + 1]}", 0) for i in range(n - 1))
+        pairs = table.pairs
+        pair = min([pairs.get(f"{key[i]} {key[i + 1]}", 0) for i in range(n - 1)])
         pair = math.log1p(pair) / 10
-    count = c.count
+    count = c.tf + c.title_tf
     return (
         math.log1p(count),
         1.0 if count >= 2 else 0.0,
@@ -537,8 +641,8 @@ def _features(c: _Cand, n_body: int, table: DfTable, cands: dict[tuple[str, ...]
         idf_sum / m,
         idf_min,
         freq / m,
-        1.0 if words[0].pronoun or words[-1].pronoun else 0.0,
-        1.0 if n == 1 and 2 * c.modifier >= count and _nisba(words[0]) else 0.0,
+        1.0 if first.pronoun or last.pronoun else 0.0,
+        1.0 if n == 1 and 2 * c.modifier >= count and _nisba(first) else 0.0,
         1.0 if latin else 0.0,
         c.modifier / max(1, count) if n == 1 else 0.0,
         share / m,
@@ -654,10 +758,12 @@ def extract_keyphrases(text: str, title: str = "", *, k: int = 10, min_k: int = 
     if not cands:
         return []
     table = default_df_table()
-    w = WEIGHTS
+    bias, values = WEIGHTS.bias, WEIGHTS.values
     cache: dict[str, tuple[float, float, float]] = {}
-    for c in cands.values():
-        c.score = _score(_features(c, n_body, table, cands, cache), w)
+    mul, exp = operator.mul, math.exp
+    for c in cands.values():     # _score, inlined: the same operations in the same order
+        z = bias + sum(map(mul, values, _features(c, n_body, table, cands, cache)))
+        c.score = 1.0 / (1.0 + exp(-(60.0 if z > 60.0 else -60.0 if z < -60.0 else z)))
     _fold_subphrases(cands)
     ranked = sorted((c for c in cands.values() if c.open_end < c.count), key=lambda c: (-c.score, c.first))
     chosen, dropped = _select(ranked, k)

@@ -16,6 +16,7 @@ stops the run with a clear message; what earlier batches committed stays consist
 from __future__ import annotations
 
 import contextlib
+import gc
 import itertools
 import multiprocessing
 import os
@@ -30,7 +31,7 @@ from tqdm import tqdm
 
 from marsad.config import ExtractOptions, IngestOptions
 from marsad.errors import InputError, MarsadError, StoreError
-from marsad.ingestion.work import Extracted, _extract_safe, _Result, content_hash
+from marsad.ingestion.work import Extracted, _extract_safe, _Result, content_hash, preload
 from marsad.models import Article, ErrorPolicy, Outcome, RawDocument, RunStatus
 from marsad.sources.files import count_inputs, iter_inputs
 from marsad.sources.urls import url_key
@@ -118,8 +119,19 @@ def extract_stream(
         for item in items:
             yield item, (None if isinstance(item, InputError) else _extract_safe(item, options, enrich, embedder))
         return
-    ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ctx.Pool(workers, initializer=_init_worker, initargs=(options, enrich, embedder)) as pool:
+    fork = hasattr(os, "fork")
+    ctx = multiprocessing.get_context("fork" if fork else "spawn")
+    if fork:
+        # Models loaded once here and inherited by the forked workers; frozen so that the collector's passes in
+        # the workers do not write to (and so copy) the pages holding them.
+        preload(enrich, embedder)
+        gc.freeze()
+    try:
+        pool = ctx.Pool(workers, initializer=_init_worker, initargs=(options, enrich, embedder))
+    finally:
+        if fork:
+            gc.unfreeze()
+    with pool:
         iterator = iter(items)
 
         def submit() -> tuple[list[RawDocument | InputError], Any] | None:

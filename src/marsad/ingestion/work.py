@@ -59,6 +59,31 @@ def _extract_safe(raw: RawDocument, options: ExtractOptions, enrich: bool = Fals
         return ("extract_error", f"{type(exc).__name__}: {exc}")
 
 
+def preload(enrich: bool, embedder: str | None) -> None:
+    """Load the models and tables the per-article work reads, once, in this process: worker processes forked
+    afterwards inherit them (copy-on-write) instead of each loading its own (about 6 s of CPU and 300 MB each)."""
+    if not enrich and embedder is None:
+        return
+    from marsad.enrich.keyphrases import default_df_table
+
+    if enrich:
+        from marsad.enrich.category import default_classifier
+        from marsad.enrich.ner import default_tagger
+
+        default_tagger()
+        default_classifier()
+        default_df_table()
+    if embedder is not None:
+        from marsad.enrich.embed import get_embedder
+        from marsad.enrich.features import story_df
+
+        default_df_table()
+        story_df()
+        model = get_embedder(embedder) if embedder != "none" else None
+        if model is not None:
+            model.encode([" "])     # the USE encoder reads its weights on first use
+
+
 def _enrich(art: Article) -> None:
     """Entities, keyphrases, category (and language when extraction had none) of one article."""
     from marsad.enrich.analyze import analyze

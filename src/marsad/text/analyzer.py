@@ -31,8 +31,7 @@ from typing import TYPE_CHECKING
 
 from marsad.errors import QueryError
 from marsad.text.clitics import BEFORE_ARTICLE, LIL_PREFIXES, SEARCH_PREFIXES
-from marsad.text.normalize import MATCH
-from marsad.text.stem import stem_word
+from marsad.text.stem import stem_word, surface_keys
 from marsad.text.tokenize import TOKEN_RE, Token, iter_tokens
 
 if TYPE_CHECKING:
@@ -60,8 +59,8 @@ class IndexTerm:
 @lru_cache(maxsize=200_000)
 def word_keys(word: str) -> tuple[str, str] | None:
     """(exact key, stem) of one token, or None when it holds nothing FTS5 can index. Cached: words repeat."""
-    norm = MATCH(word)
-    return (norm, stem_word(word)) if _searchable(norm) else None
+    keys = surface_keys(word)
+    return keys if _searchable(keys[0]) else None
 
 
 def index_terms(text: str) -> list[IndexTerm]:

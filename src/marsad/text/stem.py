@@ -48,6 +48,13 @@ def stem_word(word: str) -> str:
     return _EN_STEMMER.stemWord(norm) or norm
 
 
+@lru_cache(maxsize=300_000)
+def surface_keys(surface: str) -> tuple[str, str]:
+    """(match key, stem) of one token's surface, cached once for every stage that reads words (category, search
+    analysis, keyphrases): a new word is normalized and stemmed once per process, not once per stage."""
+    return MATCH(surface), stem_word(surface)
+
+
 def terms(text: str) -> list[Term]:
     """Tokenize ``text`` and return each token with its unstemmed key and its stem."""
     return [Term(t.text, t.norm, stem_word(t.text), t.start, t.end) for t in iter_tokens(text)]

@@ -57,5 +57,19 @@ _WORD_KEYS = re.compile(rf"[{_AR}a-z0-9]+(?:[.,][0-9]+)*", re.IGNORECASE)
 
 
 def match_words(text: str) -> list[str]:
-    """Fast path: the match keys of the words of ``text``, without offsets (for hashing/shingling)."""
-    return _WORD_KEYS.findall(MATCH(text))
+    """Fast path: the match keys of the words of ``text``, without offsets (for hashing/shingling).
+
+    The last few texts' words are kept: an article's body is read for its content hash, its shingles and its story
+    terms, and is normalized once."""
+    got = _RECENT_WORDS.get(text)
+    if got is not None:
+        return list(got)
+    words = _WORD_KEYS.findall(MATCH(text))
+    if len(_RECENT_WORDS) >= _RECENT_MAX:
+        _RECENT_WORDS.clear()
+    _RECENT_WORDS[text] = tuple(words)
+    return words
+
+
+_RECENT_WORDS: dict[str, tuple[str, ...]] = {}
+_RECENT_MAX = 8
