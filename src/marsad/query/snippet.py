@@ -7,13 +7,9 @@ the query's), but every offset points into the text the reader sees: nothing sho
 from __future__ import annotations
 
 import html
-import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
-from itertools import compress, repeat
-from operator import is_not
-from typing import cast
 
 from marsad.text.analyzer import ParsedQuery, strip_clitic, word_keys
 from marsad.text.tokenize import TOKEN_RE
@@ -113,20 +109,14 @@ def _matcher(query: ParsedQuery) -> _Matcher:
 
 def _matches(text: str, query: ParsedQuery) -> list[tuple[int, int, int]]:
     """(start, end, query term number) of every word of ``text`` that matches a query word (the same tokens and
-    keys as ``index_terms``; each distinct word is looked up once per query, across texts). The per-token work
-    runs in C (``map``, ``compress``): only the words not seen before and the matches reach Python code."""
-    matcher = _matcher(query)
-    found = list(TOKEN_RE.finditer(text))
-    words = list(map(_GROUP, found))
-    seen = matcher.seen
-    for word in set(words).difference(seen):
-        matcher.which(word)
-    terms = list(map(seen.__getitem__ if len(seen) < _SEEN_MAX else matcher.which, words))
-    matched = compress(zip(found, terms, strict=True), map(is_not, terms, repeat(None)))
-    return cast("list[tuple[int, int, int]]", [(m.start(), m.end(), t) for m, t in matched])
-
-
-_GROUP = re.Match.group
+    keys as ``index_terms``; each distinct word is looked up once per query, across texts)."""
+    which = _matcher(query).which
+    out = []
+    for m in TOKEN_RE.finditer(text):
+        term = which(m.group())
+        if term is not None:
+            out.append((m.start(), m.end(), term))
+    return out
 
 
 def _word_start(text: str, pos: int) -> int:
