@@ -46,10 +46,13 @@ def load_revision(rev: str, path: str, name: str) -> ModuleType:
 
 def interleaved(calls: list[Callable[[], object]], a: Callable[[Callable[[], object]], None],
                 b: Callable[[Callable[[], object]], None]) -> dict[str, list[float]]:
-    """Run each call under A and under B, alternating which goes first; seconds per call for each."""
+    """Run each call under A and under B, which goes first decided by a seeded coin per call (the second run of a
+    call finds its pages cached; alternating by position would favour one side whenever the calls alternate in
+    kind, as the queries of ``bench/search_scale.py`` do: whole headlines, then three words); seconds per call."""
     times: dict[str, list[float]] = {"before": [], "after": []}
-    for k, call in enumerate(calls):
-        for name, setup in ((("before", a), ("after", b)) if k % 2 else (("after", b), ("before", a))):
+    coin = random.Random(0)
+    for call in calls:
+        for name, setup in ((("before", a), ("after", b)) if coin.random() < 0.5 else (("after", b), ("before", a))):
             setup(call)
             start = time.perf_counter()
             call()
