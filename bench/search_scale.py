@@ -290,7 +290,7 @@ def run_queries(work: Path, n: int, count: int, seed: int) -> dict[str, Any]:
     # HNSW recall@10 against exact search over the same vectors
     vecs = model.encode(queries)
     if index.kind == "hnsw":
-        exact = index.matrix @ vecs.T
+        exact = index.dense() @ vecs.T
         agree = 0
         for j, v in enumerate(vecs):
             truth = set(index.ids[np.argpartition(-exact[:, j], 9)[:10]].tolist())

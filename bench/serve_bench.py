@@ -1,10 +1,12 @@
 """Load benchmark of the reader on loopback: requests/s and p50/p95 latency of the home, story and search pages
 under concurrent clients, while an ingest writes to the same store in another process.
 
-    python bench/serve_bench.py [--records 500] [--extra 1000] [--clients 8 32] [--seconds 10] [--write-docs]
+    python bench/serve_bench.py [--records 500] [--extra 1000] [--clients 8 32] [--seconds 10] [--workers 1]
+                                [--write-docs]
 
 1. Builds a store from ANT records (the first ``--records`` published in May 2018, all five outlets).
-2. Starts ``marsad serve`` (one uvicorn process, 8 request threads, read-only connections) on a free port.
+2. Starts ``marsad serve`` (``--workers`` uvicorn processes, 8 request threads each, read-only connections) on a
+   free port.
 3. Starts ``marsad ingest`` of ``--extra`` more ANT records into the same store (another process) and keeps it
    running through the load (restarted on the next records if it finishes early).
 4. For each page and client count: that many asyncio clients (httpx, one connection each, keep-alive) request
@@ -105,6 +107,9 @@ def main() -> None:
     ap.add_argument("--extra", type=int, default=1000, help="ANT records ingested during the load")
     ap.add_argument("--clients", type=int, nargs="+", default=[8, 32])
     ap.add_argument("--seconds", type=float, default=10.0, help="per page and client count")
+    ap.add_argument("--workers", type=int, default=1, help="marsad serve --workers (server processes)")
+    ap.add_argument("--pages", nargs="+", choices=["home", "story", "search"], default=["home", "story", "search"],
+                    help="the pages measured (all by default)")
     ap.add_argument("--note", default="", help="a sentence written under the table (e.g. the machine was shared)")
     ap.add_argument("--write-docs", action="store_true")
     args = ap.parse_args()
@@ -122,7 +127,8 @@ def main() -> None:
 
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
-        server = _marsad("serve", "--db", str(db), "--port", str(port), stderr=subprocess.DEVNULL)
+        workers = ("--workers", str(args.workers)) if args.workers > 1 else ()   # (earlier versions have no option)
+        server = _marsad("serve", "--db", str(db), "--port", str(port), *workers, stderr=subprocess.DEVNULL)
         ingest: subprocess.Popen[bytes] | None = None
         try:
             deadline = time.time() + 60
@@ -141,8 +147,9 @@ def main() -> None:
             queries = [" ".join(t.split()[:2]) for t in titles if len(t.split()) >= 2][:20]
             pages = {"home `/`": ["/"], "story `/stories/N`": [f"/stories/{i}" for i in stories],
                      "search `/search?q=`": [str(httpx.URL("/search", params={"q": q})) for q in queries]}
-            for urls in pages.values():                 # warm up: models, vector index, caches
-                for url in urls[:3]:
+            pages = {name: urls for name, urls in pages.items() if name.split()[0] in args.pages}
+            for urls in pages.values():                 # warm up: models, vector index, caches (every worker)
+                for url in urls[:3 * args.workers]:
                     httpx.get(base + url, timeout=120)
 
             ingest = _marsad("ingest", str(extra_file), "--db", str(db), stdout=subprocess.DEVNULL)
@@ -170,10 +177,13 @@ def main() -> None:
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     clients = " ".join(str(c) for c in args.clients)
     command = (f"python bench/serve_bench.py --records {args.records} --extra {args.extra} --clients {clients} "
-               f"--seconds {args.seconds:g}")
+               f"--seconds {args.seconds:g}" + (f" --workers {args.workers}" if args.workers > 1 else "")
+               + (f" --pages {' '.join(args.pages)}" if len(args.pages) < 3 else ""))
+    server_kind = (f"{args.workers} uvicorn processes (--workers {args.workers}), 8 request threads each"
+                   if args.workers > 1 else "uvicorn, one process, 8 request threads")
     out = [f"Machine: {machine}. Command: `{command}`. Store: {args.records} ANT records of {MONTH} (five outlets) "
-           f"before the load, {health['articles']} articles at the end; `marsad serve` (uvicorn, one process, 8 "
-           f"request threads, a read-only SQLite connection each) while `marsad ingest` of {args.extra} more records "
+           f"before the load, {health['articles']} articles at the end; `marsad serve` ({server_kind}, "
+           f"a read-only SQLite connection per thread) while `marsad ingest` of {args.extra} more records "
            f"ran in another process during the {during:.0f} s of load (started {ingest_runs} time(s): restarted, on "
            f"the same records, when one had finished before a row). Clients: asyncio + "
            f"httpx in the benchmark process, one keep-alive connection each, {args.seconds:g} s per row, on the same "

@@ -6,6 +6,7 @@ import pytest
 
 from marsad.errors import StoreError
 from marsad.store import SQLiteStore, Store
+from marsad.store.rows import HIT_FIELDS
 from tests.factories import add, article
 
 
@@ -46,6 +47,20 @@ def test_article_json_round_trip(store: Store) -> None:
     assert row["entities"] == [{"text": "كوريا", "type": "LOC"}]
     assert row["title_derived"] is False and row["duplicate_of"] is None
     assert store.get_article(aid + 100) is None
+
+
+def test_article_briefs_are_the_hit_fields_of_get_article(store: Store) -> None:
+    a, b = add(store, article("نص الخبر الأول", url="https://example.com/a", title="العنوان الأول"),
+               article("نص الخبر الثاني", title="العنوان الثاني"))
+    briefs = store.article_briefs([b, a + b + 100, a])                # a missing id is left out
+    assert sorted(briefs) == [a, b]
+    for aid in (a, b):
+        full = store.get_article(aid)
+        assert full is not None
+        assert briefs[aid] == {key: full[key] for key in HIT_FIELDS}  # no text unless asked
+    with_text = store.article_briefs([a], text=True)
+    assert with_text[a]["text"] == "نص الخبر الأول" and with_text[a]["url"] == "https://example.com/a"
+    assert store.article_briefs([]) == {}
 
 
 def test_find_by_content_hash_prefers_the_earliest_canonical(store: Store) -> None:

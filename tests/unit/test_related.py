@@ -215,8 +215,8 @@ def test_story_candidates_are_the_nearest_members(seed_store: tuple[SQLiteStore,
     index = rel._vector_index(store, ids["bomber-1"])
     assert index is not None
     held = [int(i) for i in index.ids]
-    anchor = index.matrix[0].copy()
-    scores = index.matrix @ anchor
+    anchor = index.dense()[0].copy()
+    scores = index.dense() @ anchor
     nearest = sorted(held[i] for i in np.argsort(-scores)[:3])
     assert rel._nearest(index, anchor, held, 3) == nearest
     assert rel._nearest(index, anchor, held[:2], 3) == held[:2]                 # fewer than k: all of them

@@ -80,13 +80,15 @@ def test_exact_and_hnsw_agree(seeded: tuple[SQLiteStore, np.ndarray]) -> None:
 
 def test_index_switches_to_hnsw_and_matrix_view_matches() -> None:
     rng = np.random.default_rng(3)
-    rows = _unit(rng.standard_normal((30, DIM)))
+    rows = _unit(rng.standard_normal((30, DIM))).astype(np.float16).astype(np.float32)   # as stored: float16
     index = VectorIndex("fake", DIM, exact_max=20)
     index.add(np.arange(1, 11), rows[:10])
     assert index.kind == "exact"
     index.add(np.arange(11, 31), rows[10:])
     assert index.kind == "hnsw" and len(index) == 30
-    np.testing.assert_allclose(index.matrix, rows, atol=1e-6)
+    assert index.matrix.dtype == np.float16                    # the HNSW index keeps float16: half the memory
+    np.testing.assert_array_equal(index.dense(), rows)         # ... and loses nothing of a stored embedding
+    np.testing.assert_array_equal(index.rows(np.array([4, 0])), rows[[4, 0]])
     assert index.search(rows[4], 1)[0][0] == 5
     assert next(i for i, _ in index.search_among(rows[4], [3, 5, 7, 99], 2)) == 5
     with pytest.raises(ValueError, match="another size"):
@@ -275,3 +277,33 @@ def test_cli_semantic_hybrid_and_reindex_vectors(tmp_path: Path, backend: str,
     assert (tmp_path / "news.db.vectors.use.npz").exists() == (backend == "sqlite")
     empty = on_backend(_empty(tmp_path / "empty.db"))
     assert runner.invoke(cli, ["reindex", "--db", empty, "--vectors"]).exit_code == 2
+
+
+def test_float16_hnsw_answers_like_float32_and_old_files_still_load(tmp_path: Path) -> None:
+    import faiss
+
+    from marsad.query.vectors import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
+
+    rng = np.random.default_rng(5)
+    rows = _unit(rng.standard_normal((600, DIM))).astype(np.float16).astype(np.float32)
+    half = VectorIndex("fake", DIM, path=tmp_path / "half", exact_max=10)
+    half.add(np.arange(1, 601), rows)
+    flat = faiss.IndexHNSWFlat(DIM, HNSW_M, faiss.METRIC_INNER_PRODUCT)   # what builds before float16 wrote
+    flat.hnsw.efConstruction, flat.hnsw.efSearch = HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH
+    flat.add(rows)
+    dist, pos = flat.search(rows[:50], 10)
+    for j, q in enumerate(rows[:50]):
+        got = half.search(q, 10)
+        assert [i for i, _ in got] == [int(p) + 1 for p in pos[j]]
+        np.testing.assert_allclose([s for _, s in got], dist[j], rtol=0, atol=1e-6)
+    half.save()
+    old = VectorIndex("fake", DIM, path=tmp_path / "old", exact_max=10)
+    old.add(np.arange(1, 601), rows)
+    old._hnsw = flat
+    old.save()
+    loaded = VectorIndex.load(tmp_path / "old", "fake", exact_max=10)
+    assert loaded is not None and loaded.matrix.dtype == np.float32
+    np.testing.assert_array_equal(loaded.rows(np.array([7, 3])), rows[[7, 3]])
+    assert [i for i, _ in loaded.search(rows[9], 3)] == [i for i, _ in half.search(rows[9], 3)]
+    saved = (tmp_path / "old.faiss").stat().st_size - (tmp_path / "half.faiss").stat().st_size
+    assert saved >= 0.99 * 600 * DIM * 2               # two bytes less per dimension and vector (less a header)

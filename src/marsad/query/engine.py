@@ -148,20 +148,13 @@ def _rank(store: QueryStore, query: ParsedQuery, mode: SearchMode | str, k: int,
     return hybrid_ranking(store, query, k, filters, lexical=lexical_ranking, embedder=embedder)
 
 
-def _hit(store: ArticleStore, query: ParsedQuery, article_id: int, score: float, rank: int, matched: str,
-         snippet_chars: int, *, texts: dict[int, str] | None = None) -> SearchHit | None:
-    """The hit of one ranked article. With ``texts`` the passage is deferred: the hit is listed by its title
-    only (``snippet`` empty) and its text is kept in ``texts`` so that ``with_passage`` can add it later."""
-    art = store.get_article(article_id)
-    if art is None:
-        return None
+def _hit(art: dict[str, Any], query: ParsedQuery, score: float, rank: int, matched: str,
+         snippet_chars: int) -> SearchHit:
+    """The hit of one ranked article (``art``: its ``article_briefs`` row). Without ``text`` in the row the passage
+    is deferred: the hit is listed by its title only (``snippet`` empty) until ``with_passage`` adds it."""
     title = art.get("display_title") or art.get("title") or ""
-    if texts is None:
-        snip = make_snippet(art.get("text") or "", query, chars=snippet_chars)
-    else:
-        snip = Snippet("")
-        texts[article_id] = art.get("text") or ""
-    return SearchHit(id=article_id, title=title, source=art.get("source"), published_at=art.get("published_at"),
+    snip = make_snippet(art["text"] or "", query, chars=snippet_chars) if "text" in art else Snippet("")
+    return SearchHit(id=art["id"], title=title, source=art.get("source"), published_at=art.get("published_at"),
                      url=art.get("url"), score=round(score, 4), rank=rank, story_id=art.get("story_id"),
                      snippet=snip.text, highlights=snip.highlights, snippet_html=snip.html(),
                      title_highlights=highlight_spans(title, query), matched=matched)
@@ -190,18 +183,18 @@ def search(store: QueryStore, query: str | ParsedQuery, *, k: int = 10, filters:
         eid, shown["entity"] = resolve_entity(store, filters.entity)
         filters = replace(filters, entity=eid)
     pool = min(k * GROUP_POOL, MAX_K * GROUP_POOL) if group_by_story else k
-    hits = []
-    texts: dict[int, str] = {}           # grouped: passages are computed for the k groups' best hits only
-    for rank, (article_id, score, matched) in enumerate(_rank(store, parsed, mode, pool, filters, embedder), 1):
-        hit = _hit(store, parsed, article_id, score, rank, matched, snippet_chars,
-                   texts=texts if group_by_story else None)
-        if hit is not None:
-            hits.append(hit)
+    ranked = _rank(store, parsed, mode, pool, filters, embedder)
+    # one read for every hit; grouped, the texts are read for the k groups' best hits only (their passages)
+    briefs = store.article_briefs([article_id for article_id, _, _ in ranked], text=not group_by_story)
+    hits = [_hit(briefs[article_id], parsed, score, rank, matched, snippet_chars)
+            for rank, (article_id, score, matched) in enumerate(ranked, 1) if article_id in briefs]
     if not group_by_story:
         return SearchResponse(parsed.text, k, mode, hits, filters=shown)
     groups = group_hits(hits)[:k]
+    texts = store.article_briefs([g.hits[0].id for g in groups], text=True)
     for group in groups:
-        with_passage(group.hits[0], texts[group.hits[0].id], parsed, snippet_chars)
+        best = group.hits[0]
+        with_passage(best, texts[best.id]["text"] if best.id in texts else "", parsed, snippet_chars)
     return SearchResponse(parsed.text, k, mode, [g.hits[0] for g in groups], groups, filters=shown)
 
 

@@ -179,12 +179,11 @@ class RelatedStore(RelatedReads, VectorStore, Protocol):
 # -- reads -----------------------------------------------------------------------------------------------
 class _Reader:
     """The store's related reads as the scorer wants them: ``_Doc`` objects, agencies left out, embeddings from
-    the vector index where it holds them; caches the agencies' entity ids and the index's matrix."""
+    the vector index where it holds them; caches the agencies' entity ids."""
 
     def __init__(self, store: RelatedStore, vectors: VectorIndex | None = None) -> None:
         self.store = store
         self.vectors = vectors            # embeddings of canonical articles come from here, not from the store
-        self._matrix: np.ndarray | None = None
         self._agencies: frozenset[int] | None = None
 
     def docs(self, ids: list[int]) -> dict[int, _Doc]:
@@ -200,17 +199,14 @@ class _Reader:
         """Set each doc's embedding: from the vector index when it holds the article, else from the store."""
         index, missing = self.vectors, []
         if index is not None and len(index):
-            if self._matrix is None:
-                self._matrix = index.matrix
             wanted = [d for d in docs.values() if d.embedder == index.embedder]
             ids = np.fromiter((d.id for d in wanted), dtype=np.int64, count=len(wanted))
             pos = np.clip(np.searchsorted(index.ids, ids), 0, len(index.ids) - 1)
             hit = index.ids[pos] == ids
-            for d, p, ok in zip(wanted, pos.tolist(), hit.tolist(), strict=True):
-                if ok:
-                    d.embedding = self._matrix[p]
-                else:
-                    missing.append(d.id)
+            rows = index.rows(pos[hit])
+            for d, row in zip((d for d, ok in zip(wanted, hit.tolist(), strict=True) if ok), rows, strict=True):
+                d.embedding = row
+            missing += [d.id for d, ok in zip(wanted, hit.tolist(), strict=True) if not ok]
             missing += [d.id for d in docs.values() if d.embedder is not None and d.embedder != index.embedder]
         else:
             missing = [d.id for d in docs.values() if d.embedder is not None]
@@ -303,7 +299,7 @@ def semantic_neighbours(store: VectorStore, vector: np.ndarray, embedder: str, k
         return []
     if len(index) > EXACT_NEIGHBOURS:
         return index.search(vector, k)
-    scores = index.matrix @ vector.astype(np.float32)
+    scores = index.dense() @ vector.astype(np.float32)
     top = _top(scores, min(k, len(scores)))
     return [(int(index.ids[i]), float(scores[i])) for i in top]
 
@@ -318,7 +314,7 @@ def _nearest(index: VectorIndex | None, vector: np.ndarray | None, ids: list[int
     pos = np.clip(np.searchsorted(index.ids, wanted), 0, len(index.ids) - 1)
     held = index.ids[pos] == wanted
     scores = np.full(len(ids), -np.inf, dtype=np.float32)
-    scores[held] = index.matrix[pos[held]] @ vector.astype(np.float32)
+    scores[held] = index.rows(pos[held]) @ vector.astype(np.float32)
     return sorted(int(wanted[i]) for i in _top(scores, k))
 
 
@@ -646,7 +642,7 @@ def _cosines(index: VectorIndex | None, vector: np.ndarray | None, ids: list[int
     wanted = np.asarray(ids, dtype=np.int64)
     pos = np.clip(np.searchsorted(index.ids, wanted), 0, len(index.ids) - 1)
     held = index.ids[pos] == wanted
-    scores = index.matrix[pos[held]] @ vector.astype(np.float32)
+    scores = index.rows(pos[held]) @ vector.astype(np.float32)
     return {int(i): float(c) for i, c in zip(wanted[held], scores, strict=True)}
 
 

@@ -64,6 +64,10 @@ class ArticleStore(Transactional, Protocol):
     def get_article(self, article_id: int) -> dict[str, Any] | None:
         """One article as article JSON, or None."""
 
+    def article_briefs(self, ids: Sequence[int], *, text: bool = False) -> dict[int, dict[str, Any]]:
+        """id -> what a search hit shows of each of the articles ``ids`` that exist (``HIT_FIELDS``, and
+        ``text`` when asked), in one read: no JSON columns decoded."""
+
     def iter_articles(self, *, batch: int = 1000) -> Iterator[dict[str, Any]]:
         """All articles as article JSON, by id."""
 

@@ -23,6 +23,10 @@ def article_row_json(row: Mapping[str, Any]) -> dict[str, Any]:
     return d
 
 
+HIT_FIELDS = ("id", "title", "display_title", "source", "published_at", "url", "story_id")
+"""The columns of ``articles`` a search hit shows (``article_briefs``); ``text`` is added when asked."""
+
+
 NAME_FORMS = 30
 """How many of an entity's most mentioned forms its display name is chosen from while ingesting."""
 

@@ -16,7 +16,8 @@ from marsad.errors import SchemaError, SchemaUpgradeNeeded, StoreError
 from marsad.models import Article
 from marsad.store.base import Store
 from marsad.store.records import StoredArticle
-from marsad.store.rows import NAME_FORMS, article_row_json, entity_display_name, published_at_of
+from marsad.store.rows import HIT_FIELDS, NAME_FORMS, article_row_json, entity_display_name, published_at_of
+from marsad.store.sqlite_common import chunks, marks
 from marsad.store.sqlite_dump import SQLiteDump
 from marsad.store.sqlite_reader import SQLiteReader
 from marsad.store.sqlite_related import SQLiteRelated
@@ -541,6 +542,15 @@ class SQLiteStore(SQLiteSearch, SQLiteStories, SQLiteVectors, SQLiteReader, SQLi
         """One article as article JSON."""
         row = self.conn.execute(f"SELECT {_ARTICLE_COLUMNS} FROM articles WHERE id = ?", (article_id,)).fetchone()
         return article_row_json(row) if row else None
+
+    def article_briefs(self, ids: Sequence[int], *, text: bool = False) -> dict[int, dict[str, Any]]:
+        """id -> the hit fields (and ``text``) of those of ``ids`` that exist, one statement per 500 ids."""
+        cols = ", ".join(HIT_FIELDS + (("text",) if text else ()))
+        out: dict[int, dict[str, Any]] = {}
+        for chunk in chunks(list(ids)):
+            for row in self.conn.execute(f"SELECT {cols} FROM articles WHERE id IN ({marks(len(chunk))})", chunk):
+                out[row["id"]] = dict(row)
+        return out
 
     def iter_articles(self, *, batch: int = 1000) -> Iterator[dict[str, Any]]:
         """All articles by id, read in pages so memory stays flat."""

@@ -10,9 +10,12 @@ at all, styles and images from the reader itself only); GET answers of the API a
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 from collections.abc import AsyncIterator, Awaitable, Callable, MutableMapping
 from contextlib import asynccontextmanager
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -256,3 +259,22 @@ def create_app(db_path: str | Path, *, token: str | None = None, options: ServeO
     app.add_middleware(HeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware, max_bytes=options.max_body_bytes)
     return app
+
+
+WORKER_ENV = "MARSAD_SERVE_WORKER"
+"""What ``marsad serve --workers N`` hands its worker processes: the store path and the options, as JSON."""
+
+
+def worker_environment(db_path: str | Path, options: ServeOptions) -> dict[str, str]:
+    """The environment entry from which ``worker_app`` rebuilds the app in a worker process."""
+    return {WORKER_ENV: json.dumps({"db": str(db_path), "options": asdict(options)})}
+
+
+def worker_app() -> FastAPI:
+    """The app of one worker process of ``marsad serve --workers N`` (uvicorn's factory, run in each process):
+    the same store, opened read-only by the process's own request threads."""
+    spec = os.environ.get(WORKER_ENV)
+    if not spec:
+        raise ConfigError(f"${WORKER_ENV} is not set: worker_app is started by `marsad serve --workers N`")
+    given = json.loads(spec)
+    return create_app(given["db"], options=ServeOptions(**given["options"]))

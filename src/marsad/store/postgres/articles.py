@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from marsad.models import Article
 from marsad.store.postgres.common import ARTICLE_COLUMNS, PgMixin, next_id
 from marsad.store.records import StoredArticle
-from marsad.store.rows import article_row_json
+from marsad.store.rows import HIT_FIELDS, article_row_json
 from marsad.times import now_iso as _now
 from marsad.times import utc_iso
 
@@ -124,6 +124,14 @@ class PgArticles(PgMixin):
         """One article as article JSON."""
         row = self._one(f"SELECT {ARTICLE_COLUMNS} FROM articles WHERE id = %s", (article_id,))
         return article_row_json(row) if row else None
+
+    def article_briefs(self, ids: Sequence[int], *, text: bool = False) -> dict[int, dict[str, Any]]:
+        """id -> the hit fields (and ``text``) of those of ``ids`` that exist, in one statement."""
+        if not ids:
+            return {}
+        cols = ", ".join(HIT_FIELDS + (("text",) if text else ()))
+        rows = self._all(f"SELECT {cols} FROM articles WHERE id = ANY(%s)", ([int(i) for i in ids],))
+        return {r["id"]: r for r in rows}
 
     def iter_articles(self, *, batch: int = 1000) -> Iterator[dict[str, Any]]:
         """All articles by id, read in pages (no connection is held between them)."""
