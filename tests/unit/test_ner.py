@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from marsad.config import ner_tagger_name
 from marsad.enrich.ner import (
     EntitySpan,
     EntityTagger,
@@ -29,13 +30,19 @@ from marsad.train.metrics import entity_prf
 
 
 @pytest.fixture(scope="module")
-def tagger() -> EntityTagger:
-    return default_tagger()
+def crf() -> NerTagger:
+    return NerTagger.load()
 
 
 @pytest.fixture(scope="module")
-def crf() -> NerTagger:
-    return NerTagger.load()
+def neural() -> NeuralNerTagger:
+    return NeuralNerTagger.load()
+
+
+@pytest.fixture(scope="module", params=["crf", "neural"])
+def tagger(request: pytest.FixtureRequest) -> EntityTagger:
+    """Both bundled taggers: the CRF (the default) and the neural one (``MARSAD_NER=neural``)."""
+    return NerTagger.load() if request.param == "crf" else NeuralNerTagger.load()
 
 
 @pytest.fixture(scope="module")
@@ -141,10 +148,22 @@ def test_load_missing_model_is_config_error(tmp_path: Path) -> None:
         NerTagger.load(tmp_path)
 
 
-def test_the_default_tagger_is_the_neural_one_and_the_crf_still_loads(crf: NerTagger) -> None:
-    assert isinstance(default_tagger(), NeuralNerTagger)
-    tokens = "التقى الرئيس الروسي فلاديمير بوتين في موسكو .".split()
-    assert crf.tag_tokens(tokens)[3:5] == ["B-PERS", "I-PERS"]
+def test_the_default_tagger_is_the_crf_and_marsad_ner_picks(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert isinstance(default_tagger(), NerTagger)
+    monkeypatch.setenv("MARSAD_NER", "neural")
+    assert ner_tagger_name() == "neural"
+    monkeypatch.setenv("MARSAD_NER", "bert")
+    with pytest.raises(ConfigError, match="MARSAD_NER"):
+        ner_tagger_name()
+    monkeypatch.delenv("MARSAD_NER")
+    assert ner_tagger_name() == "crf"
+
+
+def test_the_neural_tagger_mixes_the_crf_and_splits_glued_names(neural: NeuralNerTagger) -> None:
+    assert neural.crf is not None and neural.crf_weight == 0.5
+    # "Kim [met] with Putin": the proclitic ب before a known person name ends the first name
+    tags = neural.tag_tokens("والتقى كيم ببوتين في موسكو .".split())
+    assert tags[1:3] == ["B-PERS", "B-PERS"], tags
 
 
 def test_load_missing_network_is_config_error(tmp_path: Path) -> None:
@@ -152,8 +171,8 @@ def test_load_missing_network_is_config_error(tmp_path: Path) -> None:
         NeuralNerTagger.load(tmp_path)
 
 
-def test_load_broken_network_is_config_error(tmp_path: Path) -> None:
-    data = Path(default_tagger().source).parent
+def test_load_broken_network_is_config_error(tmp_path: Path, neural: NeuralNerTagger) -> None:
+    data = Path(neural.source).parent
     for f in ("ner-net.json", "ner-net-words.txt.gz", "ner-net-vectors.npy", "ner-gazetteer.tsv.gz"):
         (tmp_path / f).write_bytes((data / f).read_bytes())
     (tmp_path / "ner-net.onnx").write_bytes(b"not a network")
@@ -324,8 +343,8 @@ def test_viterbi_and_marginals_match_brute_force(seed: int) -> None:
     assert viterbi(em[:0], trans, start, end) == []
 
 
-def test_neural_spans_score_is_a_marginal(tagger: EntityTagger) -> None:
+def test_neural_spans_score_is_a_marginal(neural: NeuralNerTagger) -> None:
     text = "التقى الرئيس الروسي فلاديمير بوتين في موسكو الزعيم الكوري كيم جونج أون ."
-    spans = tagger.entities(text)
+    spans = neural.entities(text)
     assert {(s.text, s.type) for s in spans} >= {("فلاديمير بوتين", "PERS"), ("موسكو", "LOC")}
     assert all(0.3 < s.score <= 1.0 for s in spans)
