@@ -11,7 +11,8 @@ function: training calls it too.
 Files in ``marsad/data`` (all written by the training script): ``ner-net.onnx`` (the network),
 ``ner-net.json`` (labels, transitions, char and prefix vocabularies), ``ner-net-words.txt.gz`` and
 ``ner-net-vectors.npy`` (the word vectors, row i for line i), and the CRF tagger's gazetteer
-``ner-gazetteer.tsv.gz`` (names and clusters). Loaded once per process (``marsad.enrich.ner.default_tagger``).
+``ner-gazetteer.tsv.gz`` (names and clusters), and with ``crf_weight`` the CRF ``ner-crf.model``. Loaded once
+per process by ``marsad.enrich.ner.default_tagger`` with ``MARSAD_NER=neural`` (the CRF is the default).
 """
 
 from __future__ import annotations
