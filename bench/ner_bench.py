@@ -25,8 +25,8 @@ REPO = Path(__file__).resolve().parents[1]
 _CODE = r"""
 import gzip, json, sys, time
 t = time.process_time()
-from marsad.enrich.ner import default_tagger
-tagger = default_tagger()
+from marsad.enrich.ner_net import selected_tagger
+tagger = selected_tagger()  # the CRF, or the neural tagger with MARSAD_NER=neural
 load = time.process_time() - t
 texts = []
 with gzip.open(sys.argv[1], "rt", encoding="utf-8") as fh:

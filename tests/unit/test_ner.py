@@ -22,7 +22,7 @@ from marsad.enrich.ner import (
     sentence_features,
     strip_clitic,
 )
-from marsad.enrich.ner_net import NeuralNerTagger, forward_backward, viterbi
+from marsad.enrich.ner_net import NeuralNerTagger, forward_backward, selected_tagger, viterbi
 from marsad.errors import ConfigError
 from marsad.text.normalize import MATCH
 from marsad.train.conll import split_heldout, split_sentences
@@ -150,8 +150,11 @@ def test_load_missing_model_is_config_error(tmp_path: Path) -> None:
 
 def test_the_default_tagger_is_the_crf_and_marsad_ner_picks(monkeypatch: pytest.MonkeyPatch) -> None:
     assert isinstance(default_tagger(), NerTagger)
+    monkeypatch.delenv("MARSAD_NER", raising=False)
+    assert selected_tagger() is default_tagger()
     monkeypatch.setenv("MARSAD_NER", "neural")
     assert ner_tagger_name() == "neural"
+    assert isinstance(selected_tagger(), NeuralNerTagger) and selected_tagger() is selected_tagger()
     monkeypatch.setenv("MARSAD_NER", "bert")
     with pytest.raises(ConfigError, match="MARSAD_NER"):
         ner_tagger_name()

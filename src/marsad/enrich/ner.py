@@ -1,9 +1,10 @@
 """Arabic named-entity tagging: the shared parts (spans, gazetteer, document pass) and the CRF tagger.
 
 The default tagger (``default_tagger``) is the CRF below (python-crfsuite, ``scripts/train_ner.py``, which
-also builds the gazetteer). ``MARSAD_NER=neural`` selects the neural one of ``marsad.enrich.ner_net`` (a
-BiLSTM-CRF run with onnxruntime, ``scripts/train_ner_neural.py``, mixed with this CRF); it reads the
-gazetteer, the tokenization and the document pass defined here.
+also builds the gazetteer). ``marsad.enrich.ner_net`` holds the neural one (a BiLSTM-CRF run with onnxruntime,
+``scripts/train_ner_neural.py``, mixed with this CRF; it reads the gazetteer, the tokenization and the document
+pass defined here) and ``selected_tagger``, what the pipeline uses: this CRF, or the neural tagger with
+``MARSAD_NER=neural``.
 
 ``scripts/train_ner.py`` builds the two files shipped in ``marsad/data``: ``ner-crf.model`` (the CRF)
 and ``ner-gazetteer.tsv.gz`` (the lexicon its features read: match-normalized names -> types, and
@@ -50,7 +51,6 @@ from typing import Protocol
 
 import pycrfsuite
 
-from marsad.config import ner_tagger_name
 from marsad.errors import ConfigError
 from marsad.text.clitics import NER_PREFIXES
 from marsad.text.normalize import MATCH, Profile, remove_diacritics, remove_tatweel, unicode_nfc
@@ -657,25 +657,16 @@ class EntityTagger(Protocol):
     def tag_document(self, sentences: Sequence[list[str]]) -> list[list[str]]: ...
 
 
-_DEFAULT: EntityTagger | None = None
+_DEFAULT: NerTagger | None = None
 _DEFAULT_LOCK = threading.Lock()
 
 
-def default_tagger() -> EntityTagger:
-    """The bundled tagger, loaded once per process: the CRF, or with ``MARSAD_NER=neural``
-    (``marsad.config.ner_tagger_name``) the neural BiLSTM-CRF mixed with it (``marsad.enrich.ner_net``).
-
-    The neural tagger scores higher on ANERcorp (held out 0.756 vs 0.734) but is not the default: with it the
-    name-variant merge rate (tests/quality/test_name_variants.py, 0.933 / 0.931) and the related-articles
-    precision (tests/quality/test_related_quality.py, 0.606) fall under their floors (docs/benchmarks.md)."""
+def default_tagger() -> NerTagger:
+    """The bundled CRF, loaded once per process. The pipeline asks ``marsad.enrich.ner_net.selected_tagger``,
+    which gives this one unless ``MARSAD_NER=neural``."""
     global _DEFAULT
     if _DEFAULT is None:
         with _DEFAULT_LOCK:
             if _DEFAULT is None:
-                if ner_tagger_name() == "neural":
-                    from marsad.enrich import ner_net  # imports this module: loaded on first use
-
-                    _DEFAULT = ner_net.NeuralNerTagger.load()
-                else:
-                    _DEFAULT = NerTagger.load()
+                _DEFAULT = NerTagger.load()
     return _DEFAULT

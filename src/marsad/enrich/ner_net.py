@@ -12,7 +12,7 @@ Files in ``marsad/data`` (all written by the training script): ``ner-net.onnx`` 
 ``ner-net.json`` (labels, transitions, char and prefix vocabularies), ``ner-net-words.txt.gz`` and
 ``ner-net-vectors.npy`` (the word vectors, row i for line i), and the CRF tagger's gazetteer
 ``ner-gazetteer.tsv.gz`` (names and clusters), and with ``crf_weight`` the CRF ``ner-crf.model``. Loaded once
-per process by ``marsad.enrich.ner.default_tagger`` with ``MARSAD_NER=neural`` (the CRF is the default).
+per process by ``selected_tagger`` with ``MARSAD_NER=neural`` (the CRF is the default).
 """
 
 from __future__ import annotations
@@ -30,12 +30,14 @@ from typing import Any
 
 import numpy as np
 
+from marsad.config import ner_tagger_name
 from marsad.enrich.ner import (
     _LIGHT,
     DOC_PASS_IN_ENTITIES,
     DOC_PROPAGATE,
     STOPWORDS,
     EntitySpan,
+    EntityTagger,
     Gazetteer,
     NerTagger,
     _gaz_feats,
@@ -43,6 +45,7 @@ from marsad.enrich.ner import (
     _shape,
     _text_tokens,
     bio_spans,
+    default_tagger,
     harmonize,
     sentence_features,
     strip_clitic,
@@ -54,9 +57,11 @@ __all__ = [
     "BINARY_FEATURES",
     "MAX_CHARS",
     "NetVocab",
+    "NeuralNerTagger",
     "SentenceInputs",
     "encode_sentence",
     "forward_backward",
+    "selected_tagger",
     "viterbi",
 ]
 
@@ -480,3 +485,24 @@ class NeuralNerTagger:
                 prob = min(float(marg[i, label_ids[labels[i]]]) for i in range(a, b))
                 out.append(EntitySpan(text[start:end], typ, start, end, round(prob, 4)))
         return out
+
+
+_NEURAL: NeuralNerTagger | None = None
+_NEURAL_LOCK = threading.Lock()
+
+
+def selected_tagger() -> EntityTagger:
+    """The tagger the pipeline uses, loaded once per process: the CRF (``marsad.enrich.ner.default_tagger``),
+    or with ``MARSAD_NER=neural`` (``marsad.config.ner_tagger_name``) the neural tagger mixed with it.
+
+    The neural tagger scores higher on ANERcorp (held out 0.756 vs 0.734) but is not the default: with it the
+    name-variant merge rate (tests/quality/test_name_variants.py, 0.933 / 0.931) and the related-articles
+    precision (tests/quality/test_related_quality.py, 0.606) fall under their floors (docs/benchmarks.md)."""
+    global _NEURAL
+    if ner_tagger_name() != "neural":
+        return default_tagger()
+    if _NEURAL is None:
+        with _NEURAL_LOCK:
+            if _NEURAL is None:
+                _NEURAL = NeuralNerTagger.load()
+    return _NEURAL
