@@ -1,4 +1,4 @@
-"""NER speed: milliseconds per article of the bundled tagger on real ANT articles, model size, load time.
+"""NER speed: milliseconds per article of the bundled tagger on real ANT articles, model size, load time, peak RSS.
 
     python bench/ner_bench.py [--articles 400] [--repeat 3] [--src PATH] [--before PATH] [--write-docs]
 
@@ -25,8 +25,8 @@ REPO = Path(__file__).resolve().parents[1]
 _CODE = r"""
 import gzip, json, sys, time
 t = time.process_time()
-from marsad.enrich.ner import default_tagger
-tagger = default_tagger()
+from marsad.enrich.ner_net import selected_tagger
+tagger = selected_tagger()  # the CRF, or the neural tagger with MARSAD_NER=neural
 load = time.process_time() - t
 texts = []
 with gzip.open(sys.argv[1], "rt", encoding="utf-8") as fh:
@@ -41,8 +41,11 @@ for _ in range(int(sys.argv[3])):
     t = time.process_time()
     n_ent = sum(len(tagger.entities(x)) for x in texts)
     passes.append((time.process_time() - t) / len(texts))
+import resource
 print(json.dumps({"load": load, "passes": passes, "entities": n_ent / len(texts), "articles": len(texts),
-                  "chars": sum(map(len, texts)) / len(texts)}))
+                  "chars": sum(map(len, texts)) / len(texts),
+                  "tagger": type(tagger).__name__ + ("+crf" if getattr(tagger, "crf", None) is not None else ""),
+                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
@@ -56,11 +59,32 @@ def measure(src: Path, articles: int, repeat: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+# The files each tagger reads (the neural one reads the gazetteer too).
+MODEL_FILES = {
+    "NerTagger": ("ner-crf.model", "ner-gazetteer.tsv.gz"),
+    "NeuralNerTagger": (
+        "ner-net.onnx", "ner-net.json", "ner-net-words.txt.gz", "ner-net-vectors.npy", "ner-gazetteer.tsv.gz",
+    ),
+    "NeuralNerTagger+crf": (
+        "ner-net.onnx", "ner-net.json", "ner-net-words.txt.gz", "ner-net-vectors.npy", "ner-gazetteer.tsv.gz",
+        "ner-crf.model",
+    ),
+}  # fmt: skip
+
+
 def _rows(src: Path, r: dict) -> list[str]:
     data = src / "marsad" / "data"
-    sizes = [f"{(data / m).stat().st_size / 1e6:.2f} MB" for m in ("ner-crf.model", "ner-gazetteer.tsv.gz")]
+    files = MODEL_FILES[r.get("tagger", "NerTagger")]
+    size = sum((data / m).stat().st_size for m in files) / 1e6
     steady = min(r["passes"][1:] or r["passes"])
-    return [f"{r['load']:.2f} s", *sizes, f"{1000 * r['passes'][0]:.1f}", f"{1000 * steady:.1f}"]
+    return [
+        r.get("tagger", "NerTagger"),
+        f"{r['load']:.2f} s",
+        f"{size:.1f} MB ({', '.join(files)})",
+        f"{r['rss_mb']:.0f} MB" if "rss_mb" in r else "-",
+        f"{1000 * r['passes'][0]:.1f}",
+        f"{1000 * steady:.1f}",
+    ]
 
 
 def main() -> None:
@@ -80,9 +104,10 @@ def main() -> None:
     )
     r = runs[-1][2]
     names = [
-        "model load (fresh process)",
-        "ner-crf.model",
-        "ner-gazetteer.tsv.gz",
+        "tagger",
+        "model load (fresh process, CPU)",
+        "model files",
+        "peak RSS of the process",
         "first pass, empty word cache (ms/article)",
         f"steady, warm cache, best of {args.repeat - 1} (ms/article)",
     ]

@@ -25,7 +25,7 @@ What it does (deterministic; ~3-6 minutes on 2 cores)
   4. tags the held-out split and prints conlleval-style entity-level P/R/F1 (exact span and type), overall
      and per type, sentence by sentence and as documents of 10 sentences with a name's type made
      consistent per document (``marsad.enrich.ner.harmonize``), and writes them to
-     ``src/marsad/data/ner-metrics.json``.
+     ``src/marsad/data/ner-crf-metrics.json`` (the neural default tagger's are in ``ner-metrics.json``).
 
 Usage:  python scripts/train_ner.py [--vectors W2V.kv] [--c1 X --c2 Y] [--skip-interleaved] [--jobs 2]
                                     [--out src/marsad/data]
@@ -430,7 +430,7 @@ def main(argv: list[str] | None = None) -> int:
         "label_counts_train": dict(sorted(Counter(t for s in train_sents for _, t in s).items())),
         "credits": CREDITS,
     }
-    out = args.out / "ner-metrics.json"
+    out = args.out / "ner-crf-metrics.json"  # the neural tagger's figures are in ner-metrics.json
     out.write_text(json.dumps(metrics, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"metrics -> {out}")
     return 0

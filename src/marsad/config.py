@@ -25,6 +25,19 @@ def data_dir() -> Path:
     return Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
+NER_TAGGERS = ("crf", "neural")
+
+
+def ner_tagger_name() -> str:
+    """Which bundled NER tagger the pipeline uses (``marsad.enrich.ner_net.selected_tagger``): ``$MARSAD_NER``,
+    ``crf`` (the default) or ``neural`` (the BiLSTM-CRF mixed with the CRF; better on ANERcorp, not yet the
+    default, docs/benchmarks.md). Set it for every process that tags (Dask workers too)."""
+    name = (os.environ.get("MARSAD_NER") or "crf").strip().lower()
+    if name not in NER_TAGGERS:
+        raise ConfigError(f"MARSAD_NER={name!r}: use one of {', '.join(NER_TAGGERS)}")
+    return name
+
+
 @dataclass(frozen=True, slots=True)
 class ExtractOptions:
     """Options of the extraction stage."""

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from marsad.enrich.entities import group_mentions
-from marsad.enrich.ner import default_tagger
+from marsad.enrich.ner_net import selected_tagger
 from marsad.ingestion.pipeline import resolve_entities
 from marsad.models import Article
 from marsad.store.sqlite import SQLiteStore
@@ -76,7 +76,7 @@ def outcome(data: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, t
     for i, rec in enumerate(corpus):
         for name in set(pattern.findall(rec["text"])):
             seen[name].append(i)
-    tagger, spans_of, chosen = default_tagger(), {}, set()
+    tagger, spans_of, chosen = selected_tagger(), {}, set()  # the pipeline's tagger (MARSAD_NER)
     for (name, type_), n in quota.items():
         got = 0
         for i in _spread(seen.get(name, []), n * TRIES):

@@ -1,14 +1,19 @@
-"""The Arabic NER tagger (marsad.enrich.ner): API, offsets, the seed page, the entity scorer."""
+"""The Arabic NER taggers (marsad.enrich.ner, the CRF; marsad.enrich.ner_net, the neural default): API,
+offsets, the seed page, CRF decoding in numpy, the entity scorer."""
 
 from __future__ import annotations
 
 import dataclasses
+from itertools import pairwise
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from marsad.config import ner_tagger_name
 from marsad.enrich.ner import (
     EntitySpan,
+    EntityTagger,
     NerTagger,
     bio_spans,
     default_tagger,
@@ -17,6 +22,7 @@ from marsad.enrich.ner import (
     sentence_features,
     strip_clitic,
 )
+from marsad.enrich.ner_net import NeuralNerTagger, forward_backward, selected_tagger, viterbi
 from marsad.errors import ConfigError
 from marsad.text.normalize import MATCH
 from marsad.train.conll import split_heldout, split_sentences
@@ -24,12 +30,23 @@ from marsad.train.metrics import entity_prf
 
 
 @pytest.fixture(scope="module")
-def tagger() -> NerTagger:
-    return default_tagger()
+def crf() -> NerTagger:
+    return NerTagger.load()
 
 
 @pytest.fixture(scope="module")
-def seed_entities(seed_path: Path, tagger: NerTagger) -> tuple[str, list[EntitySpan]]:
+def neural() -> NeuralNerTagger:
+    return NeuralNerTagger.load()
+
+
+@pytest.fixture(scope="module", params=["crf", "neural"])
+def tagger(request: pytest.FixtureRequest) -> EntityTagger:
+    """Both bundled taggers: the CRF (the default) and the neural one (``MARSAD_NER=neural``)."""
+    return NerTagger.load() if request.param == "crf" else NeuralNerTagger.load()
+
+
+@pytest.fixture(scope="module")
+def seed_entities(seed_path: Path, tagger: EntityTagger) -> tuple[str, list[EntitySpan]]:
     text = seed_path.read_text(encoding="utf-8")
     return text, tagger.entities(text)
 
@@ -69,7 +86,7 @@ def test_seed_page_offsets_and_scores(seed_entities: tuple[str, list[EntitySpan]
         last_end = s.end
 
 
-def test_clitics_stay_attached_as_in_anercorp(tagger: NerTagger) -> None:
+def test_clitics_stay_attached_as_in_anercorp(tagger: EntityTagger) -> None:
     # ANERcorp tags the whole token (وروسيا B-LOC): the span is the token as written.
     text = "وقال المتحدث إن وروسيا والصين تعارضان القرار ."
     spans = tagger.entities(text)
@@ -100,11 +117,11 @@ def test_entities_never_crash(tagger: NerTagger, text: str) -> None:
         assert text[s.start : s.end] == s.text
 
 
-def test_latin_only_text_gives_no_entities(tagger: NerTagger) -> None:
+def test_latin_only_text_gives_no_entities(tagger: EntityTagger) -> None:
     assert tagger.entities("Putin met Kim Jong Un in Russia on Wednesday.") == []
 
 
-def test_tag_tokens(tagger: NerTagger) -> None:
+def test_tag_tokens(tagger: EntityTagger) -> None:
     tokens = "التقى الرئيس الروسي فلاديمير بوتين في موسكو .".split()
     tags = tagger.tag_tokens(tokens)
     assert len(tags) == len(tokens)
@@ -131,8 +148,43 @@ def test_load_missing_model_is_config_error(tmp_path: Path) -> None:
         NerTagger.load(tmp_path)
 
 
-def test_load_broken_model_is_config_error(tmp_path: Path) -> None:
-    bundled = default_tagger()
+def test_the_default_tagger_is_the_crf_and_marsad_ner_picks(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert isinstance(default_tagger(), NerTagger)
+    monkeypatch.delenv("MARSAD_NER", raising=False)
+    assert selected_tagger() is default_tagger()
+    monkeypatch.setenv("MARSAD_NER", "neural")
+    assert ner_tagger_name() == "neural"
+    assert isinstance(selected_tagger(), NeuralNerTagger) and selected_tagger() is selected_tagger()
+    monkeypatch.setenv("MARSAD_NER", "bert")
+    with pytest.raises(ConfigError, match="MARSAD_NER"):
+        ner_tagger_name()
+    monkeypatch.delenv("MARSAD_NER")
+    assert ner_tagger_name() == "crf"
+
+
+def test_the_neural_tagger_mixes_the_crf_and_splits_glued_names(neural: NeuralNerTagger) -> None:
+    assert neural.crf is not None and neural.crf_weight == 0.5
+    # "Kim [met] with Putin": the proclitic ب before a known person name ends the first name
+    tags = neural.tag_tokens("والتقى كيم ببوتين في موسكو .".split())
+    assert tags[1:3] == ["B-PERS", "B-PERS"], tags
+
+
+def test_load_missing_network_is_config_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="missing"):
+        NeuralNerTagger.load(tmp_path)
+
+
+def test_load_broken_network_is_config_error(tmp_path: Path, neural: NeuralNerTagger) -> None:
+    data = Path(neural.source).parent
+    for f in ("ner-net.json", "ner-net-words.txt.gz", "ner-net-vectors.npy", "ner-gazetteer.tsv.gz"):
+        (tmp_path / f).write_bytes((data / f).read_bytes())
+    (tmp_path / "ner-net.onnx").write_bytes(b"not a network")
+    with pytest.raises(ConfigError, match="cannot load"):
+        NeuralNerTagger.load(tmp_path)
+
+
+def test_load_broken_model_is_config_error(tmp_path: Path, crf: NerTagger) -> None:
+    bundled = crf
     assert bundled.labels and "O" in bundled.labels
     (tmp_path / "ner-crf.model").write_bytes(b"not a model")
     gaz = Path(bundled.source).with_name("ner-gazetteer.tsv.gz")
@@ -144,15 +196,16 @@ def test_load_broken_model_is_config_error(tmp_path: Path) -> None:
 # --- attributes the model knows --------------------------------------------------------------
 
 
-def test_model_attributes_read_from_the_model_file(tagger: NerTagger) -> None:
-    known = model_attributes(Path(tagger.source).read_bytes())
+def test_model_attributes_read_from_the_model_file(crf: NerTagger) -> None:
+    known = model_attributes(Path(crf.source).read_bytes())
     assert known is not None and "bias" in known and "BOS" in known
     assert 10_000 < len(known) < 1_000_000
     assert model_attributes(b"not a model") is None
     assert model_attributes(b"lCRF" + b"\0" * 40) is None
 
 
-def test_known_attributes_only_change_nothing(tagger: NerTagger) -> None:
+def test_known_attributes_only_change_nothing(crf: NerTagger) -> None:
+    tagger = crf
     # crfsuite ignores attributes it does not know: tags and marginals are the same without them
     words = "وقال الرئيس الروسي فلاديمير بوتين في موسكو إن كيم جونج أون سيزور روسيا قريبا .".split()
     gaz = tagger.gazetteer
@@ -199,7 +252,7 @@ def test_harmonize_propagates_a_tagged_name_to_untagged_mentions() -> None:
     assert harmonize([["في"], ["في"]], [["B-LOC"], ["O"]], propagate=True) == [["B-LOC"], ["O"]]
 
 
-def test_entities_are_consistent_across_a_text(tagger: NerTagger) -> None:
+def test_entities_are_consistent_across_a_text(tagger: EntityTagger) -> None:
     text = "وصل جوزيه إلى القاهرة أمس .\nوقال جوزيه إن الفريق جاهز .\nوأضاف جوزيه أن المباراة صعبة ."
     spans = [s for s in tagger.entities(text) if MATCH(s.text).endswith("جوزيه")]
     assert len({s.type for s in spans}) <= 1, spans
@@ -256,3 +309,45 @@ def test_split_is_deterministic_and_disjoint() -> None:
     train, held = split_heldout(sents)
     assert train + held == sents and len(held) == 1 and held[0] == [("n", "O")]
     assert split_heldout(sents) == (train, held)
+
+
+# --- CRF decoding of the neural tagger (numpy) -----------------------------------------------
+
+
+def _all_paths(n: int, n_labels: int) -> list[tuple[int, ...]]:
+    paths: list[tuple[int, ...]] = [()]
+    for _ in range(n):
+        paths = [(*p, k) for p in paths for k in range(n_labels)]
+    return paths
+
+
+def _path_score(p: tuple[int, ...], em: np.ndarray, trans: np.ndarray, start: np.ndarray, end: np.ndarray) -> float:
+    steps = sum(trans[a, b] for a, b in pairwise(p))
+    return float(start[p[0]] + end[p[-1]] + sum(em[i, k] for i, k in enumerate(p)) + steps)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_viterbi_and_marginals_match_brute_force(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n, n_labels = 4, 3
+    em, trans = rng.normal(size=(n, n_labels)), rng.normal(size=(n_labels, n_labels))
+    start, end = rng.normal(size=n_labels), rng.normal(size=n_labels)
+    paths = _all_paths(n, n_labels)
+    scores = np.array([_path_score(p, em, trans, start, end) for p in paths])
+    assert tuple(viterbi(em, trans, start, end)) == paths[int(scores.argmax())]
+    probs = np.exp(scores - scores.max())
+    probs /= probs.sum()
+    want = np.zeros((n, n_labels))
+    for p, pr in zip(paths, probs, strict=True):
+        for i, k in enumerate(p):
+            want[i, k] += pr
+    got = forward_backward(em, trans, start, end)
+    assert got == pytest.approx(want, abs=1e-9)
+    assert viterbi(em[:0], trans, start, end) == []
+
+
+def test_neural_spans_score_is_a_marginal(neural: NeuralNerTagger) -> None:
+    text = "التقى الرئيس الروسي فلاديمير بوتين في موسكو الزعيم الكوري كيم جونج أون ."
+    spans = neural.entities(text)
+    assert {(s.text, s.type) for s in spans} >= {("فلاديمير بوتين", "PERS"), ("موسكو", "LOC")}
+    assert all(0.3 < s.score <= 1.0 for s in spans)

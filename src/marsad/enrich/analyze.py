@@ -29,13 +29,13 @@ def analyze(text: str, title: str = "") -> Analysis:
     """Entities (canonicalized within the text), keyphrases, category and language of an article."""
     from marsad.enrich.category import default_classifier
     from marsad.enrich.keyphrases import extract_keyphrases
-    from marsad.enrich.ner import default_tagger
+    from marsad.enrich.ner_net import selected_tagger
 
     body = f"{title}\n\n{text}" if title else text
     ar, lat = script_shares(body)
     result = Analysis(language=detect_language(body), scripts={"arabic": round(ar, 3), "latin": round(lat, 3)})
     if ar > 0:  # the NER model and the keyphrase rules are Arabic; Latin-only text gets language only
-        spans = default_tagger().entities(text)
+        spans = selected_tagger().entities(text)
         result.entities = [m.to_dict() for m in group_mentions(spans, text)]
         result.keyphrases = [{"phrase": k.phrase, "score": round(k.score, 4)}
                              for k in extract_keyphrases(text, title)]

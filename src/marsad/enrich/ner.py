@@ -1,10 +1,16 @@
-"""Arabic named-entity tagger: a linear-chain CRF (python-crfsuite) trained on ANERcorp.
+"""Arabic named-entity tagging: the shared parts (spans, gazetteer, document pass) and the CRF tagger.
+
+The default tagger (``default_tagger``) is the CRF below (python-crfsuite, ``scripts/train_ner.py``, which
+also builds the gazetteer). ``marsad.enrich.ner_net`` holds the neural one (a BiLSTM-CRF run with onnxruntime,
+``scripts/train_ner_neural.py``, mixed with this CRF; it reads the gazetteer, the tokenization and the document
+pass defined here) and ``selected_tagger``, what the pipeline uses: this CRF, or the neural tagger with
+``MARSAD_NER=neural``.
 
 ``scripts/train_ner.py`` builds the two files shipped in ``marsad/data``: ``ner-crf.model`` (the CRF)
 and ``ner-gazetteer.tsv.gz`` (the lexicon its features read: match-normalized names -> types, and
 distributional word clusters). Credits: ANERcorp (Benajiba et al., CC BY-SA 4.0, CAMeL Lab split)
 for the labels; ANETAC (Hadj Ameur et al.) and ArabNamer (CC BY 4.0) for the names; the ANT corpus
-(Chouigui et al.) for the clusters. Held-out scores are in ``marsad/data/ner-metrics.json``.
+(Chouigui et al.) for the clusters. The CRF's held-out scores are in ``marsad/data/ner-crf-metrics.json``.
 
 Clitics follow the training data: ANERcorp keeps proclitics attached and tags the whole token
 (``وروسيا`` B-LOC, ``لبوتين`` B-PERS), so a span covers whole tokens as written: ``وبوتين`` tagged as
@@ -35,12 +41,13 @@ import re
 import struct
 import sys
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from itertools import islice
 from pathlib import Path
+from typing import Protocol
 
 import pycrfsuite
 
@@ -52,6 +59,7 @@ from marsad.text.tokenize import TOKEN_RE
 
 __all__ = [
     "EntitySpan",
+    "EntityTagger",
     "Gazetteer",
     "NerTagger",
     "bio_spans",
@@ -163,7 +171,8 @@ DOC_PROPAGATE = True
 # Whether ``entities()`` (the pipeline's tagger) runs that document pass. Off: on held-out ANERcorp it adds 0.014
 # F1 (0.734 -> 0.748), but the pipeline's name resolution reads each mention's type, and the pass moved enough
 # mention types to drop the name-variant merge rate below its floor (0.955 -> 0.933, tests/quality/
-# test_name_variants.py). ``tag_document`` always runs it (the document-level figures in ner-metrics.json).
+# test_name_variants.py; measured with the CRF). ``tag_document`` always runs it (the document-level figures in
+# ner-metrics.json and ner-crf-metrics.json).
 DOC_PASS_IN_ENTITIES = False
 
 CLUSTERS_MARK = "#clusters"
@@ -470,17 +479,16 @@ _SENT_END = frozenset(".?!؟")
 _MAX_SENT_TOKENS = 250
 
 
-def _text_tokens(text: str, gaz: Gazetteer) -> Iterator[tuple[str, int, int, bool]]:
+def _text_tokens(text: str, norm_of: Callable[[str], str]) -> Iterator[tuple[str, int, int, bool]]:
     """Tokens as ANERcorp has them: words/numbers of ``marsad.text.tokenize`` plus each
     punctuation character between them. Yields ``(surface, start, end, newline_before)``.
 
     Same tokens as ``iter_tokens`` (a match with an empty match key is no token), but the key comes
-    from the gazetteer's word cache, so a word type is normalized once per process, not per token."""
+    from ``norm_of`` (a tagger's word cache), so a word type is normalized once per process, not per token."""
     pos = 0
-    word = gaz.word
     for m in TOKEN_RE.finditer(text):
         surface = m.group()
-        if not word(surface).norm:
+        if not norm_of(surface):
             continue
         start, end = m.span()
         yield from _gap_tokens(text, pos, start)
@@ -611,7 +619,7 @@ class NerTagger:
         feats: list[list[list[str]]] = []
         tags: list[list[str]] = []
         probs: list[list[float]] = []
-        for sent in _sentences(_text_tokens(text, self.gazetteer)):
+        for sent in _sentences(_text_tokens(text, lambda w: self.gazetteer.word(w).norm)):
             shapes = [word(s).shape for s, _, _ in sent]
             n_ar = shapes.count("ar")
             if n_ar == 0 or n_ar < shapes.count("lat") + shapes.count("LAT"):
@@ -635,12 +643,27 @@ class NerTagger:
         return out
 
 
+class EntityTagger(Protocol):
+    """What the pipeline and the quality gates use of a tagger (the CRF ``NerTagger`` or the neural
+    ``marsad.enrich.ner_net.NeuralNerTagger``)."""
+
+    gazetteer: Gazetteer
+    source: str
+
+    def entities(self, text: str) -> list[EntitySpan]: ...
+
+    def tag_tokens(self, tokens: list[str]) -> list[str]: ...
+
+    def tag_document(self, sentences: Sequence[list[str]]) -> list[list[str]]: ...
+
+
 _DEFAULT: NerTagger | None = None
 _DEFAULT_LOCK = threading.Lock()
 
 
 def default_tagger() -> NerTagger:
-    """The bundled model, loaded once per process."""
+    """The bundled CRF, loaded once per process. The pipeline asks ``marsad.enrich.ner_net.selected_tagger``,
+    which gives this one unless ``MARSAD_NER=neural``."""
     global _DEFAULT
     if _DEFAULT is None:
         with _DEFAULT_LOCK:

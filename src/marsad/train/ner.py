@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 import pycrfsuite
 
-from marsad.enrich.ner import DOC_PROPAGATE, Gazetteer, NerTagger, harmonize, sentence_features
+from marsad.enrich.ner import DOC_PROPAGATE, EntityTagger, Gazetteer, harmonize, sentence_features
 from marsad.train.conll import Sentence
 from marsad.train.metrics import entity_prf
 
@@ -69,7 +69,7 @@ def harmonize_blocks(
 
 
 def score_tagger(
-    tagger: NerTagger, sents: Sequence[Sentence], doc_sentences: int = 0
+    tagger: EntityTagger, sents: Sequence[Sentence], doc_sentences: int = 0
 ) -> dict[str, dict[str, float | int]]:
     """Entity-level scores (``entity_prf``) of a loaded tagger on gold sentences: sentence by sentence,
     or with ``doc_sentences`` > 0 as documents of that many consecutive sentences (``tag_document``)."""
