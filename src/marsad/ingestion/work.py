@@ -68,9 +68,9 @@ def preload(enrich: bool, embedder: str | None) -> None:
 
     if enrich:
         from marsad.enrich.category import default_classifier
-        from marsad.enrich.ner import default_tagger
+        from marsad.enrich.ner_net import selected_tagger
 
-        default_tagger()
+        selected_tagger()      # the tagger analyze() uses: the CRF, or the neural one with MARSAD_NER=neural
         default_classifier()
         default_df_table()
     if embedder is not None:
