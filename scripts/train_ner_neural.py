@@ -357,7 +357,7 @@ def choose_crf_weight(out: Path, fit_sents: list[Sentence], dev_sents: list[Sent
     words = [[w for w, _ in s] for s in dev_sents]
     dev: dict[str, float] = {}
     for w in CRF_WEIGHTS:
-        tagger = NeuralNerTagger([net], crf.gazetteer, crf, w) if w > 0 else NeuralNerTagger([net], crf.gazetteer)
+        tagger = NeuralNerTagger(net, crf.gazetteer, crf, w) if w > 0 else NeuralNerTagger(net, crf.gazetteer)
         tag = crf.tag_tokens if w == 1.0 else tagger.tag_tokens
         pred = [tag(s) for s in words]
         dev[str(w)] = float(entity_prf(gold, pred)["overall"]["f1"])

@@ -356,15 +356,13 @@ class NeuralNerTagger:
     (Viterbi over the log marginals): a two-model ensemble, the weight chosen on the dev split."""
 
     def __init__(
-        self, nets: Sequence[NeuralNet], gazetteer: Gazetteer, crf: NerTagger | None = None, crf_weight: float = 0.0
+        self, net: NeuralNet, gazetteer: Gazetteer, crf: NerTagger | None = None, crf_weight: float = 0.0
     ) -> None:
-        if not nets:
-            raise ConfigError("NeuralNerTagger needs at least one network")
-        self.nets = tuple(nets)
+        self.net = net
         self.gazetteer = gazetteer
-        self.source = nets[0].source
-        self.labels = nets[0].labels
-        self.encoder = SentenceEncoder(gazetteer, nets[0].vocab)
+        self.source = net.source
+        self.labels = net.labels
+        self.encoder = SentenceEncoder(gazetteer, net.vocab)
         self.crf = crf if crf_weight > 0 else None
         self.crf_weight = crf_weight if crf is not None else 0.0
         self._bio_trans, self._bio_start = bio_constraints(self.labels)
@@ -387,9 +385,9 @@ class NeuralNerTagger:
         """Labels of one sentence, the mixed marginals (when mixing, else None) and the emissions."""
         em = self._emissions(words)
         if self.crf is None:
-            return self._split_glued(words, self.nets[0].decode(em)), None, em
+            return self._split_glued(words, self.net.decode(em)), None, em
         w = self.crf_weight
-        mix = (1 - w) * self.nets[0].marginals(em) + w * self._crf_marginals(words)
+        mix = (1 - w) * self.net.marginals(em) + w * self._crf_marginals(words)
         path = viterbi(np.log(mix + 1e-12), self._bio_trans, self._bio_start, self._no_end)
         return self._split_glued(words, [self.labels[i] for i in path]), mix, em
 
@@ -418,7 +416,7 @@ class NeuralNerTagger:
         weight = float(net.config.get("crf_weight", 0.0))
         if weight > 0:  # the CRF's gazetteer is restricted to its attributes: the network reads it all the same
             crf = NerTagger.load(None) if path is None else NerTagger.load(Path(path) / MODEL_NAME)
-            return cls([net], crf.gazetteer, crf, weight)
+            return cls(net, crf.gazetteer, crf, weight)
         gaz_file = root / GAZETTEER_NAME
         if not gaz_file.is_file():
             raise ConfigError(f"NER gazetteer not found: {gaz_file} (build it with `python scripts/train_ner.py`)")
@@ -426,14 +424,10 @@ class NeuralNerTagger:
             gaz = Gazetteer.read(gaz_file.read_bytes())
         except (OSError, ValueError, EOFError, UnicodeDecodeError) as exc:
             raise ConfigError(f"cannot load the NER gazetteer {gaz_file}: {exc}") from exc
-        return cls([net], gaz)
+        return cls(net, gaz)
 
     def _emissions(self, words: Sequence[str]) -> np.ndarray:
-        x = self.encoder.encode(words)
-        em = self.nets[0].emissions(x)
-        for net in self.nets[1:]:
-            em = em + net.emissions(x)
-        return em / len(self.nets)
+        return self.net.emissions(self.encoder.encode(words))
 
     def tag_tokens(self, tokens: list[str]) -> list[str]:
         """BIO labels of one sentence given as tokens (ANERcorp tokenization)."""
@@ -453,7 +447,7 @@ class NeuralNerTagger:
         sentences skipped, whole tokens (clitics attached); ``score`` is the smallest per-token CRF
         marginal of the span's labels."""
         code = self.encoder.code
-        net = self.nets[0]
+        net = self.net
         label_ids = {lab: i for i, lab in enumerate(net.labels)}
         sents: list[list[tuple[str, int, int]]] = []
         tags: list[list[str]] = []
