@@ -324,8 +324,7 @@ def _lex(surface: str, number: bool) -> tuple[str, _Word, str] | None:
         return None
     if number or norm[0].isdigit():
         return norm, _analyze(norm), "num"
-    kind = "stop" if norm in _STOP else "bridge" if norm in _BRIDGE else "particle" if norm in _PARTICLE else "word"
-    return norm, _analyze(norm), kind
+    return norm, _analyze(norm), _lex_kind(norm)
 
 
 def _tokens(text: str, verbs: frozenset[str] = frozenset()) -> list[_Tok]:
@@ -385,7 +384,7 @@ def _entry(surface: str, number: bool, verbs: frozenset[str]) -> _Entry:
 
 
 def _lex_kind(norm: str) -> str:
-    """The base kind ``_lex`` gives a word that may carry a lone clitic (never a number)."""
+    """The base kind of a word's match key (not a number): stop word, bridge, particle or word."""
     return "stop" if norm in _STOP else "bridge" if norm in _BRIDGE else "particle" if norm in _PARTICLE else "word"
 
 
