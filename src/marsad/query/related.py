@@ -203,10 +203,11 @@ class _Reader:
             ids = np.fromiter((d.id for d in wanted), dtype=np.int64, count=len(wanted))
             pos = np.clip(np.searchsorted(index.ids, ids), 0, len(index.ids) - 1)
             hit = index.ids[pos] == ids
-            rows = index.rows(pos[hit])
-            for d, row in zip((d for d, ok in zip(wanted, hit.tolist(), strict=True) if ok), rows, strict=True):
+            held = hit.tolist()
+            found = [d for d, ok in zip(wanted, held, strict=True) if ok]
+            for d, row in zip(found, index.rows(pos[hit]), strict=True):
                 d.embedding = row
-            missing += [d.id for d, ok in zip(wanted, hit.tolist(), strict=True) if not ok]
+            missing += [d.id for d, ok in zip(wanted, held, strict=True) if not ok]
             missing += [d.id for d in docs.values() if d.embedder is not None and d.embedder != index.embedder]
         else:
             missing = [d.id for d in docs.values() if d.embedder is not None]
